@@ -1,0 +1,146 @@
+package pbft
+
+// Checkpoints (SPEC 3.6): every K executed slots a replica multicasts CHECKPOINT(s, state
+// digest) with a τ-share; 2f+1 matching shares combine into a constant-size certificate that
+// makes the checkpoint stable, moves the low watermark and lets the replica discard the log.
+
+// ownCheckpoint is a replica's own state at a checkpoint it took, kept until it is stable.
+type ownCheckpoint struct {
+	state    Digest
+	snapshot []byte
+}
+
+// checkpointVotes gathers the shares for one checkpoint slot, per state digest.
+type checkpointVotes struct {
+	shares map[Digest]map[NodeID][]byte
+	bad    map[NodeID]bool
+	job    bool
+}
+
+func (r *Replica) takeCheckpoint() {
+	s := r.executed
+	own := ownCheckpoint{state: r.stateDigest(), snapshot: r.takeSnapshot()}
+	r.ownCkpt[s] = own
+	r.logf("s=%d checkpoint state=%s", s, own.state)
+	r.broadcast(&Checkpoint{Seq: s, State: own.state})
+	if c := r.checkpoints[s]; c != nil {
+		r.tryCombineCheckpoint(s, own.state)
+	}
+}
+
+// onCheckpoint collects a checkpoint share. A replica combines only checkpoints it reached
+// itself; shares for a state ahead of it tell it that it is behind.
+func (r *Replica) onCheckpoint(from NodeID, m *Checkpoint) {
+	if m.Seq <= r.stable.Seq || len(m.Share) == 0 || m.Seq%r.cfg.CheckpointInterval != 0 {
+		return
+	}
+	if m.Seq > r.stable.Seq+4*r.cfg.Window {
+		r.noteAhead(m.Seq)
+		return
+	}
+	c := r.checkpoints[m.Seq]
+	if c == nil {
+		c = &checkpointVotes{shares: map[Digest]map[NodeID][]byte{}, bad: map[NodeID]bool{}}
+		r.checkpoints[m.Seq] = c
+	}
+	if c.bad[from] {
+		return
+	}
+	set := c.shares[m.State]
+	if set == nil {
+		set = map[NodeID][]byte{}
+		c.shares[m.State] = set
+	}
+	if _, dup := set[from]; dup {
+		return
+	}
+	set[from] = m.Share
+	if m.Seq > r.executed && len(set) >= r.cfg.F+1 {
+		r.noteAhead(m.Seq)
+	}
+	r.tryCombineCheckpoint(m.Seq, m.State)
+}
+
+// tryCombineCheckpoint asks for a certificate once 2f+1 shares match this replica's own state.
+func (r *Replica) tryCombineCheckpoint(s Seq, state Digest) {
+	own, ok := r.ownCkpt[s]
+	c := r.checkpoints[s]
+	if !ok || own.state != state || c == nil || c.job || len(c.shares[state]) < r.cfg.quorum() {
+		return
+	}
+	c.job = true
+	job := CombineJob{Key: KeyTau, Checkpoint: true, Seq: s, Digest: state}
+	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+		if sh, ok := c.shares[state][id]; ok {
+			job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+		}
+	}
+	r.out.CombineJobs = append(r.out.CombineJobs, job)
+}
+
+func (r *Replica) onCheckpointCombined(m *Combined) {
+	c := r.checkpoints[m.Job.Seq]
+	if c == nil {
+		return
+	}
+	r.stats.BadShares += uint64(len(m.Bad))
+	for _, id := range m.Bad {
+		c.bad[id] = true
+		delete(c.shares[m.Job.Digest], id)
+	}
+	c.job = false
+	if len(m.Sig) == 0 {
+		r.tryCombineCheckpoint(m.Job.Seq, m.Job.Digest)
+		return
+	}
+	cert := &CheckpointCert{Seq: m.Job.Seq, State: m.Job.Digest, Sig: m.Sig}
+	r.broadcast(cert) // lets replicas that missed shares (or are behind) learn it
+	r.makeStable(cert)
+}
+
+// onCheckpointCert handles a verified checkpoint certificate from a peer.
+func (r *Replica) onCheckpointCert(m *CheckpointCert) {
+	if m.Seq <= r.stable.Seq {
+		return
+	}
+	if own, ok := r.ownCkpt[m.Seq]; ok && own.state == m.State {
+		r.makeStable(m)
+		return
+	}
+	if m.Seq > r.executed {
+		r.noteAhead(m.Seq)
+	}
+}
+
+// makeStable moves the low watermark to a checkpoint this replica reached, and discards the
+// protocol state at or below it.
+func (r *Replica) makeStable(cert *CheckpointCert) {
+	own, ok := r.ownCkpt[cert.Seq]
+	if cert.Seq <= r.stable.Seq || !ok || own.state != cert.State {
+		return
+	}
+	r.stable = *cert
+	r.snapshot = own.snapshot
+	r.logf("s=%d checkpoint stable state=%s", cert.Seq, cert.State)
+	r.garbageCollect()
+	r.tryPropose()
+}
+
+func (r *Replica) garbageCollect() {
+	h := r.stable.Seq
+	for s := range r.slots {
+		if s <= h {
+			delete(r.slots, s)
+		}
+	}
+	for s := range r.checkpoints {
+		if s <= h {
+			delete(r.checkpoints, s)
+		}
+	}
+	for s := range r.ownCkpt {
+		if s <= h {
+			delete(r.ownCkpt, s)
+		}
+	}
+}

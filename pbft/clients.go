@@ -1,0 +1,211 @@
+package pbft
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"sort"
+)
+
+// clientEntry is the exactly-once record of one client: the last executed timestamp and the
+// reply it produced (SPEC 3.4). The table is replicated state: it is part of the state digest
+// and of snapshots.
+type clientEntry struct {
+	T      uint64
+	Result []byte
+	Seq    Seq
+}
+
+type clientTable struct {
+	entries map[ClientID]*clientEntry
+}
+
+func newClientTable() *clientTable { return &clientTable{entries: make(map[ClientID]*clientEntry)} }
+
+func (t *clientTable) get(c ClientID) *clientEntry { return t.entries[c] }
+
+func (t *clientTable) set(c ClientID, ts uint64, result []byte, s Seq) {
+	e := t.entries[c]
+	if e == nil {
+		e = &clientEntry{}
+		t.entries[c] = e
+	}
+	e.T, e.Result, e.Seq = ts, result, s
+}
+
+func (t *clientTable) sortedIDs() []ClientID {
+	ids := make([]ClientID, 0, len(t.entries))
+	for id := range t.entries {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// encode writes the table in client order. It is hashed only at checkpoints: the table has
+// one entry per client (hundreds), unlike the application state, which is hashed incrementally.
+func (t *clientTable) encode() []byte {
+	var b []byte
+	ids := t.sortedIDs()
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ids)))
+	for _, id := range ids {
+		e := t.entries[id]
+		b = appendBytes(b, []byte(id))
+		b = binary.BigEndian.AppendUint64(b, e.T)
+		b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
+		b = appendBytes(b, e.Result)
+	}
+	return b
+}
+
+func decodeClientTable(b []byte) (*clientTable, []byte, bool) {
+	t := newClientTable()
+	n, b, ok := readUint32(b)
+	if !ok {
+		return nil, nil, false
+	}
+	for i := uint32(0); i < n; i++ {
+		var id, res []byte
+		var ts, s uint64
+		if id, b, ok = readBytes(b); !ok {
+			return nil, nil, false
+		}
+		if ts, b, ok = readUint64(b); !ok {
+			return nil, nil, false
+		}
+		if s, b, ok = readUint64(b); !ok {
+			return nil, nil, false
+		}
+		if res, b, ok = readBytes(b); !ok {
+			return nil, nil, false
+		}
+		t.set(ClientID(id), ts, res, Seq(s))
+	}
+	return t, b, true
+}
+
+// stateDigest combines the application digest with the client table's.
+func (r *Replica) stateDigest() Digest {
+	app := r.cfg.App.Digest()
+	h := sha256.New()
+	h.Write([]byte("pbft/state/v1\x00"))
+	h.Write(app[:])
+	h.Write(r.clients.encode())
+	var d Digest
+	h.Sum(d[:0])
+	return d
+}
+
+// takeSnapshot encodes the replicated state: the client table, then the application.
+func (r *Replica) takeSnapshot() []byte {
+	b := appendBytes(nil, r.clients.encode())
+	return append(b, r.cfg.App.Snapshot()...)
+}
+
+func readUint32(b []byte) (uint32, []byte, bool) {
+	if len(b) < 4 {
+		return 0, nil, false
+	}
+	return binary.BigEndian.Uint32(b), b[4:], true
+}
+
+func readUint64(b []byte) (uint64, []byte, bool) {
+	if len(b) < 8 {
+		return 0, nil, false
+	}
+	return binary.BigEndian.Uint64(b), b[8:], true
+}
+
+func readBytes(b []byte) ([]byte, []byte, bool) {
+	n, b, ok := readUint32(b)
+	if !ok || uint64(len(b)) < uint64(n) {
+		return nil, nil, false
+	}
+	return b[:n], b[n:], true
+}
+
+// requestQueue is the leader's FIFO of requests waiting for a slot. It holds at most one
+// request per client and timestamp, and skips requests already queued or proposed.
+type requestQueue struct {
+	reqs   []Request
+	queued map[ClientID]uint64 // highest timestamp queued or proposed per client
+}
+
+func (q *requestQueue) init() { q.queued = make(map[ClientID]uint64) }
+
+func (q *requestQueue) push(req Request) bool {
+	if t, ok := q.queued[req.Client]; ok && t >= req.Timestamp {
+		return false
+	}
+	q.queued[req.Client] = req.Timestamp
+	q.reqs = append(q.reqs, req)
+	return true
+}
+
+// take removes up to n requests from the front.
+func (q *requestQueue) take(n int) []Request {
+	if n > len(q.reqs) {
+		n = len(q.reqs)
+	}
+	batch := make([]Request, n)
+	copy(batch, q.reqs[:n])
+	q.reqs = q.reqs[n:]
+	if len(q.reqs) == 0 {
+		q.reqs = nil
+	}
+	return batch
+}
+
+// executed forgets a client's request once it executed.
+func (q *requestQueue) executed(c ClientID, t uint64) {
+	if qt, ok := q.queued[c]; ok && qt <= t {
+		delete(q.queued, c)
+	}
+}
+
+// reset forgets everything (a new view: the new leader's queue starts empty).
+func (q *requestQueue) reset() { q.reqs = nil; q.queued = make(map[ClientID]uint64) }
+
+// waitSet holds the requests a replica knows of that have not executed, one per client (clients
+// are closed-loop). While it is not empty the view-change timer runs (SPEC 3.5).
+type waitSet struct {
+	reqs map[ClientID]*waitEntry
+}
+
+type waitEntry struct {
+	req       Request
+	forwarded View // the view in which this replica forwarded it to the leader (0 = never)
+}
+
+func newWaitSet() waitSet { return waitSet{reqs: make(map[ClientID]*waitEntry)} }
+
+func (w *waitSet) add(req Request) *waitEntry {
+	e := w.reqs[req.Client]
+	if e != nil && e.req.Timestamp >= req.Timestamp {
+		return e
+	}
+	e = &waitEntry{req: req}
+	w.reqs[req.Client] = e
+	return e
+}
+
+func (w *waitSet) executed(c ClientID, t uint64) {
+	if e := w.reqs[c]; e != nil && e.req.Timestamp <= t {
+		delete(w.reqs, c)
+	}
+}
+
+func (w *waitSet) empty() bool { return len(w.reqs) == 0 }
+
+// sorted returns the waiting requests in client order (deterministic).
+func (w *waitSet) sorted() []*waitEntry {
+	ids := make([]ClientID, 0, len(w.reqs))
+	for id := range w.reqs {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := make([]*waitEntry, len(ids))
+	for i, id := range ids {
+		out[i] = w.reqs[id]
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package pbft
+
+// The collector is the leader's role of SBFT: it gathers signature shares and turns them into
+// certificates (SPEC 3.3 steps 4 and 5). Shares arrive unverified; combining runs in the
+// runtime (CombineJob) and comes back as Combined.
+
+// collectorState is the adaptive fast-path window (SPEC 3.3 step 7) and the slots whose
+// fast-path wait is armed.
+type collectorState struct {
+	armed      []Seq // slots waiting for all n σ-shares, in arming order
+	slowStreak int   // consecutive slots that fell back to the slow path
+	sinceProbe int   // slots since the collector last paid the wait while skipping it
+}
+
+// After slowStreakLimit consecutive fallbacks the collector stops waiting for the σ-shares
+// of an absent replica, and waits again only on one slot in probeEvery, to notice its return.
+const (
+	slowStreakLimit = 2
+	probeEvery      = 16
+)
+
+func (c *collectorState) init() {}
+
+func (c *collectorState) open(Seq) {}
+
+// shouldWait decides whether the collector pays the fast-path wait for the next slot.
+func (c *collectorState) shouldWait() bool {
+	if c.slowStreak < slowStreakLimit {
+		return true
+	}
+	c.sinceProbe++
+	if c.sinceProbe >= probeEvery {
+		c.sinceProbe = 0
+		return true
+	}
+	return false
+}
+
+// shareSet holds the shares the collector received for one slot and phase.
+type shareSet struct {
+	view   View
+	digest Digest
+	tau    map[NodeID][]byte
+	sigma  map[NodeID][]byte
+	bad    map[NodeID]bool // replicas whose share failed verification
+
+	deadline  uint64 // fast-path wait ends at this tick (0 = not armed)
+	tauJob    bool   // a τ combination is running
+	sigmaJob  bool   // a σ combination is running
+	sigmaDead bool   // the fast path failed for this slot
+	done      bool   // the certificate of this phase was formed
+}
+
+func newShareSet(v View, d Digest) *shareSet {
+	return &shareSet{view: v, digest: d, tau: map[NodeID][]byte{}, sigma: map[NodeID][]byte{}, bad: map[NodeID]bool{}}
+}
+
+// collecting returns the slot if this replica collects for (v, s, d): it leads v and proposed d.
+func (r *Replica) collecting(v View, s Seq, d Digest) *slot {
+	if !r.viewActive || v != r.view || !r.isLeader() {
+		return nil
+	}
+	sl := r.slots[s]
+	if sl == nil || sl.pp == nil || sl.pp.View != v || sl.pp.Digest != d {
+		return nil
+	}
+	return sl
+}
+
+// onPrepare adds a backup's shares (SPEC 3.3 step 3, collector side).
+func (r *Replica) onPrepare(from NodeID, p *Prepare) {
+	sl := r.collecting(p.View, p.Seq, p.Digest)
+	if sl == nil {
+		r.stats.RejectedMessages++
+		return
+	}
+	if sl.prepareShares == nil || sl.prepareShares.view != p.View {
+		sl.prepareShares = newShareSet(p.View, p.Digest)
+	}
+	ss := sl.prepareShares
+	if ss.bad[from] || ss.done {
+		return
+	}
+	if _, dup := ss.tau[from]; !dup && len(p.Tau) > 0 {
+		ss.tau[from] = p.Tau
+	}
+	if _, dup := ss.sigma[from]; !dup && len(p.Sigma) > 0 {
+		ss.sigma[from] = p.Sigma
+	}
+	r.checkPrepareQuorum(sl)
+}
+
+// checkPrepareQuorum starts the fast path when all n σ-shares are in, or the slow path when
+// 2f+1 τ-shares are in and the fast-path wait is over (or skipped).
+func (r *Replica) checkPrepareQuorum(sl *slot) {
+	ss := sl.prepareShares
+	if ss == nil || ss.done || ss.tauJob || ss.sigmaJob {
+		return
+	}
+	if !ss.sigmaDead && len(ss.sigma) == r.cfg.N {
+		ss.sigmaJob = true
+		r.combine(KeySigma, FullCommitProof, sl.seq, ss, ss.sigma)
+		return
+	}
+	if len(ss.tau) < r.cfg.quorum() {
+		return
+	}
+	if !ss.sigmaDead && ss.deadline == 0 && r.cfg.FastPathTicks > 0 && r.collector.shouldWait() {
+		ss.deadline = r.now + uint64(r.cfg.FastPathTicks)
+		r.collector.armed = append(r.collector.armed, sl.seq)
+		return
+	}
+	if ss.deadline != 0 && r.now < ss.deadline && !ss.sigmaDead {
+		return
+	}
+	if ss.deadline != 0 {
+		r.stats.WaitedSlots++
+	}
+	r.collector.slowStreak++
+	ss.tauJob = true
+	r.combine(KeyTau, PrepareCert, sl.seq, ss, ss.tau)
+}
+
+// collectorTick ends the fast-path waits that expired.
+func (r *Replica) collectorTick() {
+	armed := r.collector.armed
+	if len(armed) == 0 {
+		return
+	}
+	r.collector.armed = armed[:0:0]
+	for _, s := range armed {
+		sl := r.slots[s]
+		if sl == nil || sl.prepareShares == nil || sl.prepareShares.done {
+			continue
+		}
+		if r.now < sl.prepareShares.deadline {
+			r.collector.armed = append(r.collector.armed, s)
+			continue
+		}
+		r.checkPrepareQuorum(sl)
+	}
+}
+
+// onCommit adds a COMMIT τ-share (SPEC 3.3 step 5, collector side).
+func (r *Replica) onCommit(from NodeID, c *Commit) {
+	sl := r.collecting(c.View, c.Seq, c.Digest)
+	if sl == nil || len(c.Tau) == 0 {
+		r.stats.RejectedMessages++
+		return
+	}
+	if sl.commitShares == nil || sl.commitShares.view != c.View {
+		sl.commitShares = newShareSet(c.View, c.Digest)
+	}
+	ss := sl.commitShares
+	if ss.bad[from] || ss.done {
+		return
+	}
+	if _, dup := ss.tau[from]; !dup {
+		ss.tau[from] = c.Tau
+	}
+	if !ss.tauJob && len(ss.tau) >= r.cfg.quorum() {
+		ss.tauJob = true
+		r.combine(KeyTau, CommitCert, sl.seq, ss, ss.tau)
+	}
+}
+
+// combine emits a CombineJob with the shares in replica order (deterministic).
+func (r *Replica) combine(key KeyKind, kind CertKind, s Seq, ss *shareSet, shares map[NodeID][]byte) {
+	job := CombineJob{Key: key, Cert: kind, View: ss.view, Seq: s, Digest: ss.digest}
+	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+		if sh, ok := shares[id]; ok {
+			job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+		}
+	}
+	r.out.CombineJobs = append(r.out.CombineJobs, job)
+}
+
+// onCombined receives the outcome of a CombineJob.
+func (r *Replica) onCombined(m *Combined) {
+	if m.Job.Checkpoint {
+		r.onCheckpointCombined(m)
+		return
+	}
+	sl := r.collecting(m.Job.View, m.Job.Seq, m.Job.Digest)
+	if sl == nil {
+		return
+	}
+	ss := sl.prepareShares
+	if m.Job.Cert == CommitCert {
+		ss = sl.commitShares
+	}
+	if ss == nil || ss.done {
+		return
+	}
+	r.stats.BadShares += uint64(len(m.Bad))
+	for _, id := range m.Bad {
+		ss.bad[id] = true
+		delete(ss.tau, id)
+		delete(ss.sigma, id)
+	}
+	if len(m.Sig) == 0 {
+		r.combineFailed(sl, ss, m.Job)
+		return
+	}
+	ss.done = true
+	if m.Job.Cert == FullCommitProof {
+		r.collector.slowStreak = 0
+	}
+	cert := &Cert{Type: m.Job.Cert, View: m.Job.View, Seq: m.Job.Seq, Digest: m.Job.Digest, Sig: m.Sig}
+	r.broadcast(cert)
+}
+
+func (r *Replica) combineFailed(sl *slot, ss *shareSet, job CombineJob) {
+	switch job.Cert {
+	case FullCommitProof:
+		ss.sigmaJob, ss.sigmaDead = false, true
+		r.checkPrepareQuorum(sl)
+	case PrepareCert:
+		ss.tauJob = false
+		r.checkPrepareQuorum(sl)
+	case CommitCert:
+		ss.tauJob = false
+		if len(ss.tau) >= r.cfg.quorum() {
+			ss.tauJob = true
+			r.combine(KeyTau, CommitCert, sl.seq, ss, ss.tau)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package pbft
+
+import "fmt"
+
+// Config holds a replica's identity, the cluster size and the protocol's tunables. Timeouts are
+// in ticks; the runtime decides how long a tick is (the node uses 1 ms).
+type Config struct {
+	ID NodeID
+	N  int // replicas, n = 3f+1
+	F  int // tolerated faults
+
+	CheckpointInterval Seq // K: a checkpoint every K executed slots (SPEC 3.6)
+	Window             Seq // L: slots are accepted in (h, h+L] (watermarks)
+	MaxBatch           int // requests per pre-prepare at most
+	MaxInflight        int // slots the leader keeps in flight before it lets batches grow
+
+	FastPathTicks   int // how long the collector waits for all n σ-shares after 2f+1 τ-shares
+	ViewChangeTicks int // request timer before a backup suspects the leader (doubles per view change)
+	StatusTicks     int // period of STATUS gossip, which lets lagging replicas learn they are behind
+	FetchTicks      int // how long a catch-up fetch may stay unanswered before it is retried
+
+	LogSize int // readable log lines kept for command 1 (0 turns the log off)
+
+	App Application
+}
+
+// DefaultConfig returns the configuration of replica id in a cluster of n = 3f+1 with the
+// defaults the scenario runner uses.
+func DefaultConfig(id NodeID, f int, app Application) Config {
+	return Config{
+		ID: id, N: 3*f + 1, F: f,
+		CheckpointInterval: 10, Window: 64, MaxBatch: 256, MaxInflight: 4,
+		FastPathTicks: 3, ViewChangeTicks: 400, StatusTicks: 100, FetchTicks: 100,
+		LogSize: 4096, App: app,
+	}
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.F < 1 || c.N != 3*c.F+1:
+		return fmt.Errorf("pbft: need n = 3f+1 with f >= 1, got n=%d f=%d", c.N, c.F)
+	case c.ID < 1 || int(c.ID) > c.N:
+		return fmt.Errorf("pbft: replica id %d outside 1..%d", c.ID, c.N)
+	case c.CheckpointInterval < 1 || c.Window < 2*c.CheckpointInterval:
+		return fmt.Errorf("pbft: need K >= 1 and window >= 2K, got K=%d L=%d", c.CheckpointInterval, c.Window)
+	case c.MaxBatch < 1 || c.MaxInflight < 1:
+		return fmt.Errorf("pbft: batch size and pipeline depth must be positive")
+	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.FastPathTicks < 0:
+		return fmt.Errorf("pbft: timers must be positive")
+	case c.App == nil:
+		return fmt.Errorf("pbft: no application")
+	}
+	return nil
+}
+
+// quorum is 2f+1.
+func (c *Config) quorum() int { return 2*c.F + 1 }
+
+// leaderOf is the leader (and collector) of view v: ((v-1) mod n) + 1 (SPEC 3.1).
+func (c *Config) leaderOf(v View) NodeID { return NodeID(uint64(v-1)%uint64(c.N) + 1) }

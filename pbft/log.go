@@ -1,0 +1,86 @@
+package pbft
+
+import "fmt"
+
+// eventLog is a bounded ring of readable lines, one per message processed, in the shape
+// "n3 v=2 s=17 recv PREPARE-CERT from n2" (command 1).
+type eventLog struct {
+	lines []string
+	next  int
+	full  bool
+}
+
+func newEventLog(size int) eventLog {
+	if size <= 0 {
+		return eventLog{}
+	}
+	return eventLog{lines: make([]string, size)}
+}
+
+func (l *eventLog) enabled() bool { return len(l.lines) > 0 }
+
+func (l *eventLog) add(line string) {
+	l.lines[l.next] = line
+	l.next++
+	if l.next == len(l.lines) {
+		l.next, l.full = 0, true
+	}
+}
+
+// Log returns the readable log, oldest line first.
+func (r *Replica) Log() []string {
+	l := &r.log
+	if !l.enabled() {
+		return nil
+	}
+	if !l.full {
+		return append([]string(nil), l.lines[:l.next]...)
+	}
+	out := make([]string, 0, len(l.lines))
+	out = append(out, l.lines[l.next:]...)
+	return append(out, l.lines[:l.next]...)
+}
+
+func (r *Replica) logf(format string, args ...any) {
+	if !r.log.enabled() {
+		return
+	}
+	prefix := fmt.Sprintf("%s v=%d ", r.cfg.ID, r.view)
+	r.log.add(prefix + fmt.Sprintf(format, args...))
+}
+
+func (r *Replica) logMsg(from NodeID, m Message) {
+	if !r.log.enabled() {
+		return
+	}
+	switch m := m.(type) {
+	case *PrePrepare:
+		r.logf("s=%d recv PRE-PREPARE(v=%d, d=%s, %d reqs) from %s", m.Seq, m.View, m.Digest, len(m.Batch), from)
+	case *Prepare:
+		r.logf("s=%d recv PREPARE(v=%d, d=%s) from %s", m.Seq, m.View, m.Digest, from)
+	case *Commit:
+		r.logf("s=%d recv COMMIT(v=%d, d=%s) from %s", m.Seq, m.View, m.Digest, from)
+	case *Cert:
+		r.logf("s=%d recv %s(v=%d, d=%s) from %s", m.Seq, m.Type, m.View, m.Digest, from)
+	case *Checkpoint:
+		r.logf("s=%d recv CHECKPOINT(state=%s) from %s", m.Seq, m.State, from)
+	case *CheckpointCert:
+		r.logf("s=%d recv CHECKPOINT-CERT(state=%s) from %s", m.Seq, m.State, from)
+	case *ViewChange:
+		r.logf("recv VIEW-CHANGE(to v=%d, stable=%d, %d prepared, %d votes) from %s", m.View, m.Stable.Seq, len(m.Prepared), len(m.Votes), from)
+	case *NewView:
+		r.logf("recv NEW-VIEW(v=%d, %d view-changes, %d pre-prepares) from %s", m.View, len(m.ViewChanges), len(m.PrePrepares), from)
+	case *ForwardRequest:
+		r.logf("recv REQUEST %s t=%d forwarded by %s", m.Req.Client, m.Req.Timestamp, from)
+	case *Combined:
+		r.logf("s=%d combined %d shares ok=%v bad=%v", m.Job.Seq, len(m.Job.Shares), len(m.Sig) > 0, m.Bad)
+	case *Status:
+		r.logf("recv STATUS(v=%d, executed=%d, stable=%d) from %s", m.View, m.Executed, m.Stable.Seq, from)
+	case *Fetch:
+		r.logf("recv FETCH(%d..%d) from %s", m.From, m.To, from)
+	case *FetchReply:
+		r.logf("recv FETCH-REPLY(%d slots, snapshot=%v) from %s", len(m.Slots), m.Snapshot != nil, from)
+	default:
+		r.logf("recv %s from %s", m.Kind(), from)
+	}
+}

@@ -1,0 +1,113 @@
+package pbft
+
+import "bytes"
+
+// computeO is the NEW-VIEW selection rule of SPEC 3.5, a pure function of the VIEW-CHANGE
+// messages so that the new leader and every backup compute the same O. It returns the highest
+// stable checkpoint in V (min-s), the highest slot with a certificate or vote (max-s), and one
+// pre-prepare of view nv for every slot in (min-s, max-s]:
+//  1. a FULL-COMMIT-PROOF or COMMIT-CERT if any message has one (the value committed);
+//  2. else the value with fast-path votes from f+1 distinct replicas in the highest such view,
+//     if that view is above the highest PREPARE-CERT's (SBFT's dual-mode rule: a value that may
+//     have committed on the fast path was voted by every honest replica, so by f+1 of any 2f+1);
+//  3. else the value of the highest-view PREPARE-CERT;
+//  4. else a no-op.
+//
+// Ties (equal views) go to the smaller digest.
+func computeO(nv View, vcs []ViewChange, f int) (CheckpointCert, Seq, []PrePrepare) {
+	var stable CheckpointCert
+	for i := range vcs {
+		if vcs[i].Stable.Seq > stable.Seq {
+			stable = vcs[i].Stable
+		}
+	}
+	maxS := stable.Seq
+	for i := range vcs {
+		for _, e := range vcs[i].Prepared {
+			maxS = max(maxS, e.Cert.Seq)
+		}
+		for _, v := range vcs[i].Votes {
+			maxS = max(maxS, v.Seq)
+		}
+	}
+	o := make([]PrePrepare, 0, maxS-stable.Seq)
+	for s := stable.Seq + 1; s <= maxS; s++ {
+		batch := selectValue(s, vcs, f)
+		o = append(o, PrePrepare{View: nv, Seq: s, Digest: BatchDigest(batch), Batch: batch})
+	}
+	return stable, maxS, o
+}
+
+// selectValue applies the rule of computeO to slot s.
+func selectValue(s Seq, vcs []ViewChange, f int) []Request {
+	var committed, prepared *PreparedEntry
+	for i := range vcs {
+		for j := range vcs[i].Prepared {
+			e := &vcs[i].Prepared[j]
+			if e.Cert.Seq != s {
+				continue
+			}
+			if e.Cert.Type == PrepareCert {
+				if better(e, prepared) {
+					prepared = e
+				}
+			} else if better(e, committed) {
+				committed = e
+			}
+		}
+	}
+	if committed != nil {
+		return committed.Batch
+	}
+	if vote, view, ok := fastVote(s, vcs, f); ok && (prepared == nil || view > prepared.Cert.View) {
+		return vote
+	}
+	if prepared != nil {
+		return prepared.Batch
+	}
+	return nil
+}
+
+func better(e, than *PreparedEntry) bool {
+	if than == nil || e.Cert.View != than.Cert.View {
+		return than == nil || e.Cert.View > than.Cert.View
+	}
+	return bytes.Compare(e.Cert.Digest[:], than.Cert.Digest[:]) < 0
+}
+
+// fastVote finds the highest view in which f+1 distinct replicas report a fast-path vote for
+// one value in slot s, and returns that value. Each message counts once per slot.
+func fastVote(s Seq, vcs []ViewChange, f int) ([]Request, View, bool) {
+	type key struct {
+		view View
+		d    Digest
+	}
+	count := map[key]int{}
+	batches := map[key][]Request{}
+	for i := range vcs {
+		for j := range vcs[i].Votes {
+			v := &vcs[i].Votes[j]
+			if v.Seq != s {
+				continue
+			}
+			k := key{v.View, BatchDigest(v.Batch)}
+			count[k]++
+			batches[k] = v.Batch
+			break
+		}
+	}
+	var best *key
+	for k, c := range count {
+		if c < f+1 {
+			continue
+		}
+		if best == nil || k.view > best.view || (k.view == best.view && bytes.Compare(k.d[:], best.d[:]) < 0) {
+			kk := k
+			best = &kk
+		}
+	}
+	if best == nil {
+		return nil, 0, false
+	}
+	return batches[*best], best.view, true
+}

@@ -1,0 +1,150 @@
+package pbft
+
+// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7). The pipeline is self-clocked:
+// while fewer than MaxInflight slots are uncommitted the leader proposes at once; when the
+// pipeline is full, requests accumulate and the next batch grows, up to MaxBatch.
+func (r *Replica) tryPropose() {
+	if !r.viewActive || !r.isLeader() {
+		return
+	}
+	for len(r.pending.reqs) > 0 && r.inWindow(r.nextSeq+1) {
+		inflight := int(r.nextSeq - r.committedPrefix())
+		if inflight >= r.cfg.MaxInflight && len(r.pending.reqs) < r.cfg.MaxBatch {
+			return
+		}
+		if inflight >= 2*r.cfg.MaxInflight {
+			return
+		}
+		batch := r.pending.take(r.cfg.MaxBatch)
+		r.nextSeq++
+		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch}
+		r.broadcast(pp)
+		r.acceptPrePrepare(pp) // the broadcast's own copy comes back later as a duplicate
+	}
+}
+
+// committedPrefix is the highest slot such that it and all slots before it are committed.
+func (r *Replica) committedPrefix() Seq {
+	s := r.executed
+	for {
+		sl := r.slots[s+1]
+		if sl == nil || sl.status < StatusCommitted {
+			return s
+		}
+		s++
+	}
+}
+
+// onPrePrepare accepts a pre-prepare from the leader of the current view (SPEC 3.3 step 3).
+func (r *Replica) onPrePrepare(from NodeID, pp *PrePrepare) {
+	if !r.viewActive || pp.View != r.view || from != r.cfg.leaderOf(pp.View) || !r.inWindow(pp.Seq) {
+		r.stats.RejectedMessages++
+		return
+	}
+	if BatchDigest(pp.Batch) != pp.Digest {
+		r.stats.RejectedMessages++
+		return
+	}
+	r.acceptPrePrepare(pp)
+}
+
+// acceptPrePrepare records a pre-prepare of the current view and votes for it: one PREPARE to
+// the collector carrying the τ- and σ-shares (the signer fills them).
+func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
+	sl := r.slotAt(pp.Seq)
+	if sl.pp != nil && sl.pp.View == pp.View {
+		if sl.pp.Digest != pp.Digest {
+			r.stats.RejectedConflicts++
+			r.logf("s=%d reject conflicting PRE-PREPARE d=%s (accepted d=%s)", pp.Seq, pp.Digest, sl.pp.Digest)
+		}
+		return
+	}
+	sl.pp = pp
+	sl.raise(StatusPrePrepare)
+	if pp.Seq > r.executed {
+		for i := range pp.Batch {
+			if e := r.clients.get(pp.Batch[i].Client); e == nil || e.T < pp.Batch[i].Timestamp {
+				r.waiting.add(pp.Batch[i])
+			}
+		}
+	}
+	if sl.vote == nil || sl.vote.View < pp.View {
+		sl.vote = &VoteEntry{View: pp.View, Seq: pp.Seq, Batch: pp.Batch}
+	}
+	if r.isLeader() {
+		r.collector.open(pp.Seq)
+	}
+	r.send(r.cfg.leaderOf(pp.View), &Prepare{View: pp.View, Seq: pp.Seq, Digest: pp.Digest})
+}
+
+// onCert handles a certificate from the collector (SPEC 3.3 steps 4 and 5). The runtime has
+// verified its threshold signature.
+func (r *Replica) onCert(c *Cert) {
+	if c.Seq <= r.stable.Seq || c.Seq > r.stable.Seq+r.cfg.Window {
+		return
+	}
+	sl := r.slotAt(c.Seq)
+	batch := r.batchFor(sl, c.Digest)
+	switch c.Type {
+	case PrepareCert:
+		r.notePrepared(sl, c, batch)
+		sl.raise(StatusPrepared)
+		if c.View == r.view && r.viewActive && sl.sentCommit != c.View {
+			sl.sentCommit = c.View
+			r.send(r.cfg.leaderOf(c.View), &Commit{View: c.View, Seq: c.Seq, Digest: c.Digest})
+		}
+	case FullCommitProof, CommitCert:
+		if c.Type == FullCommitProof {
+			r.notePrepared(sl, c, batch)
+		}
+		r.markCommitted(sl, c, batch)
+	}
+}
+
+// batchFor returns the batch with digest d if this replica has it.
+func (r *Replica) batchFor(sl *slot, d Digest) []Request {
+	switch {
+	case sl.pp != nil && sl.pp.Digest == d:
+		return sl.pp.Batch
+	case sl.prepared != nil && sl.prepared.Cert.Digest == d:
+		return sl.prepared.Batch
+	case sl.vote != nil && BatchDigest(sl.vote.Batch) == d:
+		return sl.vote.Batch
+	}
+	return nil
+}
+
+// notePrepared keeps the highest-view certificate of a slot for the view change.
+func (r *Replica) notePrepared(sl *slot, c *Cert, batch []Request) {
+	if batch == nil && c.Digest != noopDigest {
+		return // cannot report a certificate without its batch; catch-up will bring it
+	}
+	if sl.prepared == nil || sl.prepared.Cert.View < c.View ||
+		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof) {
+		sl.prepared = &PreparedEntry{Cert: *c, Batch: batch}
+	}
+}
+
+// markCommitted records a committed slot and executes what it can.
+func (r *Replica) markCommitted(sl *slot, c *Cert, batch []Request) {
+	if sl.committed != nil {
+		if sl.batch == nil && batch != nil && sl.committed.Digest == c.Digest {
+			sl.batch = batch
+			r.execute()
+		}
+		return
+	}
+	sl.committed = c
+	sl.batch = batch
+	sl.raise(StatusCommitted)
+	if c.Type == FullCommitProof {
+		r.stats.FastCommits++
+	} else {
+		r.stats.SlowCommits++
+	}
+	if batch == nil && c.Digest != noopDigest {
+		r.needSlots(c.Seq)
+	}
+	r.execute()
+	r.tryPropose()
+}

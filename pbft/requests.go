@@ -1,0 +1,59 @@
+package pbft
+
+// onRequest handles a client request, directly from the client or forwarded by a backup.
+func (r *Replica) onRequest(req Request, fromClient bool) {
+	if req.ReadOnly {
+		if fromClient {
+			r.answerRead(req)
+		}
+		return
+	}
+	if req.Timestamp == 0 {
+		r.stats.RejectedMessages++
+		return
+	}
+	if e := r.clients.get(req.Client); e != nil && req.Timestamp <= e.T {
+		if req.Timestamp == e.T && fromClient {
+			r.reply(req.Client, req.Timestamp, e.Result, e.Seq, false)
+		}
+		return
+	}
+	w := r.waiting.add(req)
+	if r.viewActive && r.isLeader() {
+		if r.pending.push(req) {
+			r.tryPropose()
+		}
+		return
+	}
+	if fromClient && r.viewActive && w.forwarded != r.view {
+		w.forwarded = r.view
+		r.send(r.Leader(), &ForwardRequest{Req: req})
+	}
+}
+
+// answerRead answers a read-only request from the executed state (SPEC 3.4).
+func (r *Replica) answerRead(req Request) {
+	r.reply(req.Client, req.Timestamp, r.cfg.App.Query(req.Op), 0, true)
+}
+
+func (r *Replica) reply(c ClientID, t uint64, result []byte, s Seq, readOnly bool) {
+	r.out.Replies = append(r.out.Replies, Reply{
+		View: r.view, Replica: r.cfg.ID, Client: c, Timestamp: t,
+		ReadOnly: readOnly, Result: result, Seq: s,
+	})
+}
+
+// forwardWaiting sends the requests this backup waits on to the leader of a new view, so that
+// they do not wait for the clients' retransmissions.
+func (r *Replica) forwardWaiting() {
+	for _, w := range r.waiting.sorted() {
+		if r.isLeader() {
+			r.pending.push(w.req)
+			continue
+		}
+		if w.forwarded != r.view {
+			w.forwarded = r.view
+			r.send(r.Leader(), &ForwardRequest{Req: w.req})
+		}
+	}
+}

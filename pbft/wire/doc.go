@@ -1,0 +1,18 @@
+// Package wire is the protobuf wire format of the replicated bank (SPEC 3.2, 7).
+//
+// Encode and Decode convert replica-to-replica messages (the types of package pbft) to and from
+// a MessagePb whose oneof body names the type; EncodeRequest/DecodeRequest and
+// EncodeReply/DecodeReply do the same for client traffic. A Frame wraps an encoded body with
+// its sender and signature; SignedBytes is what the sender signs, and a receiver verifies that
+// signature over the exact body bytes before it decodes the body. Package wire performs no
+// cryptography itself: package pbft/auth signs and verifies.
+//
+// Encoding is deterministic (proto.MarshalOptions{Deterministic: true}), so ViewChangeSignedBytes
+// and ReplySignedBytes are stable byte strings for one version of this package. Decoding is
+// strict: digests must be 32 bytes, struct-valued fields must be present, sizes are bounded
+// (MaxMessageSize, MaxSigLen, MaxClientIDLen), and every violation is an error, never a panic.
+// Decoded values never alias the input buffer, and every empty slice or byte string decodes as
+// nil, so a value that went through the wire compares equal to any other copy of it that did.
+package wire
+
+//go:generate protoc --go_out=. --go_opt=paths=source_relative wire.proto

@@ -1,0 +1,126 @@
+package sim
+
+import (
+	"bytes"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// simClient is a closed-loop client (SPEC 3.4): one outstanding request, a retransmission
+// timer that re-sends to every replica, and f+1 matching replies to accept a result.
+type simClient struct {
+	s         *Sim
+	idx       int
+	id        pbft.ClientID
+	t         uint64
+	req       *pbft.Request
+	sentAt    uint64
+	view      pbft.View
+	replies   map[pbft.NodeID][]byte
+	budget    int // requests still to issue
+	completed int
+	results   []smallbank.Result
+}
+
+func newSimClient(s *Sim, idx int) *simClient {
+	return &simClient{s: s, idx: idx, id: pbft.ClientID(AccountName(idx)), view: 1}
+}
+
+func (s *Sim) clientByID(id pbft.ClientID) *simClient {
+	for _, c := range s.clients {
+		if c.id == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// Issue gives every client a budget of n more requests and starts the idle ones.
+func (s *Sim) Issue(n int) {
+	for _, c := range s.clients {
+		c.budget += n
+		if c.req == nil {
+			c.next()
+		}
+	}
+}
+
+// Completed is the number of requests the clients have seen complete.
+func (s *Sim) Completed() int {
+	n := 0
+	for _, c := range s.clients {
+		n += c.completed
+	}
+	return n
+}
+
+// Idle reports whether no client has a request outstanding or budgeted.
+func (s *Sim) Idle() bool {
+	for _, c := range s.clients {
+		if c.req != nil || c.budget > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *simClient) next() {
+	if c.budget == 0 {
+		c.req = nil
+		return
+	}
+	c.budget--
+	to := (c.idx + 1 + c.s.rng.Intn(len(c.s.clients)-1)) % len(c.s.clients)
+	op := smallbank.Op{Kind: smallbank.OpSendPayment, Account: string(c.id), Dest: AccountName(to),
+		Amount: int64(1 + c.s.rng.Intn(5))}
+	enc, err := smallbank.EncodeOp(op)
+	if err != nil {
+		c.s.inv.err = err
+		return
+	}
+	c.t++
+	req := &pbft.Request{Client: c.id, Timestamp: c.t, Op: enc}
+	c.s.opts.Auth.SignRequest(req)
+	c.req, c.sentAt, c.replies = req, c.s.now, map[pbft.NodeID][]byte{}
+	leader := pbft.NodeID(uint64(c.view-1)%uint64(c.s.N) + 1)
+	c.s.sendRequest(c, leader, req)
+}
+
+func (c *simClient) tick() {
+	if c.req == nil || c.s.now-c.sentAt < c.s.opts.ClientTimeout {
+		return
+	}
+	c.sentAt = c.s.now
+	for to := pbft.NodeID(1); int(to) <= c.s.N; to++ {
+		c.s.sendRequest(c, to, c.req)
+	}
+}
+
+func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
+	if c.req == nil || rep.Replica != from || rep.Client != c.id || rep.Timestamp != c.t ||
+		c.s.opts.Auth.VerifyReply(rep) != nil {
+		return
+	}
+	if rep.View > c.view {
+		c.view = rep.View
+	}
+	c.replies[from] = rep.Result
+	matching := 0
+	for _, res := range c.replies {
+		if bytes.Equal(res, rep.Result) {
+			matching++
+		}
+	}
+	if matching < c.s.opts.F+1 {
+		return
+	}
+	res, err := smallbank.DecodeResult(rep.Result)
+	if err != nil {
+		c.s.inv.err = err
+		return
+	}
+	c.results = append(c.results, res)
+	c.completed++
+	c.next()
+}

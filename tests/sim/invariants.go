@@ -1,0 +1,78 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// invariants are checked as the run goes: agreement on every executed slot, exactly-once
+// execution, and conservation of money.
+type invariants struct {
+	s          *Sim
+	slotDigest map[pbft.Seq]pbft.Digest
+	execOf     map[execKey]pbft.Seq
+	total      int64
+	rejected   int // messages the authenticator refused
+	err        error
+}
+
+type execKey struct {
+	replica pbft.NodeID
+	client  pbft.ClientID
+	t       uint64
+}
+
+func (v *invariants) init(s *Sim) {
+	v.s = s
+	v.slotDigest = map[pbft.Seq]pbft.Digest{}
+	v.execOf = map[execKey]pbft.Seq{}
+	v.total = s.banks[0].Total()
+}
+
+// observe checks what a replica executed and replied.
+func (v *invariants) observe(id pbft.NodeID, rd *pbft.Ready) {
+	for _, e := range rd.Executed {
+		if d, ok := v.slotDigest[e.Seq]; ok && d != e.Digest {
+			v.err = fmt.Errorf("agreement violated: n%d executed slot %d with digest %s, another replica with %s", id, e.Seq, e.Digest, d)
+		}
+		v.slotDigest[e.Seq] = e.Digest
+	}
+	for _, rep := range rd.Replies {
+		if rep.ReadOnly || rep.Seq == 0 {
+			continue
+		}
+		k := execKey{id, rep.Client, rep.Timestamp}
+		if s, ok := v.execOf[k]; ok && s != rep.Seq {
+			v.err = fmt.Errorf("exactly-once violated: n%d executed %s t=%d in slots %d and %d", id, rep.Client, rep.Timestamp, s, rep.Seq)
+		}
+		v.execOf[k] = rep.Seq
+	}
+}
+
+func (v *invariants) check() error {
+	if v.err != nil {
+		return v.err
+	}
+	for i, b := range v.s.banks {
+		if b.Total() != v.total {
+			return fmt.Errorf("money not conserved at n%d: %d, expected %d", i+1, b.Total(), v.total)
+		}
+	}
+	return nil
+}
+
+// Rejected is the number of messages the authenticator refused.
+func (s *Sim) Rejected() int { return s.inv.rejected }
+
+// Converged reports whether the given replicas executed the same prefix and hold the same state.
+func (s *Sim) Converged(ids ...pbft.NodeID) bool {
+	first := s.Replica(ids[0])
+	for _, id := range ids[1:] {
+		r := s.Replica(id)
+		if r.Executed() != first.Executed() || r.StateDigest() != first.StateDigest() {
+			return false
+		}
+	}
+	return true
+}
