@@ -141,6 +141,14 @@ func (q *requestQueue) push(req Request) bool {
 	return true
 }
 
+// markProposed records that a request is in a pre-prepare of this view, so that it is not
+// queued again.
+func (q *requestQueue) markProposed(req *Request) {
+	if t, ok := q.queued[req.Client]; !ok || t < req.Timestamp {
+		q.queued[req.Client] = req.Timestamp
+	}
+}
+
 // take removes up to n requests from the front.
 func (q *requestQueue) take(n int) []Request {
 	if n > len(q.reqs) {

@@ -19,9 +19,6 @@ const (
 	probeEvery      = 16
 )
 
-func (c *collectorState) init() {}
-
-func (c *collectorState) open(Seq) {}
 
 // shouldWait decides whether the collector pays the fast-path wait for the next slot.
 func (c *collectorState) shouldWait() bool {

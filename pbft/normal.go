@@ -72,7 +72,9 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 		sl.vote = &VoteEntry{View: pp.View, Seq: pp.Seq, Batch: pp.Batch}
 	}
 	if r.isLeader() {
-		r.collector.open(pp.Seq)
+		for i := range pp.Batch {
+			r.pending.markProposed(&pp.Batch[i])
+		}
 	}
 	r.send(r.cfg.leaderOf(pp.View), &Prepare{View: pp.View, Seq: pp.Seq, Digest: pp.Digest})
 }

@@ -24,6 +24,7 @@ type Replica struct {
 	pending requestQueue // leader: requests waiting for a slot
 	waiting waitSet      // requests known and not executed (the view-change timer runs on these)
 
+	future    []futureMsg // messages of views not yet entered
 	collector collectorState
 	vc        viewChangeState
 	catchup   catchupState
@@ -63,7 +64,6 @@ func New(cfg Config) (*Replica, error) {
 		log:         newEventLog(cfg.LogSize),
 	}
 	r.pending.init()
-	r.collector.init()
 	r.stable = CheckpointCert{Seq: 0, State: r.stateDigest()}
 	r.snapshot = r.takeSnapshot()
 	r.vc.timeout = cfg.ViewChangeTicks
@@ -123,6 +123,9 @@ func (r *Replica) Propose(req Request) {
 func (r *Replica) Step(from NodeID, m Message) {
 	if from < 1 || int(from) > r.cfg.N || m == nil {
 		r.stats.RejectedMessages++
+		return
+	}
+	if r.deferFuture(from, m) {
 		return
 	}
 	r.logMsg(from, m)

@@ -195,6 +195,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	}
 	r.forwardWaiting()
 	r.tryPropose()
+	r.replayFuture()
 }
 
 func (r *Replica) validNewView(m *NewView) bool {

@@ -1,0 +1,64 @@
+package transport
+
+import (
+	"net"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/rs/zerolog"
+)
+
+// Defaults for the zero fields of Config and ClientConfig.
+const (
+	DefaultQueueLen     = 4096
+	DefaultMaxFrame     = 64 << 20
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultDialTimeout  = 3 * time.Second
+	DefaultHelloTimeout = 5 * time.Second
+	DefaultBackoffMin   = 50 * time.Millisecond
+	DefaultBackoffMax   = 2 * time.Second
+	DefaultMaxClients   = 100000
+)
+
+// Tuning holds the knobs that replicas and clients share; zero fields take the defaults above.
+type Tuning struct {
+	QueueLen     int           // frames queued per destination before Send drops
+	MaxFrame     int           // largest frame sent or accepted, in bytes
+	WriteTimeout time.Duration // a write making no progress this long closes the connection
+	DialTimeout  time.Duration
+	HelloTimeout time.Duration // an accepted connection must say hello within this time
+	BackoffMin   time.Duration // first delay between reconnection attempts
+	BackoffMax   time.Duration // the delay doubles up to this
+}
+
+// Config configures a replica's transport.
+type Config struct {
+	Self  pbft.NodeID
+	Addrs map[pbft.NodeID]string // every replica's address, Self included
+	// Listener, when set, is used instead of listening on Addrs[Self] (tests pass one bound
+	// to port 0); the transport closes it.
+	Listener   net.Listener
+	MaxClients int // client connections held at once; further ones are refused
+	Tuning
+	Logger zerolog.Logger
+}
+
+func (t Tuning) options(log zerolog.Logger) options {
+	return options{
+		queueLen:     orDefault(t.QueueLen, DefaultQueueLen),
+		maxFrame:     orDefault(t.MaxFrame, DefaultMaxFrame),
+		writeTimeout: orDefault(t.WriteTimeout, DefaultWriteTimeout),
+		dialTimeout:  orDefault(t.DialTimeout, DefaultDialTimeout),
+		helloTimeout: orDefault(t.HelloTimeout, DefaultHelloTimeout),
+		backoffMin:   orDefault(t.BackoffMin, DefaultBackoffMin),
+		backoffMax:   orDefault(t.BackoffMax, DefaultBackoffMax),
+		log:          log,
+	}
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
