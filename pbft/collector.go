@@ -19,7 +19,6 @@ const (
 	probeEvery      = 16
 )
 
-
 // shouldWait decides whether the collector pays the fast-path wait for the next slot.
 func (c *collectorState) shouldWait() bool {
 	if c.slowStreak < slowStreakLimit {
