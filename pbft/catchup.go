@@ -1,5 +1,7 @@
 package pbft
 
+import "sort"
+
 // Catch-up (SPEC 3.6): a replica that learns that others are ahead — a certificate for a slot
 // whose batch it lacks, f+1 checkpoint shares or a checkpoint certificate beyond it, a peer's
 // STATUS — fetches committed batches with their certificates from one peer at a time, or a
@@ -9,12 +11,13 @@ package pbft
 const maxFetchSlots = 64
 
 type catchupState struct {
-	target     Seq    // the highest slot known to be committed somewhere
-	inflight   bool   // a FETCH is outstanding
-	deadline   uint64 // when the outstanding FETCH is given up
-	peer       NodeID // the peer asked last (rotates)
-	lastStatus uint64 // tick of the last STATUS sent
-	lastExec   Seq    // executed slot at the last STATUS (to detect being stuck)
+	target     Seq            // the highest slot known to be committed somewhere
+	inflight   bool           // a FETCH is outstanding
+	deadline   uint64         // when the outstanding FETCH is given up
+	peer       NodeID         // the peer asked last (rotates)
+	lastStatus uint64         // tick of the last STATUS sent
+	lastExec   Seq            // executed slot at the last STATUS (to detect being stuck)
+	peerExec   map[NodeID]Seq // executed slot each peer reported in its last STATUS
 }
 
 // noteAhead records that slot s is committed somewhere and fetches if this replica lacks it.
@@ -58,20 +61,42 @@ func (r *Replica) catchupTick() {
 	if r.now-c.lastStatus < uint64(r.cfg.StatusTicks) {
 		return
 	}
+	if r.executed == c.lastExec {
+		// No progress for a whole period: catch up to what f+1 peers (one honest) executed.
+		if s := r.vouchedExecuted(); s > r.executed {
+			r.noteAhead(s)
+		}
+	}
 	c.lastStatus = r.now
 	c.lastExec = r.executed
 	r.broadcast(&Status{View: r.view, Stable: r.stable, Executed: r.executed})
 }
 
-// onStatus fetches when a peer has a stable checkpoint beyond this replica's execution, or has
-// executed more while this replica made no progress for a whole status period.
+// onStatus fetches when a peer has a (certified) stable checkpoint beyond this replica's
+// execution, and remembers what the peer executed (see catchupTick).
 func (r *Replica) onStatus(from NodeID, m *Status) {
-	if m.Stable.Seq > r.executed {
-		r.noteAhead(m.Stable.Seq)
+	if m.Stable.Seq > r.stable.Seq {
+		r.onCheckpointCert(&m.Stable)
 	}
-	if m.Executed > r.executed && r.executed == r.catchup.lastExec && r.now-r.catchup.lastStatus >= uint64(r.cfg.StatusTicks)/2 {
-		r.noteAhead(m.Executed)
+	if r.catchup.peerExec == nil {
+		r.catchup.peerExec = map[NodeID]Seq{}
 	}
+	r.catchup.peerExec[from] = m.Executed
+}
+
+// vouchedExecuted is the highest slot that at least f+1 peers report executed.
+func (r *Replica) vouchedExecuted() Seq {
+	var seqs []Seq
+	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+		if s, ok := r.catchup.peerExec[id]; ok && id != r.cfg.ID {
+			seqs = append(seqs, s)
+		}
+	}
+	if len(seqs) < r.cfg.F+1 {
+		return 0
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] > seqs[j] })
+	return seqs[r.cfg.F]
 }
 
 // onFetch serves committed slots, and a snapshot when the peer is below the stable checkpoint.
@@ -147,7 +172,7 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 			r.waiting.executed(w.req.Client, e.T)
 		}
 	}
-	r.vc.progress(r.now)
+	r.vc.progress(r.now, r.cfg.ViewChangeTicks)
 }
 
 func (r *Replica) restore(b []byte) bool {

@@ -74,7 +74,11 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 		sl.prepareShares = newShareSet(p.View, p.Digest)
 	}
 	ss := sl.prepareShares
-	if ss.bad[from] || ss.done {
+	if ss.done {
+		r.answerRepeat(from, sl, FullCommitProof, PrepareCert)
+		return
+	}
+	if ss.bad[from] {
 		return
 	}
 	if _, dup := ss.tau[from]; !dup && len(p.Tau) > 0 {
@@ -148,7 +152,11 @@ func (r *Replica) onCommit(from NodeID, c *Commit) {
 		sl.commitShares = newShareSet(c.View, c.Digest)
 	}
 	ss := sl.commitShares
-	if ss.bad[from] || ss.done {
+	if ss.done {
+		r.answerRepeat(from, sl, CommitCert)
+		return
+	}
+	if ss.bad[from] {
 		return
 	}
 	if _, dup := ss.tau[from]; !dup {
@@ -203,6 +211,7 @@ func (r *Replica) onCombined(m *Combined) {
 		r.collector.slowStreak = 0
 	}
 	cert := &Cert{Type: m.Job.Cert, View: m.Job.View, Seq: m.Job.Seq, Digest: m.Job.Digest, Sig: m.Sig}
+	sl.formed[cert.Type] = cert
 	r.broadcast(cert)
 }
 

@@ -18,6 +18,7 @@ type Config struct {
 	ViewChangeTicks int // request timer before a backup suspects the leader (doubles per view change)
 	StatusTicks     int // period of STATUS gossip, which lets lagging replicas learn they are behind
 	FetchTicks      int // how long a catch-up fetch may stay unanswered before it is retried
+	ResendTicks     int // a slot that has not progressed for this long is re-sent (lossy networks)
 
 	LogSize int // readable log lines kept for command 1 (0 turns the log off)
 
@@ -30,7 +31,7 @@ func DefaultConfig(id NodeID, f int, app Application) Config {
 	return Config{
 		ID: id, N: 3*f + 1, F: f,
 		CheckpointInterval: 10, Window: 64, MaxBatch: 256, MaxInflight: 4,
-		FastPathTicks: 3, ViewChangeTicks: 400, StatusTicks: 100, FetchTicks: 100,
+		FastPathTicks: 3, ViewChangeTicks: 400, StatusTicks: 100, FetchTicks: 100, ResendTicks: 50,
 		LogSize: 4096, App: app,
 	}
 }
@@ -45,7 +46,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("pbft: need K >= 1 and window >= 2K, got K=%d L=%d", c.CheckpointInterval, c.Window)
 	case c.MaxBatch < 1 || c.MaxInflight < 1:
 		return fmt.Errorf("pbft: batch size and pipeline depth must be positive")
-	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.FastPathTicks < 0:
+	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0:
 		return fmt.Errorf("pbft: timers must be positive")
 	case c.App == nil:
 		return fmt.Errorf("pbft: no application")

@@ -60,6 +60,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 		return
 	}
 	sl.pp = pp
+	sl.since = r.now
 	sl.raise(StatusPrePrepare)
 	if pp.Seq > r.executed {
 		for i := range pp.Batch {

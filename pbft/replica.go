@@ -11,10 +11,11 @@ type Replica struct {
 	view       View
 	viewActive bool // false between sending VIEW-CHANGE and accepting the NEW-VIEW
 
-	stable   CheckpointCert // the stable checkpoint; h = stable.Seq
-	snapshot []byte         // state at the stable checkpoint, served to lagging replicas
-	executed Seq            // last executed slot
-	nextSeq  Seq            // leader: last assigned slot
+	stable     CheckpointCert // the stable checkpoint; h = stable.Seq
+	snapshot   []byte         // state at the stable checkpoint, served to lagging replicas
+	executed   Seq            // last executed slot
+	lastResend uint64
+	nextSeq    Seq // leader: last assigned slot
 
 	slots       map[Seq]*slot
 	checkpoints map[Seq]*checkpointVotes
@@ -108,6 +109,7 @@ func (r *Replica) Tick() {
 	r.tryPropose()
 	r.viewChangeTick()
 	r.catchupTick()
+	r.resendTick()
 }
 
 // Propose hands the replica a client request whose signature the runtime verified.
@@ -181,3 +183,7 @@ func (r *Replica) mustf(ok bool, format string, args ...any) {
 		panic(fmt.Sprintf("pbft: %s: invariant violated: %s", r.cfg.ID, fmt.Sprintf(format, args...)))
 	}
 }
+
+// Retained is the number of slots whose protocol state the replica holds (it is bounded by the
+// watermark window: state at or below the stable checkpoint is discarded).
+func (r *Replica) Retained() int { return len(r.slots) }

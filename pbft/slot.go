@@ -34,6 +34,8 @@ type slot struct {
 	vote       *VoteEntry // the highest-view pre-prepare this replica sent a σ-share for
 	sentCommit View       // the view in which this replica sent COMMIT (0 = never)
 
+	since         uint64    // tick at which the current view's pre-prepare was accepted
+	formed        [4]*Cert  // collector: certificates formed, by CertKind
 	prepareShares *shareSet // collector: PREPARE shares of the current view
 	commitShares  *shareSet // collector: COMMIT shares of the current view
 }

@@ -14,15 +14,18 @@ type viewChangeState struct {
 	started      uint64 // tick at which the current view change began
 	msgs         map[View]map[NodeID]*ViewChange
 	sentNewView  View
+	own          *ViewChange // this replica's VIEW-CHANGE for the view it is changing to
+	lastNewView  *NewView    // the NEW-VIEW this replica sent last, re-sent on request
 	newViews     []NewView
 }
 
 // NewViews returns every NEW-VIEW this replica accepted or sent, oldest first (command 4).
 func (r *Replica) NewViews() []NewView { return r.vc.newViews }
 
-func (v *viewChangeState) progress(now uint64) {
+func (v *viewChangeState) progress(now uint64, base int) {
 	v.lastProgress = now
 	v.consecutive = 0
+	v.timeout = base
 }
 
 func (r *Replica) viewChangeTick() {
@@ -32,7 +35,7 @@ func (r *Replica) viewChangeTick() {
 			vc.lastProgress = r.now
 			return
 		}
-		if r.now-vc.lastProgress >= uint64(r.cfg.ViewChangeTicks) {
+		if r.now-vc.lastProgress >= uint64(vc.timeout) {
 			r.startViewChange(r.view + 1)
 		}
 		return
@@ -54,7 +57,8 @@ func (r *Replica) startViewChange(nv View) {
 	r.pending.reset()
 	r.collector.armed = nil
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
-	r.broadcast(r.buildViewChange(nv))
+	r.vc.own = r.buildViewChange(nv)
+	r.broadcast(r.vc.own)
 }
 
 // buildViewChange reports the stable checkpoint and, for every slot above it, the best
@@ -104,6 +108,9 @@ func (r *Replica) onViewChange(from NodeID, m *ViewChange) {
 		r.vc.msgs[m.View] = set
 	}
 	if _, dup := set[from]; dup {
+		if nv := r.vc.lastNewView; nv != nil && nv.View == m.View && from != r.cfg.ID {
+			r.send(from, nv) // it keeps asking: it missed the NEW-VIEW
+		}
 		return
 	}
 	set[from] = m
@@ -157,7 +164,8 @@ func (r *Replica) maybeSendNewView() {
 	}
 	_, _, o := computeO(nv, vcs, r.cfg.F)
 	r.vc.sentNewView = nv
-	r.broadcast(&NewView{View: nv, ViewChanges: vcs, PrePrepares: o})
+	r.vc.lastNewView = &NewView{View: nv, ViewChanges: vcs, PrePrepares: o}
+	r.broadcast(r.vc.lastNewView)
 }
 
 // onNewView checks a NEW-VIEW by recomputing O and, if it matches exactly, enters the view
