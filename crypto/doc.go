@@ -1,0 +1,53 @@
+// Package crypto holds the signatures of the replicated bank (SPEC 3.2): Ed25519 for clients
+// and for every replica-to-replica message, and threshold BLS signatures for certificates.
+//
+// # Ed25519
+//
+// SigningKey and VerifyKey are thin wrappers over crypto/ed25519 that never panic on bad
+// lengths and read and write keys as hex (or raw bytes).
+//
+// # Threshold signatures
+//
+// Certificates are threshold BLS signatures (SBFT): each replica sends the collector a
+// signature share, the collector interpolates T shares "in the exponent" into one ordinary BLS
+// signature under the group key, and everybody verifies that constant-size certificate with a
+// single pairing check. Shares are plain BLS signatures under per-share keys the dealer
+// publishes, so a share is verified like any BLS signature.
+//
+// Two real schemes sit behind ThresholdPublic and ThresholdSigner, chosen by name:
+//
+//   - SchemeBN256: kyber's sign/tbls, sign/bls and share over the bn256 pairing (keys in G2,
+//     signatures in G1). It is the reference construction the spec names; its curve now gives
+//     about 100 bits of security.
+//   - SchemeBLS12381: circl's BLS12-381 (sign/bls with keys in G2 and signatures in G1, the
+//     fastest placement for signing and combining, and 48-byte certificates), with the Shamir
+//     sharing and Lagrange combination done here over circl's scalar field. It gives about 128
+//     bits of security and its certificates verify with circl's bls.Verify unchanged; it is
+//     the one to deploy.
+//
+// Having both keeps the interface honest and lets the benchmarks compare them; a fast fake
+// for large simulations belongs in test code of its users, never here.
+//
+// # The cluster keys τ and σ
+//
+// DealCluster deals the protocol's two threshold keys: τ with threshold 2f+1 of n, for the
+// slow path (prepare and commit certificates) and checkpoints, and σ with threshold n of n
+// for the one-round fast path, plus an Ed25519 key per replica (and, with AddClients, per
+// client). A seed makes dealing deterministic, for tests and the simulator; without one the
+// keys come from crypto/rand. WriteDir and ReadClusterKeys store the keys in a directory; the
+// layout is documented in keydir.go.
+//
+// # Optimistic combining
+//
+// A Byzantine replica can send a bad share, and verifying every share costs a pairing each.
+// CombineOptimistic therefore combines first and verifies the result once; only when that
+// fails does it verify the shares one by one, report and drop the bad ones, and combine again
+// (SPEC 3.2). Callers that remember which replicas sent bad shares should pass those shares
+// last: Combine uses the first T distinct shares, so a persistently faulty replica then costs
+// one fallback instead of one per certificate.
+//
+// Combining is cheap by construction: public keys are parsed and checked once, when loaded,
+// and the Lagrange coefficients of each index set are cached as small integers c_i over a
+// common denominator d, so a combination costs T short scalar multiplications and one full
+// one (see lagrange.go).
+package crypto

@@ -1,0 +1,122 @@
+package crypto
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestEd25519SignVerify(t *testing.T) {
+	seed := bytes.Repeat([]byte{7}, SeedSize)
+	k, err := GenerateSigningKey(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := GenerateSigningKey(nil)
+	msg := []byte("pbft/request/v1 transfer A B 3")
+	sig := k.Sign(msg)
+	flipped := append([]byte(nil), sig...)
+	flipped[10] ^= 1
+	cases := []struct {
+		name string
+		key  VerifyKey
+		msg  []byte
+		sig  []byte
+		ok   bool
+	}{
+		{"valid", k.Public(), msg, sig, true},
+		{"other message", k.Public(), []byte("transfer A B 4"), sig, false},
+		{"flipped bit", k.Public(), msg, flipped, false},
+		{"other key", other.Public(), msg, sig, false},
+		{"short signature", k.Public(), msg, sig[:63], false},
+		{"long signature", k.Public(), msg, append(append([]byte(nil), sig...), 0), false},
+		{"nil signature", k.Public(), msg, nil, false},
+		{"zero key", VerifyKey{}, msg, sig, false},
+	}
+	for _, c := range cases {
+		if got := c.key.Verify(c.msg, c.sig); got != c.ok {
+			t.Errorf("%s: Verify = %v, want %v", c.name, got, c.ok)
+		}
+		if err := c.key.Check(c.msg, c.sig); (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrBadEd25519)) {
+			t.Errorf("%s: Check = %v", c.name, err)
+		}
+	}
+	if pub := k.Public(); !ed25519.Verify(pub[:], msg, sig) {
+		t.Error("crypto/ed25519 rejects the signature")
+	}
+}
+
+func TestEd25519KeyGeneration(t *testing.T) {
+	seed := bytes.Repeat([]byte{1}, SeedSize)
+	a, _ := GenerateSigningKey(seed)
+	b, _ := GenerateSigningKey(seed)
+	if a.Public() != b.Public() || !bytes.Equal(a.Seed(), seed) {
+		t.Error("same seed, different keys")
+	}
+	r1, _ := GenerateSigningKey(nil)
+	r2, _ := GenerateSigningKey(nil)
+	if r1.Public() == r2.Public() {
+		t.Error("two random keys are equal")
+	}
+	for _, n := range []int{1, 31, 33, 64} {
+		if _, err := GenerateSigningKey(make([]byte, n)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("seed of %d bytes: %v, want ErrMalformed", n, err)
+		}
+	}
+}
+
+func TestEd25519Encoding(t *testing.T) {
+	k, _ := GenerateSigningKey(bytes.Repeat([]byte{9}, SeedSize))
+	text, _ := k.MarshalText()
+	full := ed25519.NewKeyFromSeed(k.Seed())
+	badFull := append([]byte(nil), full...)
+	badFull[40] ^= 1
+	cases := []struct {
+		name string
+		in   []byte
+		ok   bool
+	}{
+		{"hex seed", text, true},
+		{"hex seed with newline", append(append([]byte(nil), text...), '\n'), true},
+		{"raw seed", k.Seed(), true},
+		{"raw 64-byte key", full, true},
+		{"hex 64-byte key", []byte(hex.EncodeToString(full)), true},
+		{"64-byte key, halves disagree", badFull, false},
+		{"short", text[:10], false},
+		{"not hex", bytes.Repeat([]byte{'z'}, 64), false},
+		{"empty", nil, false},
+	}
+	for _, c := range cases {
+		got, err := ParseSigningKey(c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: ParseSigningKey error %v, want ok=%v", c.name, err, c.ok)
+			continue
+		}
+		if err == nil && got.Public() != k.Public() {
+			t.Errorf("%s: parsed a different key", c.name)
+		}
+	}
+
+	vk := k.Public()
+	for _, in := range [][]byte{[]byte(vk.String()), vk[:], []byte(" " + vk.String() + "\n")} {
+		if got, err := ParseVerifyKey(in); err != nil || got != vk {
+			t.Errorf("ParseVerifyKey(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range [][]byte{nil, vk[:31], []byte(vk.String()[:62])} {
+		if _, err := ParseVerifyKey(in); err == nil {
+			t.Errorf("ParseVerifyKey(%q) accepted", in)
+		}
+	}
+	js, err := json.Marshal(map[string]VerifyKey{"A": vk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]VerifyKey
+	if err := json.Unmarshal(js, &back); err != nil || back["A"] != vk {
+		t.Errorf("JSON round trip: %v %v", back, err)
+	}
+}

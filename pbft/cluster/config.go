@@ -1,0 +1,208 @@
+// Package cluster is the cluster configuration of SPEC 7: a YAML file with the replicas' ids
+// and addresses, f, timers, batch limits, the checkpoint interval and the key directory. The
+// same file drives `pbft node`, `pbft client`, `pbft keygen` and `pbft bench --config`.
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// Config is the cluster configuration file.
+type Config struct {
+	F        int       `yaml:"f"`
+	Replicas []Replica `yaml:"replicas"`
+	KeyDir   string    `yaml:"key_dir"` // relative paths are relative to the file
+	Scheme   string    `yaml:"scheme"`  // threshold scheme: bls12381 (default) or bn256
+	Timers   Timers    `yaml:"timers"`
+	Batch    Batch     `yaml:"batch"`
+	// CheckpointInterval is K, in slots (default 10).
+	CheckpointInterval int `yaml:"checkpoint_interval"`
+	// Window is L, the watermark window in slots (default 64, at least 2K).
+	Window int `yaml:"window"`
+	// Accounts are opened with these balances on every replica at start (scenario mode).
+	Accounts []Account `yaml:"accounts,omitempty"`
+	// Byzantine configures misbehaving replicas: replica name -> attack list, e.g.
+	// {"n1": ["time", "dark(n6)"]} (SPEC 5). Empty in a real deployment.
+	Byzantine map[string][]string `yaml:"byzantine,omitempty"`
+}
+
+// Replica is one replica's id and address.
+type Replica struct {
+	ID   int    `yaml:"id"`
+	Addr string `yaml:"addr"`
+}
+
+// Timers are the protocol's timeouts. Tick is the core's clock period; the others are
+// durations that the node converts to ticks.
+type Timers struct {
+	Tick       time.Duration `yaml:"tick"`        // default 1ms
+	ViewChange time.Duration `yaml:"view_change"` // default 400ms
+	FastPath   time.Duration `yaml:"fast_path"`   // default 3ms
+	Status     time.Duration `yaml:"status"`      // default 100ms
+	Resend     time.Duration `yaml:"resend"`      // default 50ms
+	Client     time.Duration `yaml:"client"`      // client retransmission, default 500ms
+}
+
+// Batch limits the leader's batches.
+type Batch struct {
+	MaxRequests int `yaml:"max_requests"` // default 256
+	MaxInflight int `yaml:"max_inflight"` // default 4
+}
+
+// Account is an initial balance.
+type Account struct {
+	Name     string `yaml:"name"`
+	Checking int64  `yaml:"checking"`
+	Savings  int64  `yaml:"savings"`
+}
+
+// Default returns the configuration of n = 3f+1 replicas on 127.0.0.1 from basePort.
+func Default(f, basePort int) *Config {
+	c := &Config{F: f}
+	for i := 1; i <= 3*f+1; i++ {
+		c.Replicas = append(c.Replicas, Replica{ID: i, Addr: fmt.Sprintf("127.0.0.1:%d", basePort+i-1)})
+	}
+	c.fillDefaults()
+	return c
+}
+
+// Load reads and validates a configuration file.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var c Config
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if c.KeyDir != "" && !filepath.IsAbs(c.KeyDir) {
+		c.KeyDir = filepath.Join(filepath.Dir(path), c.KeyDir)
+	}
+	c.fillDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Save writes the configuration as YAML.
+func (c *Config) Save(path string) error {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func (c *Config) fillDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.Timers.Tick, time.Millisecond)
+	def(&c.Timers.ViewChange, 400*time.Millisecond)
+	def(&c.Timers.FastPath, 3*time.Millisecond)
+	def(&c.Timers.Status, 100*time.Millisecond)
+	def(&c.Timers.Resend, 50*time.Millisecond)
+	def(&c.Timers.Client, 500*time.Millisecond)
+	if c.Batch.MaxRequests == 0 {
+		c.Batch.MaxRequests = 256
+	}
+	if c.Batch.MaxInflight == 0 {
+		c.Batch.MaxInflight = 4
+	}
+	if c.CheckpointInterval == 0 {
+		c.CheckpointInterval = 10
+	}
+	if c.Window == 0 {
+		c.Window = max(64, 4*c.CheckpointInterval)
+	}
+	if c.Scheme == "" {
+		c.Scheme = "bls12381"
+	}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	n := 3*c.F + 1
+	if c.F < 1 || len(c.Replicas) != n {
+		return fmt.Errorf("need f >= 1 and n = 3f+1 replicas, got f=%d and %d replicas", c.F, len(c.Replicas))
+	}
+	seen := map[int]bool{}
+	for _, r := range c.Replicas {
+		if r.ID < 1 || r.ID > n || seen[r.ID] || r.Addr == "" {
+			return fmt.Errorf("replica ids must be 1..%d, each once, with an address (bad entry id=%d addr=%q)", n, r.ID, r.Addr)
+		}
+		seen[r.ID] = true
+	}
+	if c.Window < 2*c.CheckpointInterval {
+		return fmt.Errorf("window %d must be at least twice the checkpoint interval %d", c.Window, c.CheckpointInterval)
+	}
+	if c.Timers.Tick <= 0 {
+		return fmt.Errorf("timers.tick must be positive")
+	}
+	return nil
+}
+
+// N is the number of replicas.
+func (c *Config) N() int { return 3*c.F + 1 }
+
+// Addrs maps replica ids to addresses.
+func (c *Config) Addrs() map[pbft.NodeID]string {
+	m := map[pbft.NodeID]string{}
+	for _, r := range c.Replicas {
+		m[pbft.NodeID(r.ID)] = r.Addr
+	}
+	return m
+}
+
+// ticks converts a duration to ticks (at least 1).
+func (c *Config) ticks(d time.Duration) int { return max(1, int(d/c.Timers.Tick)) }
+
+// Core returns the core configuration of replica id.
+func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
+	cfg := pbft.DefaultConfig(id, c.F, app)
+	cfg.CheckpointInterval = pbft.Seq(c.CheckpointInterval)
+	cfg.Window = pbft.Seq(c.Window)
+	cfg.MaxBatch = c.Batch.MaxRequests
+	cfg.MaxInflight = c.Batch.MaxInflight
+	cfg.ViewChangeTicks = c.ticks(c.Timers.ViewChange)
+	cfg.FastPathTicks = c.ticks(c.Timers.FastPath)
+	cfg.StatusTicks = c.ticks(c.Timers.Status)
+	cfg.ResendTicks = c.ticks(c.Timers.Resend)
+	cfg.FetchTicks = c.ticks(c.Timers.Resend) * 2
+	return cfg
+}
+
+// ParseNodeName reads a replica name: "n3", "N3", "S3", "s3" or "3".
+func ParseNodeName(s string, n int) (pbft.NodeID, error) {
+	t := s
+	if len(t) > 0 && (t[0] == 'n' || t[0] == 'N' || t[0] == 's' || t[0] == 'S') {
+		t = t[1:]
+	}
+	var id int
+	if _, err := fmt.Sscanf(t, "%d", &id); err != nil || fmt.Sprint(id) != t || id < 1 || id > n {
+		return 0, fmt.Errorf("unknown replica %q (want n1..n%d)", s, n)
+	}
+	return pbft.NodeID(id), nil
+}
+
+// SortedByzantine returns the Byzantine replica names in order.
+func (c *Config) SortedByzantine() []string {
+	names := make([]string, 0, len(c.Byzantine))
+	for k := range c.Byzantine {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

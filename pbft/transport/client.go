@@ -1,0 +1,143 @@
+package transport
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/rs/zerolog"
+)
+
+// ClientConfig configures a client's connections to the replicas.
+type ClientConfig struct {
+	ID    pbft.ClientID
+	Addrs map[pbft.NodeID]string
+	Tuning
+	Logger zerolog.Logger
+}
+
+// ClientConn is a client's set of connections, one per replica. A connection is dialed when
+// the first frame for that replica is queued, and redialed the same way after it breaks;
+// replies arrive on the same connection. It is safe for concurrent use.
+type ClientConn struct {
+	base
+	id      pbft.ClientID
+	links   map[pbft.NodeID]*clientLink
+	onReply func(from pbft.NodeID, frame []byte)
+}
+
+// clientLink is the client's queue towards one replica.
+type clientLink struct {
+	id        pbft.NodeID
+	addr      string
+	out       *outbox
+	connected atomic.Bool
+	connects  atomic.Uint64
+}
+
+// DialClient prepares connections from client id to the replicas at addrs with default tuning;
+// see NewClient.
+func DialClient(id pbft.ClientID, addrs map[pbft.NodeID]string, onReply func(from pbft.NodeID, frame []byte)) (*ClientConn, error) {
+	return NewClient(ClientConfig{ID: id, Addrs: addrs, Logger: zerolog.Nop()}, onReply)
+}
+
+// NewClient prepares the client's connections. Nothing is dialed until a frame is sent; an
+// unreachable replica is retried with backoff in the background. onReply receives every frame
+// that a replica sends on its connection, with the replica's id as dialed (not authenticated),
+// on a reader goroutine (see the package documentation).
+func NewClient(cfg ClientConfig, onReply func(from pbft.NodeID, frame []byte)) (*ClientConn, error) {
+	if cfg.ID == "" || len(cfg.ID) > maxClientIDLen {
+		return nil, fmt.Errorf("transport: client id must have 1 to %d bytes", maxClientIDLen)
+	}
+	if len(cfg.Addrs) == 0 {
+		return nil, fmt.Errorf("transport: no replica addresses")
+	}
+	cc := &ClientConn{id: cfg.ID, links: make(map[pbft.NodeID]*clientLink), onReply: onReply}
+	cc.init(cfg.Tuning.options(cfg.Logger))
+	for id, addr := range cfg.Addrs {
+		l := &clientLink{id: id, addr: addr, out: newOutbox(cc.opts.queueLen)}
+		cc.links[id] = l
+		cc.spawn(func() { cc.run(l) })
+	}
+	return cc, nil
+}
+
+// Send queues frame for replica to without blocking; false when the replica is unknown, the
+// queue is full, or the frame exceeds MaxFrame.
+func (cc *ClientConn) Send(to pbft.NodeID, frame []byte) bool {
+	l, ok := cc.links[to]
+	if !ok {
+		return false
+	}
+	if len(frame) > cc.opts.maxFrame {
+		l.out.dropped.Add(1)
+		return false
+	}
+	return l.out.offer(frame)
+}
+
+// Broadcast sends frame to every replica and returns how many queues took it.
+func (cc *ClientConn) Broadcast(frame []byte) int {
+	n := 0
+	for id := range cc.links {
+		if cc.Send(id, frame) {
+			n++
+		}
+	}
+	return n
+}
+
+// Stats returns the counters of the client's links.
+func (cc *ClientConn) Stats() map[pbft.NodeID]PeerStats {
+	out := make(map[pbft.NodeID]PeerStats, len(cc.links))
+	for id, l := range cc.links {
+		s := PeerStats{Connected: l.connected.Load(), Queued: len(l.out.frames),
+			Sent: l.out.sent.Load(), Dropped: l.out.dropped.Load()}
+		if n := l.connects.Load(); n > 1 {
+			s.Reconnects = n - 1
+		}
+		out[id] = s
+	}
+	return out
+}
+
+// Close closes every connection and waits for the client's goroutines, callbacks included.
+func (cc *ClientConn) Close() error {
+	cc.shutdown()
+	return nil
+}
+
+// run waits for a frame to send, connects, and serves the connection until it breaks.
+func (cc *ClientConn) run(l *clientLink) {
+	bo := newBackoff(cc.opts.backoffMin, cc.opts.backoffMax)
+	h := hello{role: roleClient, client: cc.id}
+	label := "client " + string(cc.id) + "<->" + l.id.String()
+	deliver := func(frame []byte) { cc.onReply(l.id, frame) }
+	for {
+		var first []byte
+		select {
+		case first = <-l.out.frames:
+		case <-cc.done:
+			return
+		}
+		c, err := cc.dial(l.addr, h)
+		for err != nil {
+			cc.opts.log.Debug().Err(err).Msgf("%s dial failed", label)
+			if !bo.wait(cc.done) {
+				return
+			}
+			c, err = cc.dial(l.addr, h)
+		}
+		began := time.Now()
+		l.connects.Add(1)
+		l.connected.Store(true)
+		cc.serve(c, label, l.out, first, deliver, nil)
+		l.connected.Store(false)
+		if time.Since(began) >= cc.opts.backoffMax {
+			bo.reset()
+		} else if !bo.wait(cc.done) {
+			return
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package transport
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// peer is the link to one other replica: its queue and its connection state.
+type peer struct {
+	id        pbft.NodeID
+	addr      string
+	out       *outbox
+	incoming  chan *conn // connections the acceptor hands over (when the peer dials us)
+	connected atomic.Bool
+	connects  atomic.Uint64
+}
+
+func (t *Transport) peerLabel(p *peer) string { return t.self.String() + "<->" + p.id.String() }
+
+func (t *Transport) deliverFrom(p *peer) func([]byte) {
+	return func(frame []byte) { t.onPeer(p.id, frame) }
+}
+
+// dialPeer keeps a connection to a replica with a higher id, redialing with backoff.
+func (t *Transport) dialPeer(p *peer) {
+	bo := newBackoff(t.opts.backoffMin, t.opts.backoffMax)
+	h := hello{role: roleReplica, from: t.self, to: p.id}
+	label := t.peerLabel(p)
+	for {
+		c, err := t.dial(p.addr, h)
+		if err == nil {
+			began := time.Now()
+			t.runPeerConn(p, c, label, nil)
+			if time.Since(began) >= t.opts.backoffMax {
+				bo.reset()
+			}
+		} else if !t.isClosed() {
+			t.opts.log.Debug().Err(err).Msgf("%s dial failed", label)
+		}
+		if !bo.wait(t.done) {
+			return
+		}
+	}
+}
+
+// acceptPeer serves the connections that a replica with a lower id opens to us.
+func (t *Transport) acceptPeer(p *peer) {
+	label := t.peerLabel(p)
+	for {
+		select {
+		case c := <-p.incoming:
+			t.runPeerConn(p, c, label, p.incoming)
+		case <-t.done:
+			return
+		}
+	}
+}
+
+// runPeerConn serves c, and every connection that replaces it, until none is left.
+func (t *Transport) runPeerConn(p *peer, c *conn, label string, replace <-chan *conn) {
+	for c != nil {
+		p.connects.Add(1)
+		p.connected.Store(true)
+		t.opts.log.Debug().Msgf("%s connected", label)
+		c = t.serve(c, label, p.out, nil, t.deliverFrom(p), replace)
+		p.connected.Store(false)
+	}
+}

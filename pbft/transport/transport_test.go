@@ -1,0 +1,79 @@
+package transport
+
+import (
+	"testing"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+func TestAllDirections(t *testing.T) {
+	const perPair = 500
+	nodes, _ := startCluster(t, 3, fastTuning)
+	for i := 0; i < perPair; i++ {
+		for _, src := range nodes {
+			for _, dst := range nodes {
+				if src != dst && !src.Send(dst.self, msg("%v->%v #%d", src.self, dst.self, i)) {
+					t.Fatalf("Send %v->%v #%d refused", src.self, dst.self, i)
+				}
+			}
+		}
+	}
+	for _, dst := range nodes {
+		next := map[pbft.NodeID]int{}
+		for k := 0; k < 2*perPair; k++ {
+			select {
+			case got := <-dst.fromPeers:
+				want := string(msg("%v->%v #%d", got.from, dst.self, next[got.from]))
+				if got.frame != want {
+					t.Fatalf("%v received %q from %v, want %q (in order)", dst.self, got.frame, got.from, want)
+				}
+				next[got.from]++
+			case <-waitDeadline():
+				t.Fatalf("%v received only %v", dst.self, next)
+			}
+		}
+	}
+	for _, n := range nodes {
+		for id, s := range n.Stats().Peers {
+			if s.Sent != perPair || s.Dropped != 0 {
+				t.Errorf("%v stats for %v: %+v", n.self, id, s)
+			}
+		}
+	}
+}
+
+func TestSendRefusals(t *testing.T) {
+	nodes, _ := startCluster(t, 2, Tuning{MaxFrame: 16})
+	n := nodes[0]
+	if n.Send(n.self, []byte("x")) {
+		t.Error("Send to self accepted")
+	}
+	if n.Send(9, []byte("x")) {
+		t.Error("Send to an unknown replica accepted")
+	}
+	if n.Send(2, make([]byte, 17)) {
+		t.Error("Send of a frame above MaxFrame accepted")
+	}
+	if got := n.Stats().Peers[2].Dropped; got != 1 {
+		t.Errorf("dropped = %d, want 1", got)
+	}
+	if n.SendClient("nobody", []byte("x")) {
+		t.Error("SendClient to a client without a connection accepted")
+	}
+	if got := n.Broadcast([]byte("ok")); got != 1 {
+		t.Errorf("Broadcast reached %d queues, want 1", got)
+	}
+	expect(t, nodes[1].fromPeers, received{1, "ok"})
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	if _, err := New(Config{Self: 1, Addrs: map[pbft.NodeID]string{2: "127.0.0.1:1"}}); err == nil {
+		t.Error("New without an address for self succeeded")
+	}
+	if _, err := New(Config{Self: 0, Addrs: map[pbft.NodeID]string{0: "127.0.0.1:0"}}); err == nil {
+		t.Error("New with self 0 succeeded")
+	}
+	if _, err := New(Config{Self: 1, Addrs: map[pbft.NodeID]string{1: "not an address"}}); err == nil {
+		t.Error("New with a bad listen address succeeded")
+	}
+}

@@ -1,0 +1,140 @@
+package smallbank
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+var _ pbft.Application = (*Bank)(nil)
+
+// account is one account's balances; its name is Bank.names at the same index.
+type account struct {
+	checking int64
+	savings  int64
+}
+
+// valid reports the invariants of every stored account: savings are never negative and
+// checking + savings fits in an int64.
+func (a account) valid() bool {
+	_, ok := addInt(a.checking, a.savings)
+	return a.savings >= 0 && ok
+}
+
+// Bank is the SmallBank state machine. Accounts live in a slice, in the order they were opened,
+// indexed by a map from name; the digest state sits beside them (see digest.go).
+type Bank struct {
+	index map[string]int32
+	names []string
+	accts []account
+	total int64 // the sum of checking + savings over all accounts
+
+	digestState
+	sorted []int32 // indices of accts in name order; nil when an account was opened since
+}
+
+// NewBank returns an empty bank.
+func NewBank() *Bank {
+	return &Bank{index: make(map[string]int32), digestState: newDigestState()}
+}
+
+// Open creates an account with the given initial balances, for loading the initial state (the
+// scenario accounts A..J start with checking 10, savings 0). Every replica must open the same
+// accounts with the same balances before executing operations. Savings must not be negative;
+// checking may be, as after an overdraft.
+func (b *Bank) Open(name string, checking, savings int64) error {
+	if err := ValidateAccount(name); err != nil {
+		return err
+	}
+	if _, dup := b.index[name]; dup {
+		return fmt.Errorf("smallbank: account %s already exists", name)
+	}
+	if savings < 0 {
+		return fmt.Errorf("smallbank: account %s: negative savings", name)
+	}
+	a := account{checking: checking, savings: savings}
+	total, ok := addInt(b.total, checking)
+	total, ok2 := addInt(total, savings)
+	if !a.valid() || !ok || !ok2 {
+		return fmt.Errorf("smallbank: account %s: %s", name, ReasonOverflow)
+	}
+	if len(b.accts) >= math.MaxInt32 {
+		return errors.New("smallbank: too many accounts")
+	}
+	b.add(name, a)
+	b.total = total
+	return nil
+}
+
+// add appends a new account; the caller has validated it.
+func (b *Bank) add(name string, a account) {
+	b.index[name] = int32(len(b.accts))
+	b.names = append(b.names, name)
+	b.accts = append(b.accts, a)
+	b.sorted = nil
+	b.stale = true
+}
+
+// Has reports whether the account exists.
+func (b *Bank) Has(name string) bool {
+	_, ok := b.index[name]
+	return ok
+}
+
+// Balance returns checking + savings of the account, and false if it does not exist.
+func (b *Bank) Balance(name string) (int64, bool) {
+	i, ok := b.index[name]
+	if !ok {
+		return 0, false
+	}
+	a := b.accts[i]
+	return a.checking + a.savings, true
+}
+
+// Balances returns the checking and savings of the account, and false if it does not exist.
+func (b *Bank) Balances(name string) (checking, savings int64, exists bool) {
+	i, ok := b.index[name]
+	if !ok {
+		return 0, 0, false
+	}
+	return b.accts[i].checking, b.accts[i].savings, true
+}
+
+// Len is the number of accounts.
+func (b *Bank) Len() int { return len(b.accts) }
+
+// Total is the bank's money: the sum of checking + savings over all accounts.
+func (b *Bank) Total() int64 { return b.total }
+
+// Accounts returns the account names in sorted (byte-wise) order.
+func (b *Bank) Accounts() []string {
+	order := b.sortedOrder()
+	names := make([]string, len(order))
+	for k, i := range order {
+		names[k] = b.names[i]
+	}
+	return names
+}
+
+// sortedOrder returns the account indices in name order, sorting only after new accounts.
+func (b *Bank) sortedOrder() []int32 {
+	if b.sorted == nil || len(b.sorted) != len(b.accts) {
+		order := make([]int32, len(b.accts))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(x, y int32) int { return strings.Compare(b.names[x], b.names[y]) })
+		b.sorted = order
+	}
+	return b.sorted
+}
+
+// addInt returns a + b and whether it did not overflow.
+func addInt(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}

@@ -1,0 +1,55 @@
+// Package smallbank is the replicated application of the bank (SPEC.md section 4): the SmallBank
+// state machine of Cahill, Röhm and Fekete ("Serializable Isolation for Snapshot Databases",
+// SIGMOD 2008) behind the pbft.Application interface.
+//
+// # State
+//
+// Every account has a checking and a savings balance in integer units. Accounts exist only once
+// they are opened (Open, LoadAccounts, or a snapshot); an operation that names another account
+// fails with "unknown account X". Savings never go negative; checking may, through the overdraft
+// of WriteCheck.
+//
+// # Operations
+//
+// Op is one of the six SmallBank transactions; the legacy scenario forms "(s, r, amt)" and "(s)"
+// are SendPayment and Balance. Semantics follow the original benchmark:
+//
+//   - Balance(N): checking + savings; read-only.
+//   - DepositChecking(N, V): fails if V < 0; checking += V.
+//   - TransactSavings(N, V): fails if savings + V < 0; savings += V (V may be negative).
+//   - Amalgamate(N1, N2): moves all of N1's savings and checking into N2's checking.
+//   - WriteCheck(N, V): fails if V < 0; if checking + savings < V then checking -= V+1
+//     (overdraft penalty) else checking -= V.
+//   - SendPayment(N1, N2, V): fails if V < 0, or if checking(N1) < V ("insufficient funds");
+//     else moves V from N1's checking to N2's checking.
+//
+// Checks run in this order: malformed encoding, negative amount, unknown account (N1 before N2),
+// insufficient funds, then int64 overflow ("amount overflow": no operation ever wraps around).
+// A failed operation changes nothing.
+//
+// Self-operations keep the sequential meaning of the original transaction, which first updates
+// N1 and then N2: SendPayment(A, A, V) checks A's funds and then leaves the state unchanged;
+// Amalgamate(A, A) empties A and credits the sum back, so it sweeps A's savings into its checking.
+//
+// Result.Value is the balance for Balance and, for an update that succeeds, the change it made to
+// the bank's total money (DepositChecking +V, TransactSavings +V, WriteCheck -V or -(V+1), 0 for
+// the transfers). A benchmark can so check that the final Total equals the initial one plus the
+// sum of the committed results.
+//
+// # Encodings
+//
+// Operations, results and snapshots have compact, canonical binary encodings: encoding is
+// deterministic and decoding is strict (no trailing bytes, no over-long varints), so one value
+// has exactly one encoding. Decoding never panics; Execute answers a malformed operation with
+// the reason "malformed operation". ParseOp reads the text forms of scenario files.
+//
+// # Digest
+//
+// The state digest is a homomorphic multiset hash (LtHash) over the elements (name, checking,
+// savings) of all accounts, so it is maintained in O(changes) (SPEC 3.6): an operation records
+// the prior values of the accounts it changes, and Digest folds the pending changes in (remove
+// the old element, add the new one) before hashing the 2 KiB lane vector. Large batches of
+// changes, such as loading a million accounts, are folded on all cores.
+//
+// A Bank is not safe for concurrent use: the replica executes operations from its protocol loop.
+package smallbank

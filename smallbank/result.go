@@ -1,0 +1,71 @@
+package smallbank
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// Failure reasons. An unknown account fails with "unknown account " followed by its name.
+const (
+	ReasonInsufficientFunds = "insufficient funds"
+	ReasonNegativeAmount    = "negative amount"
+	ReasonMalformed         = "malformed operation"
+	ReasonOverflow          = "amount overflow"
+	ReasonNotReadOnly       = "not a read-only operation"
+	reasonUnknownAccount    = "unknown account "
+)
+
+// maxReasonLen bounds a decoded reason, so that a result stays small.
+const maxReasonLen = 256
+
+// Result is the outcome of one operation. OK is false when the operation failed and changed
+// nothing; Reason then says why. Value is the balance of a Balance, and for a successful update
+// the change it made to the bank's total money (see the package doc).
+type Result struct {
+	OK     bool
+	Reason string
+	Value  int64
+}
+
+// String is "ok" or the failure reason.
+func (r Result) String() string {
+	if r.OK {
+		return "ok"
+	}
+	return r.Reason
+}
+
+func succeed(value int64) Result     { return Result{OK: true, Value: value} }
+func fail(reason string) Result      { return Result{Reason: reason} }
+func unknownAccount(n string) Result { return fail(reasonUnknownAccount + n) }
+
+// EncodeResult encodes r canonically: a status byte (1 ok, 0 failed), Value as a zigzag
+// varint, then for a failure the reason's bytes.
+func EncodeResult(r Result) []byte {
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(r.Reason))
+	if r.OK {
+		return binary.AppendVarint(append(b, 1), r.Value)
+	}
+	return append(binary.AppendVarint(append(b, 0), r.Value), r.Reason...)
+}
+
+// DecodeResult decodes a result that EncodeResult produced; any other input is an error. A
+// failure carries a UTF-8 reason of at most 256 bytes; a success carries none.
+func DecodeResult(b []byte) (Result, error) {
+	if len(b) == 0 || b[0] > 1 {
+		return Result{}, errMalformed
+	}
+	r := reader{buf: b[1:]}
+	res := Result{OK: b[0] == 1, Value: r.varint()}
+	if r.err != nil {
+		return Result{}, r.err
+	}
+	if res.OK {
+		return res, r.finish()
+	}
+	if len(r.buf) > maxReasonLen || !utf8.Valid(r.buf) {
+		return Result{}, errMalformed
+	}
+	res.Reason = string(r.buf)
+	return res, nil
+}
