@@ -40,6 +40,12 @@ func (r *Replica) viewChangeTick() {
 		}
 		return
 	}
+	// PBFT's liveness rule: the NEW-VIEW timer runs only once 2f+1 replicas asked for this view;
+	// otherwise replicas whose timers drift would leapfrog each other through the views.
+	if len(vc.msgs[r.view]) < r.cfg.quorum() {
+		vc.started = r.now
+		return
+	}
 	if r.now-vc.started >= uint64(vc.timeout) {
 		r.startViewChange(r.view + 1)
 	}
@@ -53,7 +59,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.view, r.viewActive = nv, false
 	r.vc.started = r.now
 	r.vc.consecutive++
-	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, 10)
+	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, maxBackoffShift)
 	r.pending.reset()
 	r.collector.armed = nil
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
@@ -250,3 +256,8 @@ func wellFormedViewChange(m *ViewChange) bool {
 	}
 	return true
 }
+
+// maxBackoffShift caps the doubling of the view-change timeout at 2^3 times the base: enough
+// to outgrow any real message delay, short enough that a cluster recovers within seconds once a
+// partition heals.
+const maxBackoffShift = 3

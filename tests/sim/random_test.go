@@ -15,17 +15,23 @@ var seedsFlag = flag.Int("seeds", 200, "number of seeds of the randomized simula
 // randomRun is one randomized scenario: a hostile network, up to f faulty replicas (crashed for
 // good, silent for a while, or an equivocating leader), and partitions that heal. After the
 // faults heal every honest replica must converge and every request must complete.
-func randomRun(seed int64) error {
+func randomRun(seed int64) error { return randomRunWith(seed, nil, nil) }
+
+func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error {
 	rng := rand.New(rand.NewSource(seed))
 	net := NetFaults{
 		Drop: rng.Float64() * 0.1, Dup: rng.Float64() * 0.1,
 		MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(8)),
 	}
+	batch, k := 1+rng.Intn(4), pbft.Seq(2+rng.Intn(8))
 	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Configure: func(c *pbft.Config) {
 		vcTimers(c)
-		c.MaxBatch = 1 + rng.Intn(4)
-		c.CheckpointInterval = pbft.Seq(2 + rng.Intn(8))
-		c.Window = 4 * c.CheckpointInterval
+		c.MaxBatch = batch
+		c.CheckpointInterval = k
+		c.Window = 4 * k
+		if extra != nil {
+			extra(c)
+		}
 	}})
 	if err != nil {
 		return err
@@ -74,7 +80,10 @@ func randomRun(seed int64) error {
 	if s.Outbound[1] != nil {
 		honest = except(7, append(crashed, 1)...)
 	}
-	err = s.RunUntil(func() bool { return s.Idle() && s.Converged(honest...) }, 400_000)
+	err = s.RunUntil(func() bool { return s.Idle() && s.Converged(honest...) }, 100_000)
+	if atEnd != nil {
+		atEnd(s)
+	}
 	if err != nil {
 		return fmt.Errorf("faulty %v crashed %v healed %v cuts %v net %+v: %w", faulty, crashed, healLater, cuts, net, err)
 	}

@@ -1,0 +1,53 @@
+// Package node is the runtime shell around the deterministic core (STYLE 1, SPEC 3.7 and 7):
+// what one replica process runs. Run owns the goroutines, the clock, the TCP transport and the
+// cryptography; the core (pbft.Replica) owns the protocol.
+//
+// # The protocol loop
+//
+// One goroutine owns the core. It waits for the next input (a verified message or client
+// request from the mailbox, a clock tick, a control command) and hands it to the core; after
+// every input it takes the core's Ready and dispatches it. It never waits for the network, a
+// signature or a pairing: that work runs on a worker pool of runtime.NumCPU() goroutines.
+//
+//   - Messages go through the Byzantine Behavior (byzantine.Honest for an honest replica),
+//     which maps each envelope to one message per destination. Every distinct message is
+//     sealed once on the pool (shares filled with auth.Authenticator.Fill, encoded, frame
+//     signed) and the frame goes to every replica it is for. The replica's own copy is not
+//     sent on the network: the filled message (so that the collector gets its own shares)
+//     goes straight back to the mailbox, without verification. Sealed messages leave in the
+//     order the core emitted them (a sequencer releases them in ticket order), and an Out
+//     with DelayTicks > 0 leaves that many clock ticks later.
+//   - CombineJobs run auth.Combine on the pool; the result comes back to the core as a
+//     *pbft.Combined stepped from the replica itself.
+//   - Replies are signed (auth.SignReply) on the pool and sent to their client, unless the
+//     Behavior withholds them.
+//
+// Inbound, the transport's callbacks hand frames to the pool: a replica frame is opened with
+// auth.Open (frame signature over the exact bytes, then client signatures and certificates),
+// a client frame is decoded and its request's Ed25519 signature checked. Verified inputs reach
+// the loop through the mailbox. Inbound work is bounded by a budget of frames in flight
+// (received and not yet handled by the loop); beyond it frames are dropped and counted
+// (PBFT retransmits, and so do clients). Rejected frames are counted by reason and logged at
+// debug level, once per sender and reason.
+//
+// # Client framing
+//
+// Client traffic uses wire.Frame too. A client sends
+// wire.Frame{From: 0, Client: id, Body: wire.EncodeRequest(req)} with an empty Sig (the
+// request carries the client's signature). A replica answers with
+// wire.Frame{From: replica id, Body: wire.EncodeReply(rep)} and an empty Sig: the Reply carries
+// its own Ed25519 signature (auth.SignReply), which the client checks with auth.VerifyReply.
+// Replies go to the connection of the client the request names.
+//
+// # The sign attack
+//
+// When Behavior.CorruptSignatures is true, every share this replica produces is computed
+// over a wrong payload (so it is a well-formed share that does not verify), VIEW-CHANGE and
+// frame signatures and reply signatures have a bit flipped. Receivers reject the frames.
+//
+// # Control channel
+//
+// The control channel (JSON lines, see the contract in the project notes) is served by the
+// protocol loop, since it reads core state: ready, log, status, balances, newviews, metrics,
+// quit. Encoding and writing the responses happens outside the loop.
+package node

@@ -1,0 +1,120 @@
+package node
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
+	"github.com/bftbank/pbft/pbft/wire"
+)
+
+// onPeer is the transport's callback for a replica frame (on the connection's reader
+// goroutine): it hands the frame to the pool, or drops it when the inbound budget is spent.
+func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
+	if !nd.peers.take() {
+		nd.rejects.overload.Add(1)
+		return
+	}
+	at := time.Now()
+	nd.pool.submit(func() { nd.openPeer(claimed, frame, at) }, false)
+}
+
+// openPeer verifies a replica frame and everything inside it (auth.Open), on the pool.
+func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time) {
+	from, m, err := nd.auth.Open(frame)
+	if err == nil && from == nd.id {
+		err = errFromSelf
+	}
+	if err != nil {
+		nd.peers.give()
+		if from == 0 {
+			from = claimed
+		}
+		nd.rejects.add(nd, from.String(), err)
+		return
+	}
+	nd.mail.put(input{From: from, Msg: m, At: at, budget: &nd.peers})
+}
+
+// errFromSelf rejects a frame signed by this replica that came back from the network: its own
+// messages are delivered locally, so such a frame is a replay.
+var errFromSelf = errors.New("node: own frame replayed by a peer")
+
+// onClient is the transport's callback for a client frame.
+func (nd *node) onClient(c pbft.ClientID, frame []byte) {
+	if !nd.clients.take() {
+		nd.rejects.overload.Add(1)
+		return
+	}
+	at := time.Now()
+	nd.pool.submit(func() { nd.openClient(c, frame, at) }, false)
+}
+
+// openClient decodes a client frame and verifies the request's signature, on the pool.
+func (nd *node) openClient(c pbft.ClientID, frame []byte, at time.Time) {
+	req, err := decodeClientFrame(frame)
+	if err == nil {
+		err = nd.auth.VerifyRequest(req)
+	}
+	if err != nil {
+		nd.clients.give()
+		nd.rejects.add(nd, "client "+string(c), err)
+		return
+	}
+	nd.mail.put(input{Req: req, At: at, budget: &nd.clients})
+}
+
+// decodeClientFrame reads the request a client frame carries (see the package documentation).
+func decodeClientFrame(frame []byte) (*pbft.Request, error) {
+	f, err := wire.DecodeFrame(frame)
+	if err != nil {
+		return nil, err
+	}
+	return wire.DecodeRequest(f.Body)
+}
+
+// rejections counts inbound frames refused before they reach the core.
+type rejections struct {
+	badSignature atomic.Uint64 // frame, client or certificate signature
+	other        atomic.Uint64 // malformed, unknown sender or client, replays
+	overload     atomic.Uint64 // dropped because the inbound budget was spent
+
+	mu     sync.Mutex
+	logged map[string]bool // sender and reason already logged
+}
+
+// maxLogged bounds the senders and reasons remembered for log-once (client ids are chosen by
+// whoever connects).
+const maxLogged = 4096
+
+func newRejections() *rejections { return &rejections{logged: map[string]bool{}} }
+
+// isBadSignature reports whether err is a signature that did not verify.
+func isBadSignature(err error) bool {
+	return errors.Is(err, auth.ErrBadFrame) || errors.Is(err, auth.ErrBadRequest) || errors.Is(err, auth.ErrBadCert)
+}
+
+// add counts a rejected frame and logs it at debug level the first time this sender fails
+// for this reason.
+func (r *rejections) add(nd *node, sender string, err error) {
+	reason := "other"
+	if isBadSignature(err) {
+		reason = "bad signature"
+		r.badSignature.Add(1)
+	} else {
+		r.other.Add(1)
+	}
+	key := sender + "/" + reason
+	r.mu.Lock()
+	first := !r.logged[key] && len(r.logged) < maxLogged
+	if first {
+		r.logged[key] = true
+	}
+	r.mu.Unlock()
+	if first {
+		nd.log.Debug().Err(err).Msgf("%s drop frame from %s: %s (logged once)", nd.id, sender, reason)
+	}
+}

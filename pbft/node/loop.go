@@ -1,0 +1,99 @@
+package node
+
+import (
+	"context"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// loop is the protocol loop: the only goroutine that touches the core (and the bank inside
+// it). It returns when ctx is done.
+func (nd *node) loop(ctx context.Context, calls <-chan controlCall) {
+	ticker := time.NewTicker(nd.tick())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-nd.mail.ready:
+			for _, in := range nd.mail.take() {
+				nd.handle(in)
+				nd.flush()
+			}
+		case <-ticker.C:
+			nd.core.Tick()
+			nd.flush()
+		case call := <-calls:
+			call.reply <- nd.serveControl(call.req)
+		}
+	}
+}
+
+// handle gives one input to the core.
+func (nd *node) handle(in input) {
+	if in.budget != nil {
+		defer in.budget.give()
+	}
+	if in.Req != nil {
+		nd.metrics.seen(in.Req, in.At)
+		nd.core.Propose(*in.Req)
+		return
+	}
+	nd.noteSeen(in)
+	if e := nd.log.Debug(); e.Enabled() && in.From != nd.id {
+		e.Msg(nd.line("recv", in.Msg, "from "+in.From.String()))
+	}
+	nd.core.Step(in.From, in.Msg)
+}
+
+// noteSeen records the requests a message shows this replica for the first time.
+func (nd *node) noteSeen(in input) {
+	switch m := in.Msg.(type) {
+	case *pbft.PrePrepare:
+		for i := range m.Batch {
+			nd.metrics.seen(&m.Batch[i], in.At)
+		}
+	case *pbft.ForwardRequest:
+		nd.metrics.seen(&m.Req, in.At)
+	}
+}
+
+// flush dispatches what the core asks for after an input (see pbft.Ready for the order).
+func (nd *node) flush() {
+	rd := nd.core.TakeReady()
+	if rd.Empty() {
+		return
+	}
+	now := time.Now()
+	for i := range rd.Messages {
+		nd.dispatch(rd.Messages[i])
+	}
+	for i := range rd.CombineJobs {
+		nd.combine(rd.CombineJobs[i])
+	}
+	for i := range rd.Replies {
+		nd.reply(rd.Replies[i], now)
+	}
+	for _, ex := range rd.Executed {
+		nd.metrics.executedSlot(now)
+		if e := nd.log.Debug(); e.Enabled() {
+			e.Msgf("%s v=%d s=%d executed %d reqs d=%s fast=%v", nd.id, nd.core.View(), ex.Seq, ex.Requests, ex.Digest, ex.Fast)
+		}
+	}
+	nd.noteView()
+}
+
+// noteView logs view changes at info level: they are rare and matter to an operator.
+func (nd *node) noteView() {
+	v, active := nd.core.View(), nd.core.ViewActive()
+	if v == nd.lastView && active == nd.lastActive {
+		return
+	}
+	nd.lastView, nd.lastActive = v, active
+	if active {
+		nd.log.Info().Msgf("%s v=%d entered view, leader %s", nd.id, v, nd.core.Leader())
+	} else {
+		nd.log.Info().Msgf("%s v=%d view change started", nd.id, v)
+	}
+}

@@ -1,0 +1,167 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
+	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/transport"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// Options configure one replica process.
+type Options struct {
+	Config *cluster.Config
+	ID     pbft.NodeID
+	// Public and Secret are the cluster's public keys and this replica's secrets, loaded by
+	// the caller from Config.KeyDir (crypto.ReadClusterPublic, crypto.ReadReplicaSecret).
+	Public *crypto.ClusterPublic
+	Secret *crypto.ReplicaSecret
+	// Behavior makes the replica misbehave (SPEC 5); nil is byzantine.Honest{}.
+	Behavior byzantine.Behavior
+	// Control and ControlOut are the control channel, JSON lines (nil Control: none; nil
+	// ControlOut: responses are discarded).
+	Control    io.Reader
+	ControlOut io.Writer
+	Logger     zerolog.Logger
+	// Listener, when set, is used instead of listening on the replica's configured address
+	// (tests bind port 0); Run closes it.
+	Listener net.Listener
+}
+
+// Budgets of inbound frames in flight (received, not yet handled by the protocol loop).
+const (
+	peerBudget   = 8192
+	clientBudget = 4096
+)
+
+// node is one running replica.
+type node struct {
+	id       pbft.NodeID
+	n        int
+	cfg      *cluster.Config
+	core     *pbft.Replica
+	bank     *smallbank.Bank
+	auth     *auth.Authenticator
+	secret   *crypto.ReplicaSecret
+	behavior byzantine.Behavior
+	corrupt  bool // the sign attack
+	log      zerolog.Logger
+
+	tr       *transport.Transport
+	pool     *pool
+	mail     *mailbox
+	seq      *sequencer
+	peers    budget
+	clients  budget
+	rejects  *rejections
+	metrics  *metrics
+	lastView   pbft.View // the view and its state at the last flush, to log changes
+	lastActive bool
+	done     chan struct{} // closed when Run returns
+}
+
+// Run runs the replica until ctx is done, the control channel reaches EOF, or a "quit"
+// command arrives; those ends return nil. It returns an error when the replica cannot start
+// (bad options, keys that do not match the configuration, an address it cannot listen on).
+func Run(ctx context.Context, opts Options) error {
+	nd, err := newNode(opts)
+	if err != nil {
+		if opts.Listener != nil {
+			opts.Listener.Close()
+		}
+		return err
+	}
+	return nd.run(ctx, opts)
+}
+
+func newNode(opts Options) (*node, error) {
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	bank := smallbank.NewBank()
+	for _, a := range opts.Config.Accounts {
+		if err := bank.Open(a.Name, a.Checking, a.Savings); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+	}
+	core, err := pbft.New(opts.Config.Core(opts.ID, bank))
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	behavior := opts.Behavior
+	if behavior == nil {
+		behavior = byzantine.Honest{}
+	}
+	nd := &node{
+		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, core: core, bank: bank,
+		auth: auth.New(opts.Public, opts.Secret), secret: opts.Secret,
+		behavior: behavior, corrupt: behavior.CorruptSignatures(),
+		log: opts.Logger, mail: newMailbox(), seq: newSequencer(),
+		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
+		rejects: newRejections(), metrics: newMetrics(), lastView: core.View(), lastActive: true,
+		done: make(chan struct{}),
+	}
+	return nd, nil
+}
+
+func checkOptions(opts Options) error {
+	switch {
+	case opts.Config == nil:
+		return errors.New("node: no cluster configuration")
+	case opts.Public == nil || opts.Secret == nil:
+		return errors.New("node: missing keys")
+	case opts.ID < 1 || int(opts.ID) > opts.Config.N():
+		return fmt.Errorf("node: replica id %d outside 1..%d", opts.ID, opts.Config.N())
+	case opts.Secret.ID != int(opts.ID):
+		return fmt.Errorf("node: secret keys are replica %d's, not %s's", opts.Secret.ID, opts.ID)
+	case opts.Public.N != opts.Config.N() || opts.Public.F != opts.Config.F:
+		return fmt.Errorf("node: keys are for n=%d f=%d, configuration has n=%d f=%d",
+			opts.Public.N, opts.Public.F, opts.Config.N(), opts.Config.F)
+	}
+	if err := opts.Config.Validate(); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if err := opts.Public.CheckReplica(opts.Secret); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	return nil
+}
+
+func (nd *node) run(ctx context.Context, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	tr, err := transport.New(transport.Config{
+		Self: nd.id, Addrs: nd.cfg.Addrs(), Listener: opts.Listener, Logger: nd.log,
+	})
+	if err != nil {
+		return fmt.Errorf("node %s: %w", nd.id, err)
+	}
+	nd.tr = tr
+	nd.pool = newPool(runtime.NumCPU())
+	tr.Start(nd.onPeer, nd.onClient)
+	nd.log.Info().Msgf("%s listening on %s", nd.id, tr.Addr())
+	ctl := newControl(opts.Control, opts.ControlOut, cancel, nd.done)
+	ctl.event(map[string]any{"event": "ready", "addr": tr.Addr().String()})
+	go ctl.serve()
+	nd.loop(ctx, ctl.calls)
+	close(nd.done)
+	tr.Close()
+	nd.pool.stop()
+	nd.log.Info().Msgf("%s stopped", nd.id)
+	return nil
+}
+
+// tick is the period of the core's clock.
+func (nd *node) tick() time.Duration { return nd.cfg.Timers.Tick }

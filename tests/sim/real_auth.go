@@ -1,0 +1,99 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
+)
+
+// RealAuth is the production authenticator (pbft/auth) behind the simulator's Auth seam:
+// Ed25519 frames over the protobuf wire encoding, threshold BLS shares and certificates.
+type RealAuth struct {
+	replicas []*auth.Authenticator
+	verifier *auth.Authenticator
+	clients  map[pbft.ClientID]*crypto.SigningKey
+	// opened caches frames already verified: a broadcast reaches n replicas as the same bytes,
+	// and the simulator runs them all in one process, so each distinct frame is verified once.
+	opened map[[32]byte]opened
+}
+
+type opened struct {
+	from pbft.NodeID
+	msg  pbft.Message
+}
+
+const maxOpened = 1 << 16
+
+// NewRealAuth deals a cluster's keys deterministically from seed, for n = 3f+1 replicas and
+// the simulator's clients.
+func NewRealAuth(scheme string, f, clients int, seed []byte) (*RealAuth, error) {
+	keys, err := crypto.DealCluster(scheme, 3*f+1, f, seed)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, clients)
+	for i := range names {
+		names[i] = AccountName(i)
+	}
+	if err := keys.AddClients(seed, names...); err != nil {
+		return nil, err
+	}
+	a := &RealAuth{verifier: auth.New(keys.Public, nil), clients: map[pbft.ClientID]*crypto.SigningKey{}}
+	for _, sec := range keys.Replicas {
+		a.replicas = append(a.replicas, auth.New(keys.Public, sec))
+	}
+	for name, k := range keys.Clients {
+		a.clients[pbft.ClientID(name)] = k
+	}
+	return a, nil
+}
+
+// Seal signs as replica from.
+func (a *RealAuth) Seal(from pbft.NodeID, m pbft.Message) (any, error) {
+	return a.replicas[from-1].Seal(m)
+}
+
+// Open verifies a frame and checks it comes from `from`.
+func (a *RealAuth) Open(from pbft.NodeID, sealed any) (pbft.Message, error) {
+	frame, ok := sealed.([]byte)
+	if !ok {
+		return nil, errors.New("real auth: not a frame")
+	}
+	key := sha256.Sum256(frame)
+	o, ok := a.opened[key]
+	if !ok {
+		got, m, err := a.verifier.Open(frame)
+		if err != nil {
+			return nil, err
+		}
+		if a.opened == nil || len(a.opened) >= maxOpened {
+			a.opened = map[[32]byte]opened{}
+		}
+		o = opened{got, m}
+		a.opened[key] = o
+	}
+	got, m := o.from, o.msg
+	if got != from {
+		return nil, fmt.Errorf("real auth: frame from %s delivered as from %s", got, from)
+	}
+	return m, nil
+}
+
+// Combine combines shares optimistically.
+func (a *RealAuth) Combine(job pbft.CombineJob) pbft.Combined { return a.verifier.Combine(job) }
+
+// SignRequest signs with the client's Ed25519 key.
+func (a *RealAuth) SignRequest(req *pbft.Request) { auth.SignRequest(a.clients[req.Client], req) }
+
+// VerifyRequest checks a client signature.
+func (a *RealAuth) VerifyRequest(req *pbft.Request) error { return a.verifier.VerifyRequest(req) }
+
+// SignReply signs as the reply's replica.
+func (a *RealAuth) SignReply(rep *pbft.Reply) { a.replicas[rep.Replica-1].SignReply(rep) }
+
+// VerifyReply checks a reply's signature.
+func (a *RealAuth) VerifyReply(rep *pbft.Reply) error { return a.verifier.VerifyReply(rep) }
