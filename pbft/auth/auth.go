@@ -33,6 +33,7 @@ var (
 type Authenticator struct {
 	pub    *crypto.ClusterPublic
 	secret *crypto.ReplicaSecret // nil: verify only
+	certs  certCache
 }
 
 // New returns an authenticator for a replica (secret set) or a verifier (secret nil).

@@ -63,9 +63,19 @@ func (a *Authenticator) VerifyCert(c *pbft.Cert) error {
 	default:
 		return ErrBadCert
 	}
-	if key.Verify(pbft.CertPayload(c), c.Sig) != nil {
+	return a.verifyThreshold(key, byte(c.Type), pbft.CertPayload(c), c.Sig)
+}
+
+// verifyThreshold checks a combined signature, remembering the ones that verified.
+func (a *Authenticator) verifyThreshold(key crypto.ThresholdPublic, kind byte, payload, sig []byte) error {
+	k := certKey(kind, payload, sig)
+	if a.certs.has(k) {
+		return nil
+	}
+	if key.Verify(payload, sig) != nil {
 		return ErrBadCert
 	}
+	a.certs.add(k)
 	return nil
 }
 
@@ -74,10 +84,7 @@ func (a *Authenticator) VerifyCheckpoint(c *pbft.CheckpointCert) error {
 	if c.Seq == 0 {
 		return nil
 	}
-	if a.pub.Tau.Verify(pbft.CheckpointPayload(c.Seq, c.State), c.Sig) != nil {
-		return ErrBadCert
-	}
-	return nil
+	return a.verifyThreshold(a.pub.Tau, 0, pbft.CheckpointPayload(c.Seq, c.State), c.Sig)
 }
 
 func (a *Authenticator) verifyViewChange(vc *pbft.ViewChange) error {

@@ -27,7 +27,7 @@ type testClient struct {
 	last     uint64        // last timestamp used
 }
 
-func newTestClient(t *testing.T, c *testCluster, name string) *testClient {
+func newTestClient(t testing.TB, c *testCluster, name string) *testClient {
 	t.Helper()
 	tc := &testClient{id: pbft.ClientID(name), key: c.keys.Clients[name],
 		verifier: auth.New(c.keys.Public, nil), replies: make(chan *pbft.Reply, 1024)}
@@ -62,7 +62,7 @@ type outcome struct {
 }
 
 // submit orders op (or reads it, for a read-only op) and waits for the quorum of replies.
-func (tc *testClient) submit(t *testing.T, op smallbank.Op) outcome {
+func (tc *testClient) submit(t testing.TB, op smallbank.Op) outcome {
 	t.Helper()
 	out, err := tc.try(op, waitTimeout)
 	if err != nil {

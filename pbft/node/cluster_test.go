@@ -133,24 +133,9 @@ func TestOneReplicaDownCommitsOnSlowPath(t *testing.T) {
 	}
 }
 
-// signAttack is the sign attack alone; lateSender delays everything it sends by some ticks.
-type (
-	signAttack struct{ byzantine.Honest }
-	lateSender struct{ byzantine.Honest }
-)
-
-func (signAttack) CorruptSignatures() bool { return true }
-
-func (lateSender) Outbound(self pbft.NodeID, n int, env pbft.Envelope) []byzantine.Out {
-	outs := byzantine.Expand(n, env)
-	for i := range outs {
-		outs[i].DelayTicks = 5
-	}
-	return outs
-}
-
 func TestCorruptSignaturesAreRejected(t *testing.T) {
-	behaviors := map[pbft.NodeID]byzantine.Behavior{7: signAttack{}, 6: lateSender{}}
+	// n7 runs the sign attack; n6 sends everything late (the time attack's mechanism).
+	behaviors := map[pbft.NodeID]byzantine.Behavior{7: byzantine.Sign{}, 6: byzantine.Time{DelayTicks: 5}}
 	c := startCluster(t, allReplicas, behaviors)
 	a := newTestClient(t, c, "A")
 	runWorkload(t, c)
@@ -200,5 +185,28 @@ func TestMetricsHasContractFields(t *testing.T) {
 	}
 	if d, _ := m["state_digest"].(string); len(d) != 64 {
 		t.Errorf("state_digest %q", d)
+	}
+}
+
+func TestLeaderDownViewChange(t *testing.T) {
+	c := startCluster(t, allReplicas[1:], nil) // n1, the leader of view 1, is down
+	runWorkload(t, c)
+	awaitBalances(t, c)
+	for id, tn := range c.nodes {
+		var m metricsData
+		tn.ctl.get(t, "metrics", 0, &m)
+		if m.View < 2 || m.ViewChanges == 0 {
+			t.Errorf("%s: view %d after %d view changes, want a new view", id, m.View, m.ViewChanges)
+		}
+		var nv newViewsData
+		tn.ctl.get(t, "newviews", 0, &nv)
+		if len(nv.NewViews) == 0 {
+			t.Errorf("%s: no NEW-VIEW recorded", id)
+			continue
+		}
+		first := nv.NewViews[0]
+		if first.View != 2 || len(first.ViewChanges) < 5 {
+			t.Errorf("%s: first NEW-VIEW %+v, want view 2 with 2f+1 view changes", id, first)
+		}
 	}
 }

@@ -33,7 +33,7 @@ var (
 )
 
 // testKeys deals the cluster's keys once per test binary, deterministically.
-func testKeys(t *testing.T) *crypto.ClusterKeys {
+func testKeys(t testing.TB) *crypto.ClusterKeys {
 	t.Helper()
 	keysOnce.Do(func() {
 		seed := []byte("pbft/node tests")
@@ -49,7 +49,7 @@ func testKeys(t *testing.T) *crypto.ClusterKeys {
 }
 
 // testLogger is silent unless PBFT_NODE_DEBUG is set.
-func testLogger(t *testing.T) zerolog.Logger {
+func testLogger(t testing.TB) zerolog.Logger {
 	if os.Getenv("PBFT_NODE_DEBUG") == "" {
 		return zerolog.Nop()
 	}
@@ -74,7 +74,7 @@ type testNode struct {
 
 // startCluster starts the replicas in live (the others are down: their address refuses
 // connections) with the given behaviors, and waits until each announced it is ready.
-func startCluster(t *testing.T, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior) *testCluster {
+func startCluster(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior) *testCluster {
 	t.Helper()
 	k := testKeys(t)
 	cfg := cluster.Default(2, 5001)
@@ -108,7 +108,7 @@ func startCluster(t *testing.T, live []pbft.NodeID, behaviors map[pbft.NodeID]by
 
 // startNode runs a replica with a control channel made of pipes and waits for its ready
 // event; the test's cleanup stops it.
-func startNode(t *testing.T, opts Options) *testNode {
+func startNode(t testing.TB, opts Options) *testNode {
 	t.Helper()
 	ctl, in, out := newCtlClient(t)
 	opts.Control, opts.ControlOut = in, out
@@ -124,7 +124,7 @@ func startNode(t *testing.T, opts Options) *testNode {
 }
 
 // stop cancels the replica and waits for Run to return.
-func (tn *testNode) stop(t *testing.T) {
+func (tn *testNode) stop(t testing.TB) {
 	tn.cancel()
 	tn.ctl.close()
 	select {
@@ -140,14 +140,14 @@ func (tn *testNode) stop(t *testing.T) {
 
 // ctlClient is the test's end of a replica's control channel.
 type ctlClient struct {
-	w     *io.PipeWriter
-	lines chan controlResponse
-	mu    sync.Mutex
+	w      *io.PipeWriter
+	lines  chan controlResponse
+	mu     sync.Mutex
 	lastID int64
 }
 
 // newCtlClient returns the client and the replica's ends (its stdin and stdout).
-func newCtlClient(t *testing.T) (*ctlClient, io.Reader, io.Writer) {
+func newCtlClient(t testing.TB) (*ctlClient, io.Reader, io.Writer) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	c := &ctlClient{w: inW, lines: make(chan controlResponse, 64)}
@@ -169,7 +169,7 @@ func newCtlClient(t *testing.T) (*ctlClient, io.Reader, io.Writer) {
 func (c *ctlClient) close() { c.w.Close() }
 
 // next returns the next line the replica wrote.
-func (c *ctlClient) next(t *testing.T) controlResponse {
+func (c *ctlClient) next(t testing.TB) controlResponse {
 	t.Helper()
 	select {
 	case r, ok := <-c.lines:
@@ -184,7 +184,7 @@ func (c *ctlClient) next(t *testing.T) controlResponse {
 }
 
 // raw sends a line as is.
-func (c *ctlClient) raw(t *testing.T, line string) {
+func (c *ctlClient) raw(t testing.TB, line string) {
 	t.Helper()
 	if _, err := io.WriteString(c.w, line+"\n"); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func (c *ctlClient) raw(t *testing.T, line string) {
 }
 
 // call sends a request and returns its response, with Data left as raw JSON.
-func (c *ctlClient) call(t *testing.T, cmd string, seq uint64) (controlResponse, json.RawMessage) {
+func (c *ctlClient) call(t testing.TB, cmd string, seq uint64) (controlResponse, json.RawMessage) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -209,7 +209,7 @@ func (c *ctlClient) call(t *testing.T, cmd string, seq uint64) (controlResponse,
 }
 
 // get calls cmd and decodes a successful answer into v.
-func (c *ctlClient) get(t *testing.T, cmd string, seq uint64, v any) {
+func (c *ctlClient) get(t testing.TB, cmd string, seq uint64, v any) {
 	t.Helper()
 	r, raw := c.call(t, cmd, seq)
 	if !r.OK {
@@ -221,7 +221,7 @@ func (c *ctlClient) get(t *testing.T, cmd string, seq uint64, v any) {
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() (bool, string)) {
+func eventually(t testing.TB, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	tick := time.NewTicker(20 * time.Millisecond)

@@ -36,6 +36,9 @@ func (nd *node) handle(in input) {
 		defer in.budget.give()
 	}
 	if in.Req != nil {
+		if e := nd.log.Debug(); e.Enabled() {
+			e.Msgf("%s v=%d recv REQUEST %s t=%d from client", nd.id, nd.core.View(), in.Req.Client, in.Req.Timestamp)
+		}
 		nd.metrics.seen(in.Req, in.At)
 		nd.core.Propose(*in.Req)
 		return

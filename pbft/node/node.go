@@ -59,22 +59,24 @@ type node struct {
 	corrupt  bool // the sign attack
 	log      zerolog.Logger
 
-	tr       *transport.Transport
-	pool     *pool
-	mail     *mailbox
-	seq      *sequencer
-	peers    budget
-	clients  budget
-	rejects  *rejections
-	metrics  *metrics
+	tr         *transport.Transport
+	pool       *pool
+	mail       *mailbox
+	seq        *sequencer
+	peers      budget
+	clients    budget
+	rejects    *rejections
+	metrics    *metrics
 	lastView   pbft.View // the view and its state at the last flush, to log changes
 	lastActive bool
-	done     chan struct{} // closed when Run returns
+	done       chan struct{} // closed when Run returns
 }
 
 // Run runs the replica until ctx is done, the control channel reaches EOF, or a "quit"
 // command arrives; those ends return nil. It returns an error when the replica cannot start
 // (bad options, keys that do not match the configuration, an address it cannot listen on).
+// The goroutine that reads Control may outlive Run until its Read returns; it touches
+// nothing of the replica after Run returned.
 func Run(ctx context.Context, opts Options) error {
 	nd, err := newNode(opts)
 	if err != nil {
