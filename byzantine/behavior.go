@@ -2,6 +2,9 @@
 // by outbound interceptors and narrow policy decorators. The honest protocol code has no attack
 // branches; the runtime (the simulator, or the node process) asks a Behavior what to do with
 // every message the honest core wants to send.
+//
+// The attacks are Sign, Crash, Dark, Time and Equivocation; Compose runs several at once, and
+// Parse builds a replica's behaviour from a scenario set's attack list.
 package byzantine
 
 import "github.com/bftbank/pbft/pbft"

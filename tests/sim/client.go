@@ -21,6 +21,9 @@ type simClient struct {
 	budget    int // requests still to issue
 	completed int
 	results   []smallbank.Result
+	op        smallbank.Op // the operation of req
+	scripted  bool         // req runs script transaction scriptIdx
+	scriptIdx int
 }
 
 func newSimClient(s *Sim, idx int) *simClient {
@@ -72,34 +75,51 @@ func (c *simClient) next() {
 	}
 	c.budget--
 	to := (c.idx + 1 + c.s.rng.Intn(len(c.s.clients)-1)) % len(c.s.clients)
-	op := smallbank.Op{Kind: smallbank.OpSendPayment, Account: string(c.id), Dest: AccountName(to),
-		Amount: int64(1 + c.s.rng.Intn(5))}
+	c.send(smallbank.Op{Kind: smallbank.OpSendPayment, Account: string(c.id), Dest: AccountName(to),
+		Amount: int64(1 + c.s.rng.Intn(5))}, false)
+}
+
+// send issues op as the client's next request: a read to every replica, or an ordered request
+// to the leader the client believes in.
+func (c *simClient) send(op smallbank.Op, readOnly bool) {
 	enc, err := smallbank.EncodeOp(op)
 	if err != nil {
 		c.s.inv.err = err
 		return
 	}
 	c.t++
-	req := &pbft.Request{Client: c.id, Timestamp: c.t, Op: enc}
+	req := &pbft.Request{Client: c.id, Timestamp: c.t, Op: enc, ReadOnly: readOnly}
 	c.s.opts.Auth.SignRequest(req)
-	c.req, c.sentAt, c.replies = req, c.s.now, map[pbft.NodeID][]byte{}
+	c.op, c.req, c.sentAt, c.replies = op, req, c.s.now, map[pbft.NodeID][]byte{}
+	if readOnly {
+		c.sendAll()
+		return
+	}
 	leader := pbft.NodeID(uint64(c.view-1)%uint64(c.s.N) + 1)
 	c.s.sendRequest(c, leader, req)
+}
+
+func (c *simClient) sendAll() {
+	for to := pbft.NodeID(1); int(to) <= c.s.N; to++ {
+		c.s.sendRequest(c, to, c.req)
+	}
 }
 
 func (c *simClient) tick() {
 	if c.req == nil || c.s.now-c.sentAt < c.s.opts.ClientTimeout {
 		return
 	}
-	c.sentAt = c.s.now
-	for to := pbft.NodeID(1); int(to) <= c.s.N; to++ {
-		c.s.sendRequest(c, to, c.req)
+	if c.req.ReadOnly {
+		c.send(c.op, false) // no 2f+1 matching answers in time: order the read (SPEC 3.4)
+		return
 	}
+	c.sentAt = c.s.now
+	c.sendAll()
 }
 
 func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 	if c.req == nil || rep.Replica != from || rep.Client != c.id || rep.Timestamp != c.t ||
-		c.s.opts.Auth.VerifyReply(rep) != nil {
+		rep.ReadOnly != c.req.ReadOnly || c.s.opts.Auth.VerifyReply(rep) != nil {
 		return
 	}
 	if rep.View > c.view {
@@ -112,7 +132,11 @@ func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 			matching++
 		}
 	}
-	if matching < c.s.opts.F+1 {
+	need := c.s.opts.F + 1
+	if c.req.ReadOnly {
+		need = 2*c.s.opts.F + 1
+	}
+	if matching < need {
 		return
 	}
 	res, err := smallbank.DecodeResult(rep.Result)
@@ -122,5 +146,11 @@ func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 	}
 	c.results = append(c.results, res)
 	c.completed++
+	if c.scripted {
+		c.scripted = false
+		c.s.script.complete(c.scriptIdx, res, rep.Seq, c.req.ReadOnly, c.s.now)
+		c.req = nil
+		return
+	}
 	c.next()
 }

@@ -20,8 +20,9 @@ func (s *Sim) drain(id pbft.NodeID) {
 		}
 		for i := range rd.Replies {
 			rep := rd.Replies[i]
-			s.opts.Auth.SignReply(&rep)
-			s.sendReply(id, &rep)
+			if s.replyFrom(id, &rep) {
+				s.sendReply(id, &rep)
+			}
 		}
 	}
 }
@@ -32,26 +33,16 @@ func (s *Sim) sendEnvelope(from pbft.NodeID, env pbft.Envelope) {
 		envs = hook(env)
 	}
 	for _, e := range envs {
-		sealed, err := s.opts.Auth.Seal(from, e.Msg)
-		if err != nil {
-			s.inv.err = err
-			return
-		}
-		if e.To != pbft.Broadcast {
-			s.transmit(from, e.To, sealed)
-			continue
-		}
-		for to := pbft.NodeID(1); int(to) <= s.N; to++ {
-			s.transmit(from, to, sealed)
-		}
+		s.sendByzantine(from, e)
 	}
 }
 
-// transmit applies the network's faults to one message.
-func (s *Sim) transmit(from, to pbft.NodeID, sealed any) {
+// transmit applies the network's faults to one message that its sender holds back for
+// `delay` ticks (a Byzantine behaviour's delay; 0 for honest replicas).
+func (s *Sim) transmit(from, to pbft.NodeID, sealed any, delay uint64) {
 	if from == to {
 		if !s.silent[to] {
-			s.schedule(&event{at: s.now, to: to, from: from, sealed: sealed})
+			s.schedule(&event{at: s.now + delay, to: to, from: from, sealed: sealed})
 		}
 		return
 	}
@@ -59,7 +50,7 @@ func (s *Sim) transmit(from, to pbft.NodeID, sealed any) {
 		return
 	}
 	for _, at := range s.faultyDelivery() {
-		s.schedule(&event{at: at, to: to, from: from, sealed: sealed})
+		s.schedule(&event{at: at + delay, to: to, from: from, sealed: sealed})
 	}
 }
 
@@ -122,6 +113,7 @@ func (s *Sim) deliver(e *event) {
 	case e.req != nil:
 		if s.opts.Auth.VerifyRequest(e.req) != nil {
 			s.inv.rejected++
+			s.badSignatures[e.to]++
 			return
 		}
 		r.Propose(*e.req)
@@ -129,6 +121,7 @@ func (s *Sim) deliver(e *event) {
 		m, err := s.opts.Auth.Open(e.from, e.sealed)
 		if err != nil {
 			s.inv.rejected++
+			s.badSignatures[e.to]++
 			return
 		}
 		r.Step(e.from, m)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 
+	"github.com/bftbank/pbft/byzantine"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/smallbank"
 )
@@ -20,6 +21,8 @@ type Options struct {
 	Configure func(*pbft.Config)
 	// ClientTimeout is the client's retransmission timer in ticks.
 	ClientTimeout uint64
+	// Balance is every account's opening checking balance (0: InitialBalance).
+	Balance int64
 }
 
 // NetFaults is the hostile network: every message is independently dropped, duplicated and
@@ -51,6 +54,12 @@ type Sim struct {
 	// Hooks for Byzantine behaviour and tests: called on every outbound envelope of a replica
 	// before sealing; returns the envelopes to send instead (nil drops it).
 	Outbound map[pbft.NodeID]func(pbft.Envelope) []pbft.Envelope
+	// Behaviors are the Byzantine replicas (SPEC 5): what each sends (after its Outbound hook),
+	// with what delay, whether its signatures are damaged, which replies it withholds.
+	Behaviors     map[pbft.NodeID]byzantine.Behavior
+	badSignatures map[pbft.NodeID]int // messages each replica refused at authentication
+	withheld      map[pbft.NodeID]int // client replies each replica's behaviour withheld
+	script        *script
 }
 
 // New builds the cluster: n replicas with a bank each, and the clients.
@@ -64,13 +73,18 @@ func New(opts Options) (*Sim, error) {
 	if opts.ClientTimeout == 0 {
 		opts.ClientTimeout = 600
 	}
+	if opts.Balance == 0 {
+		opts.Balance = InitialBalance
+	}
 	s := &Sim{opts: opts, rng: rand.New(rand.NewSource(opts.Seed)), N: 3*opts.F + 1,
 		silent: map[pbft.NodeID]bool{}, cut: map[[2]pbft.NodeID]bool{},
-		Outbound: map[pbft.NodeID]func(pbft.Envelope) []pbft.Envelope{}}
+		Outbound:  map[pbft.NodeID]func(pbft.Envelope) []pbft.Envelope{},
+		Behaviors: map[pbft.NodeID]byzantine.Behavior{}, badSignatures: map[pbft.NodeID]int{},
+		withheld: map[pbft.NodeID]int{}}
 	for i := 1; i <= s.N; i++ {
 		bank := smallbank.NewBank()
 		for c := 0; c < opts.Clients; c++ {
-			if err := bank.Open(AccountName(c), InitialBalance, 0); err != nil {
+			if err := bank.Open(AccountName(c), opts.Balance, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -132,6 +146,7 @@ func (s *Sim) Step() error {
 	for _, c := range s.clients {
 		c.tick()
 	}
+	s.advanceScript()
 	if err := s.inv.check(); err != nil {
 		return s.fail(err)
 	}
