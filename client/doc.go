@@ -1,0 +1,41 @@
+// Package client is the client library of the replicated bank (SPEC 3.4): a closed-loop client
+// that signs its requests with its Ed25519 key, sends them to the leader it believes in,
+// retransmits them to every replica on its own timer, and accepts a result only when f+1
+// distinct replicas sent matching, correctly signed replies.
+//
+// # Requests
+//
+// A Client has at most one request outstanding; concurrent calls wait their turn. Timestamps
+// strictly increase and start from the wall clock in Unix nanoseconds, so a restarted client
+// never reuses one (a replica ignores a timestamp at or below the last one it executed for the
+// client, SPEC 3.4). Submit sends an ordered request to the leader of the view the client
+// believes in (the first request, and any request while the client has no open connection to
+// some replica, also goes to those replicas: a replica replies on the client's connection, so
+// the client must have one with each); when the retransmission timer (cluster Timers.Client) expires, it re-sends the
+// same request, with the same timestamp, to every replica, which forwards it to the leader and
+// starts the view-change timer of PBFT. The call ends when f+1 replies match, or when its
+// context ends (the scenario runner reports that as "not committed").
+//
+// # Reads
+//
+// Read multicasts a read-only request to every replica; each answers from its executed state,
+// and the client needs 2f+1 matching replies (SPEC 3.4). If it cannot get them before its timer
+// expires, it sends the read as an ordinary ordered request, with a new timestamp, through the
+// leader, and then needs f+1 matching replies like any ordered request.
+//
+// # Leader tracking
+//
+// Every reply carries the replica's view. A single Byzantine replica could claim any view, so
+// after each completed request the client adopts the (f+1)-th highest view among the replies it
+// received: at least one honest replica has reached it. The leader of view v is replica
+// ((v-1) mod n) + 1.
+//
+// # Frames
+//
+// On the transport's client connection a request travels as
+// wire.EncodeFrame(wire.Frame{Client: id, Body: wire.EncodeRequest(req)}); the frame needs no
+// signature since the request inside is signed. A reply is accepted either as a frame
+// wire.Frame{From: replica, Body: wire.EncodeReply(rep)} or as a bare wire.EncodeReply(rep);
+// in both cases only the reply's own Ed25519 signature (auth.VerifyReply) is trusted, and it
+// must name the replica whose connection delivered it.
+package client

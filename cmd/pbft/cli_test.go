@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft/cluster"
+)
+
+// runCLI runs the command line in-process and returns its status and outputs.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// wantOneLineError checks a failed command: non-zero status, one stderr line containing want.
+func wantOneLineError(t *testing.T, want string, args ...string) {
+	t.Helper()
+	code, _, stderr := runCLI(t, args...)
+	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) ||
+		strings.Contains(stderr, "goroutine") {
+		t.Errorf("pbft %s: status %d, stderr %q; want one error line containing %q", strings.Join(args, " "), code, stderr, want)
+	}
+}
+
+func TestErrorsAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("1,\"(A, B, 1)\",[n1],[],[]\n,\"(A, B\",,,\n"), 0o644)
+	cfg := writeConfig(t, dir)
+	wantOneLineError(t, "unknown flag: --bogus", "--bogus")
+	wantOneLineError(t, "unknown command", "frobnicate")
+	wantOneLineError(t, "nope.csv", "--test", filepath.Join(dir, "nope.csv"))
+	wantOneLineError(t, "bad.csv:2:", "--test", bad)
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("1,\"(A, B, 1)\",[n1],[],[]\n"), 0o644)
+	wantOneLineError(t, "report: open", "--test", good, "--report", filepath.Join(dir, "no", "dir", "r.json"))
+	wantOneLineError(t, `required flag(s) "config", "id" not set`, "node")
+	wantOneLineError(t, "no-such.yaml", "node", "--config", filepath.Join(dir, "no-such.yaml"), "--id", "n1")
+	wantOneLineError(t, `unknown replica "n9"`, "node", "--config", cfg, "--id", "n9")
+	wantOneLineError(t, `--log-format "xml"`, "node", "--config", cfg, "--id", "n1", "--log-format", "xml")
+	wantOneLineError(t, "invalid argument", "client", "--config", cfg, "--timeout", "soon", "balance", "A")
+	wantOneLineError(t, `operation "frobnicate A"`, "client", "--config", cfg, "frobnicate", "A")
+	wantOneLineError(t, "not implemented yet", "bench")
+	wantOneLineError(t, "not implemented yet", "smallbank", "gen")
+	wantOneLineError(t, "--base-port 70000", "keygen", "--config", filepath.Join(dir, "new.yaml"), "--out", filepath.Join(dir, "k2"), "--base-port", "70000")
+}
+
+func TestHelpExplainsFlagsWithDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"--test FILE", "--non-interactive", "--report OUT.json", "(default 5001)"}},
+		{[]string{"node", "--help"}, []string{"--config file", "--control", `(default "console")`}},
+		{[]string{"keygen", "--help"}, []string{"--scheme", "--clients names", "(default [A,B,C,D,E,F,G,H,I,J])", "does not exist"}},
+		{[]string{"client", "--help"}, []string{"--key-dir", "(default 10s)", "transfer A B 3"}},
+		{[]string{"bench", "--help"}, []string{"Not implemented yet"}},
+	} {
+		code, stdout, _ := runCLI(t, tc.args...)
+		for _, w := range tc.want {
+			if code != 0 || !strings.Contains(stdout, w) {
+				t.Errorf("pbft %s: status %d, output lacks %q:\n%s", strings.Join(tc.args, " "), code, w, stdout)
+			}
+		}
+	}
+}
+
+func TestKeygenWritesConfigurationAndKeys(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath, keyDir := filepath.Join(dir, "cluster.yaml"), filepath.Join(dir, "keys")
+	code, stdout, stderr := runCLI(t, "keygen", "--config", cfgPath, "--out", keyDir, "--clients", "A,B,zed")
+	if code != 0 {
+		t.Fatalf("keygen: %d %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote default configuration") {
+		t.Errorf("output %q", stdout)
+	}
+	cfg, err := cluster.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.N() != 7 || cfg.KeyDir != keyDir || len(cfg.Accounts) != 3 || cfg.Accounts[2].Name != "zed" || cfg.Replicas[0].Addr != "127.0.0.1:5001" {
+		t.Fatalf("configuration %+v", cfg)
+	}
+	pub, err := crypto.ReadClusterPublic(keyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub.N != 7 || pub.Scheme != crypto.SchemeBLS12381 || len(pub.Clients) != 3 {
+		t.Fatalf("public keys n=%d scheme=%s clients=%d", pub.N, pub.Scheme, len(pub.Clients))
+	}
+	secret, err := crypto.ReadReplicaSecret(keyDir, 7)
+	if err != nil || pub.CheckReplica(secret) != nil {
+		t.Fatalf("replica 7 keys: %v", err)
+	}
+	wantOneLineError(t, "use --force", "keygen", "--config", cfgPath, "--out", keyDir)
+	code, stdout, stderr = runCLI(t, "keygen", "--config", cfgPath, "--out", keyDir, "--force", "--scheme", "bn256")
+	if code != 0 || strings.Contains(stdout, "wrote default configuration") {
+		t.Fatalf("second keygen: %d %q %q", code, stdout, stderr)
+	}
+	if pub, err := crypto.ReadClusterPublic(keyDir); err != nil || pub.Scheme != crypto.SchemeBN256 {
+		t.Fatalf("rewritten keys: %v", err)
+	}
+}
+
+func TestParseOperation(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"transfer", "A", "B", "3"}, "SendPayment(A, B, 3)"},
+		{[]string{"balance", "A"}, "Balance(A)"},
+		{[]string{"SendPayment(A,", "B,", "3)"}, "SendPayment(A, B, 3)"},
+		{[]string{"(E)"}, "Balance(E)"},
+		{[]string{"transactsavings", "A", "-3"}, "TransactSavings(A, -3)"},
+		{[]string{"amalgamate", "A", "B"}, "Amalgamate(A, B)"},
+	} {
+		op, err := parseOperation(tc.args)
+		if err != nil || op.String() != tc.want {
+			t.Errorf("parseOperation(%q) = %v, %v; want %s", tc.args, op, err, tc.want)
+		}
+	}
+}
+
+// writeConfig writes a cluster configuration with keys, on free ports, and returns its path.
+func writeConfig(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "cluster.yaml")
+	code, _, stderr := runCLI(t, "keygen", "--config", path, "--out", filepath.Join(dir, "keys"),
+		"--base-port", itoa(freePorts(t, 7)))
+	if code != 0 {
+		t.Fatalf("keygen: %s", stderr)
+	}
+	return path
+}
+
+// freePorts finds n consecutive loopback ports that are free now and returns the first.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for attempt := 0; attempt < 100; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if base+n > 65535 {
+			continue
+		}
+		ok := true
+		for p := base; p < base+n && ok; p++ {
+			l, err := net.Listen("tcp", "127.0.0.1:"+itoa(p))
+			if err != nil {
+				ok = false
+				continue
+			}
+			l.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no free port range")
+	return 0
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,210 @@
+package runner
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+)
+
+// setFacts is what the runner learned from the replicas at the end of a set.
+type setFacts struct {
+	converged   bool
+	metrics     map[int]control.Metrics  // live replicas that answered
+	balances    map[int]map[string]int64 // every replica; down ones hold the initial balances
+	maxSeq      uint64
+	status      map[uint64]map[int]string // seq -> replica -> PP, P, C, E or X
+	newViews    []control.NewView
+	view        uint64 // the view at least f+1 live replicas reached (one of them honest)
+	viewChanges uint64 // view - 1: every view change moves to the next view
+	problems    []string
+	duration    time.Duration // from the first transaction to convergence
+}
+
+// collect waits for the live replicas to converge, then reads their state.
+func (s *setRun) collect(ctx context.Context) setFacts {
+	f := setFacts{balances: map[int]map[string]int64{}, status: map[uint64]map[int]string{}}
+	f.converged, f.metrics = s.converge(ctx, &f)
+	f.duration = time.Since(s.issued)
+	views := []uint64{}
+	for _, m := range f.metrics {
+		f.maxSeq = max(f.maxSeq, m.ExecutedSlot)
+		views = append(views, m.View)
+	}
+	f.view = quorumView(views)
+	if f.view > 0 {
+		f.viewChanges = f.view - 1
+	}
+	for _, res := range s.flatResults() {
+		f.maxSeq = max(f.maxSeq, res.seq)
+	}
+	s.readBalances(ctx, &f)
+	s.readStatus(ctx, &f)
+	f.newViews = s.readNewViews(ctx, &f)
+	return f
+}
+
+// quorumView is the (f+1)-th highest view: at least one honest replica reached it, so a
+// Byzantine replica cannot inflate it. With f or fewer replicas it is their lowest view.
+func quorumView(views []uint64) uint64 {
+	if len(views) == 0 {
+		return 0
+	}
+	slices.Sort(views)
+	return views[max(0, len(views)-1-scenarioF)]
+}
+
+// converge polls the live replicas' metrics until they all report the same executed slot and
+// state digest, or the convergence deadline passes.
+func (s *setRun) converge(ctx context.Context, f *setFacts) (bool, map[int]control.Metrics) {
+	deadline := time.NewTimer(s.timing.Converge)
+	defer deadline.Stop()
+	tick := time.NewTicker(s.timing.Poll)
+	defer tick.Stop()
+	for {
+		metrics, errs := s.allMetrics(ctx)
+		if agree(metrics) && len(errs) == 0 {
+			return true, metrics
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			f.problems = append(f.problems, errs...)
+			return false, metrics
+		case <-ctx.Done():
+			return false, metrics
+		}
+	}
+}
+
+// agree reports whether every replica reports the same executed slot and state digest.
+func agree(metrics map[int]control.Metrics) bool {
+	first := true
+	var slot uint64
+	var digest string
+	for _, m := range metrics {
+		if first {
+			slot, digest, first = m.ExecutedSlot, m.StateDigest, false
+		} else if m.ExecutedSlot != slot || m.StateDigest != digest {
+			return false
+		}
+	}
+	return true
+}
+
+// allMetrics asks every live replica for its metrics, in parallel.
+func (s *setRun) allMetrics(ctx context.Context) (map[int]control.Metrics, []string) {
+	out := map[int]control.Metrics{}
+	var errs []string
+	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
+		m, err := c.Metrics(ctx)
+		s.locked(func() {
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("n%d: %v", id, err))
+				return
+			}
+			out[id] = m
+		})
+	})
+	return out, errs
+}
+
+func (s *setRun) readBalances(ctx context.Context, f *setFacts) {
+	initial := s.r.initialBalances()
+	for id := 1; id <= scenarioN; id++ {
+		f.balances[id] = initial
+	}
+	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
+		b, err := c.Balances(ctx)
+		s.locked(func() {
+			if err != nil {
+				f.problems = append(f.problems, fmt.Sprintf("n%d balances: %v", id, err))
+				delete(f.balances, id)
+				return
+			}
+			f.balances[id] = b
+		})
+	})
+}
+
+func (s *setRun) readStatus(ctx context.Context, f *setFacts) {
+	for seq := uint64(1); seq <= f.maxSeq; seq++ {
+		f.status[seq] = map[int]string{}
+		for id := 1; id <= scenarioN; id++ {
+			f.status[seq][id] = "X"
+		}
+	}
+	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
+		for seq := uint64(1); seq <= f.maxSeq; seq++ {
+			st, err := c.Status(ctx, seq)
+			if err != nil {
+				st = "?"
+			}
+			s.locked(func() { f.status[seq][id] = st })
+		}
+	})
+}
+
+// readNewViews gathers the NEW-VIEW messages of the live replicas, one per view: the version
+// most replicas report (honest replicas that accepted a NEW-VIEW hold the same one).
+func (s *setRun) readNewViews(ctx context.Context, f *setFacts) []control.NewView {
+	votes := map[uint64]map[string]int{}
+	versions := map[string]control.NewView{}
+	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
+		nvs, err := c.NewViews(ctx)
+		s.locked(func() {
+			if err != nil {
+				f.problems = append(f.problems, fmt.Sprintf("n%d new views: %v", id, err))
+				return
+			}
+			for _, nv := range nvs {
+				key, _ := json.Marshal(nv)
+				if votes[nv.View] == nil {
+					votes[nv.View] = map[string]int{}
+				}
+				votes[nv.View][string(key)]++
+				versions[string(key)] = nv
+			}
+		})
+	})
+	out := []control.NewView{}
+	for _, byKey := range votes {
+		best, bestVotes := "", 0
+		for key, n := range byKey {
+			if n > bestVotes || n == bestVotes && key < best {
+				best, bestVotes = key, n
+			}
+		}
+		out = append(out, versions[best])
+	}
+	slices.SortFunc(out, func(a, b control.NewView) int { return cmp.Compare(a.View, b.View) })
+	return out
+}
+
+// eachLive runs fn for every live replica in parallel. Each fn gets a few call timeouts: it may
+// send several commands (readStatus sends one per sequence number).
+func (s *setRun) eachLive(ctx context.Context, fn func(ctx context.Context, id int, c *control.Conn)) {
+	var wg sync.WaitGroup
+	for id, rep := range s.replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, 4*s.timing.Call)
+			defer cancel()
+			fn(cctx, id, rep.Control())
+		}()
+	}
+	wg.Wait()
+}
+
+// locked runs fn under the lock that guards what eachLive callbacks fill in.
+func (s *setRun) locked(fn func()) {
+	s.factsMu.Lock()
+	defer s.factsMu.Unlock()
+	fn()
+}

@@ -1,0 +1,202 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bftbank/pbft/pbft/cluster"
+)
+
+// commandKind is one of the inspection commands of SPEC 6.
+type commandKind int
+
+const (
+	cmdContinue commandKind = iota // Enter: next set
+	cmdLog                         // 1.<node>
+	cmdStatus                      // 2.<seq>
+	cmdBalances                    // 3.<node>, or 3 for every replica
+	cmdNewViews                    // 4
+	cmdMetrics                     // 5.<node>, or 5 for every replica
+	cmdHelp                        // help
+	cmdQuit                        // q
+)
+
+// command is a parsed command line.
+type command struct {
+	kind commandKind
+	node int    // 0: every replica (3 and 5 only)
+	seq  uint64 // for 2
+}
+
+const helpText = `commands:
+  1.<node>   log of a replica: every protocol message it processed (e.g. 1.n3)
+  2.<seq>    status of a sequence number at every replica: PP, P, C, E or X (e.g. 2.3)
+  3.<node>   balances of a replica (3 alone: every replica)
+  4          every NEW-VIEW of the set, with its view changes (V) and pre-prepares (O)
+  5.<node>   throughput and latency of a replica (5 alone: every replica)
+  help       this text
+  q          stop the run
+  Enter      go on to the next set
+replicas are written n3, S3 or 3`
+
+// parseCommand reads a command line such as "1.n3", "2.3", "4", "help" or "q".
+func parseCommand(line string) (command, error) {
+	line = strings.TrimSpace(line)
+	switch strings.ToLower(line) {
+	case "":
+		return command{kind: cmdContinue}, nil
+	case "help", "h", "?":
+		return command{kind: cmdHelp}, nil
+	case "q", "quit", "exit":
+		return command{kind: cmdQuit}, nil
+	case "4":
+		return command{kind: cmdNewViews}, nil
+	case "3":
+		return command{kind: cmdBalances}, nil
+	case "5":
+		return command{kind: cmdMetrics}, nil
+	}
+	num, arg, ok := strings.Cut(line, ".")
+	if !ok {
+		num, arg, ok = strings.Cut(line, " ")
+	}
+	arg = strings.TrimSpace(arg)
+	if !ok || arg == "" {
+		return command{}, fmt.Errorf("unknown command %q (type help)", line)
+	}
+	switch strings.TrimSpace(num) {
+	case "1", "3", "5":
+		id, err := cluster.ParseNodeName(arg, scenarioN)
+		if err != nil {
+			return command{}, err
+		}
+		kind := map[string]commandKind{"1": cmdLog, "3": cmdBalances, "5": cmdMetrics}[strings.TrimSpace(num)]
+		return command{kind: kind, node: int(id)}, nil
+	case "2":
+		seq, err := strconv.ParseUint(arg, 10, 64)
+		if err != nil || seq == 0 {
+			return command{}, fmt.Errorf("bad sequence number %q (want 1, 2, ...)", arg)
+		}
+		return command{kind: cmdStatus, seq: seq}, nil
+	}
+	return command{}, fmt.Errorf("unknown command %q (type help)", line)
+}
+
+// interact prompts for commands until Enter (next set), q (errQuit), EOF or an interrupt.
+func (s *setRun) interact(ctx context.Context) error {
+	p := s.r.prompt
+	for p.active() {
+		fmt.Fprintf(s.r.out, "set %s> ", s.set.Number)
+		line, ok := p.next(ctx)
+		if !ok {
+			fmt.Fprintln(s.r.out)
+			return ctx.Err()
+		}
+		cmd, err := parseCommand(line)
+		if err != nil {
+			fmt.Fprintln(s.r.out, err)
+			continue
+		}
+		switch cmd.kind {
+		case cmdContinue:
+			return nil
+		case cmdQuit:
+			return errQuit
+		default:
+			s.execute(ctx, cmd)
+		}
+	}
+	return ctx.Err()
+}
+
+// execute runs an inspection command against the set's replicas.
+func (s *setRun) execute(ctx context.Context, cmd command) {
+	w := s.r.out
+	ctx, cancel := context.WithTimeout(ctx, 4*s.timing.Call)
+	defer cancel()
+	switch cmd.kind {
+	case cmdHelp:
+		fmt.Fprintln(w, helpText)
+	case cmdLog:
+		s.printLog(ctx, w, cmd.node)
+	case cmdStatus:
+		fmt.Fprintln(w, s.statusLine(ctx, cmd.seq))
+	case cmdBalances:
+		for _, id := range s.nodes(cmd.node) {
+			fmt.Fprintln(w, s.balancesText(ctx, id))
+		}
+	case cmdNewViews:
+		s.printNewViews(ctx)
+	case cmdMetrics:
+		for _, id := range s.nodes(cmd.node) {
+			fmt.Fprintln(w, s.metricsLine(ctx, id))
+		}
+	}
+}
+
+// nodes is [id], or every replica when id is 0.
+func (s *setRun) nodes(id int) []int {
+	if id != 0 {
+		return []int{id}
+	}
+	all := make([]int, scenarioN)
+	for i := range all {
+		all[i] = i + 1
+	}
+	return all
+}
+
+func (s *setRun) statusLine(ctx context.Context, seq uint64) string {
+	parts := make([]string, 0, scenarioN)
+	for id := 1; id <= scenarioN; id++ {
+		st := "X"
+		if rep, ok := s.replicas[id]; ok {
+			var err error
+			if st, err = rep.Control().Status(ctx, seq); err != nil {
+				st = "?"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s", nodeName(id), st))
+	}
+	return fmt.Sprintf("seq %d: %s", seq, strings.Join(parts, " "))
+}
+
+func (s *setRun) balancesText(ctx context.Context, id int) string {
+	rep, ok := s.replicas[id]
+	if !ok {
+		return fmt.Sprintf("%s: %s (down)", nodeName(id), s.r.balancesLine(s.r.initialBalances()))
+	}
+	b, err := rep.Control().Balances(ctx)
+	if err != nil {
+		return fmt.Sprintf("%s: balances unavailable: %v", nodeName(id), err)
+	}
+	return fmt.Sprintf("%s: %s", nodeName(id), s.r.balancesLine(b))
+}
+
+func (s *setRun) metricsLine(ctx context.Context, id int) string {
+	rep, ok := s.replicas[id]
+	if !ok {
+		return fmt.Sprintf("%s: down in this set (no throughput, no latency)", nodeName(id))
+	}
+	m, err := rep.Control().Metrics(ctx)
+	if err != nil {
+		return fmt.Sprintf("%s: metrics unavailable: %v", nodeName(id), err)
+	}
+	return metricsText(id, m)
+}
+
+func (s *setRun) printNewViews(ctx context.Context) {
+	var f setFacts
+	nvs := s.readNewViews(ctx, &f)
+	if len(nvs) == 0 {
+		fmt.Fprintf(s.r.out, "no NEW-VIEW in set %s\n", s.set.Number)
+	}
+	for _, nv := range nvs {
+		fmt.Fprint(s.r.out, newViewText(nv))
+	}
+	for _, p := range f.problems {
+		fmt.Fprintf(s.r.out, "  problem: %s\n", p)
+	}
+}

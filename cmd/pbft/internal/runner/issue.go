@@ -1,0 +1,131 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// Outcomes of an operation (SPEC 6).
+const (
+	outcomeCommitted    = "committed"
+	outcomeNotCommitted = "not-committed"
+)
+
+// opResult is what happened to one operation.
+type opResult struct {
+	plan      opPlan
+	line      int
+	outcome   string
+	result    smallbank.Result // valid when committed
+	seq       uint64           // 0 for a read answered from state
+	view      uint64
+	readOnly  bool // answered by 2f+1 replicas from their state
+	latency   time.Duration
+	errorText string // why it did not commit
+}
+
+// issueAll runs the set's transactions in conflict order: each starts once the earlier ones it
+// depends on ended, committed or not.
+func (s *setRun) issueAll(ctx context.Context) error {
+	access := make([]scenario.Access, len(s.plans))
+	for i, p := range s.plans {
+		access[i] = p.access()
+	}
+	sched, err := scenario.NewScheduler(scenario.Deps(access))
+	if err != nil {
+		return err
+	}
+	s.results = make([][]opResult, len(s.plans))
+	s.issued = time.Now()
+	done := make(chan int)
+	running := 0
+	for !sched.Finished() {
+		for _, i := range sched.Ready() {
+			running++
+			go func() {
+				s.results[i] = s.issueTxn(ctx, s.plans[i])
+				done <- i
+			}()
+		}
+		select {
+		case i := <-done:
+			running--
+			if err := sched.Done(i); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			for ; running > 0; running-- {
+				<-done
+			}
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// issueTxn issues a transaction's operations in order.
+func (s *setRun) issueTxn(ctx context.Context, p txnPlan) []opResult {
+	out := make([]opResult, len(p.ops))
+	for k, op := range p.ops {
+		out[k] = s.issueOp(ctx, op)
+		out[k].line = p.txn.Line
+	}
+	return out
+}
+
+// issueOp sends one operation through its client, bounded by the operation deadline.
+func (s *setRun) issueOp(ctx context.Context, op opPlan) opResult {
+	res := opResult{plan: op, outcome: outcomeNotCommitted}
+	c, err := s.client(op.client)
+	if err != nil {
+		res.errorText = err.Error()
+		return res
+	}
+	opCtx, cancel := context.WithTimeout(ctx, s.opDeadline())
+	defer cancel()
+	submit := c.Submit
+	if op.op.ReadOnly() {
+		submit = c.Read
+	}
+	start := time.Now()
+	out, err := submit(opCtx, op.encoded)
+	if err != nil {
+		res.latency = time.Since(start)
+		res.errorText = "no quorum before the deadline"
+		if !errors.Is(err, context.DeadlineExceeded) {
+			res.errorText = err.Error()
+		}
+		return res
+	}
+	result, err := smallbank.DecodeResult(out.Result)
+	if err != nil {
+		res.errorText = "undecodable result: " + err.Error()
+		return res
+	}
+	res.outcome, res.result, res.seq, res.view = outcomeCommitted, result, uint64(out.Seq), uint64(out.View)
+	res.readOnly, res.latency = out.ReadOnly, out.Latency
+	return res
+}
+
+// opDeadline bounds one operation. With fewer than 2f+1 live replicas no certificate can
+// form, so an operation gives up after one client timer (its requests still reach the live
+// replicas, whose logs show them) instead of the full deadline.
+func (s *setRun) opDeadline() time.Duration {
+	if len(s.set.Live) < 2*scenarioF+1 {
+		return min(s.timing.Txn, s.cfg.Timers.Client+500*time.Millisecond)
+	}
+	return s.timing.Txn
+}
+
+// flatResults lists the operations' results in file order.
+func (s *setRun) flatResults() []opResult {
+	var out []opResult
+	for _, rs := range s.results {
+		out = append(out, rs...)
+	}
+	return out
+}

@@ -1,0 +1,279 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+)
+
+// fastTiming keeps fake runs short: an operation without a quorum gives up after 200 ms.
+var fastTiming = Timing{Ready: 5 * time.Second, Txn: 200 * time.Millisecond, Converge: time.Second,
+	Call: time.Second, Stop: time.Second, Poll: 5 * time.Millisecond}
+
+const twoSets = `Set Number,Transactions,Live,Byzantine,Attack
+1,"(A, B, 1)","[n1, n2, n3, n4, n5, n6]",[n6],[crash]
+,"(B, C, 11)",,,
+,(C),,,
+,(DepositChecking(K,5)),(Balance(K)),,,
+2,"(A, B, 3)","[n1, n2, n3, n4]",[],[]
+,(B),,,
+`
+
+// runFake runs a scenario on a fake cluster and returns the report and what was printed.
+func runFake(t *testing.T, csv string, fc *fakeCluster, in string, interactive bool) (Report, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	opts := Options{Path: path, ReportPath: filepath.Join(dir, "r.json"), Out: &out, Launcher: fc, Clients: fc,
+		Timing: fastTiming, NonInteractive: !interactive, In: strings.NewReader(in)}
+	err := Run(context.Background(), opts)
+	var rep Report
+	if b, rerr := os.ReadFile(opts.ReportPath); rerr == nil {
+		if jerr := json.Unmarshal(b, &rep); jerr != nil {
+			t.Fatalf("report is not JSON: %v", jerr)
+		}
+	}
+	return rep, out.String(), err
+}
+
+func TestRunReportsEverySet(t *testing.T) {
+	fc := newFakeCluster()
+	rep, out, err := runFake(t, twoSets, fc, "", false)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if len(rep.Sets) != 2 {
+		t.Fatalf("%d sets in the report, want 2", len(rep.Sets))
+	}
+	s1 := rep.Sets[0]
+	wantTxns := []struct {
+		text, outcome, result string
+		seq                   uint64 // 0 for a read, 1 for an ordered operation (any slot)
+		value                 int64
+	}{
+		{"(A, B, 1)", "committed", "ok", 1, -1},
+		{"(B, C, 11)", "committed", "ok", 1, -1},
+		{"(C)", "committed", "ok", 0, 21},
+		{"DepositChecking(K,5)", "committed", "ok", 1, -1},
+		{"Balance(K)", "committed", "ok", 0, 15},
+	}
+	if len(s1.Transactions) != len(wantTxns) {
+		t.Fatalf("set 1 has %d operations, want %d", len(s1.Transactions), len(wantTxns))
+	}
+	for i, w := range wantTxns {
+		got := s1.Transactions[i]
+		if got.Text != w.text || got.Outcome != w.outcome || got.Result != w.result || (got.Seq > 0) != (w.seq > 0) {
+			t.Errorf("operation %d: %+v, want %+v", i, got, w)
+		}
+		if (w.value >= 0) != (got.Value != nil) || got.Value != nil && *got.Value != w.value {
+			t.Errorf("operation %d value %v, want %d", i, got.Value, w.value)
+		}
+	}
+	if s1.Balances["n1"]["A"] != 9 || s1.Balances["n1"]["C"] != 21 || s1.Balances["n1"]["K"] != 15 {
+		t.Errorf("n1 balances %v, want A=9 C=21 K=15", s1.Balances["n1"])
+	}
+	if s1.Balances["n7"]["A"] != 10 || s1.Balances["n7"]["K"] != 10 || len(s1.Balances) != scenarioN {
+		t.Errorf("down n7 balances %v (of %d replicas), want initial balances for all 7", s1.Balances["n7"], len(s1.Balances))
+	}
+	if !equalMaps(s1.Expected, s1.Balances["n1"]) || s1.Status["2"]["n1"] != "E" || s1.Status["2"]["n7"] != "X" {
+		t.Errorf("expected %v, status %v", s1.Expected, s1.Status)
+	}
+	if s1.Byzantine[0] != "n6" || s1.Attacks[0] != "crash" || !s1.Converged {
+		t.Errorf("set 1 header %+v", s1)
+	}
+	s2 := rep.Sets[1]
+	for _, tx := range s2.Transactions {
+		if tx.Outcome != "not-committed" || tx.Value != nil {
+			t.Errorf("set 2 (4 live replicas) operation %+v, want not-committed", tx)
+		}
+	}
+	if s2.Balances["n1"]["A"] != 10 || s2.Expected["A"] != 7 || s2.ExpectedCommitted["A"] != 10 {
+		t.Errorf("set 2: n1 %v, expected %v, expected committed %v", s2.Balances["n1"], s2.Expected, s2.ExpectedCommitted)
+	}
+	for _, want := range []string{"=== set 1", "reads: C=21 K=15", "not-committed", "set 2: 0 of 2 committed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if len(fc.running) != 0 {
+		t.Errorf("replicas %v still running after the run", fc.running)
+	}
+}
+
+func TestRunIssuesIndependentTransactionsInParallel(t *testing.T) {
+	// (A, B, 5) may only start once (C, D, 1), independent of it, has started: a sequential
+	// runner would never start (C, D, 1) and (A, B, 5) would miss its deadline. (B, E, 15)
+	// must wait for (A, B, 5), or B lacks the funds.
+	const csv = `1,"(A, B, 5)","[n1, n2, n3, n4, n5, n6, n7]",[],[]
+,"(C, D, 1)",,,
+,"(B, E, 15)",,,
+`
+	fc := newFakeCluster()
+	started := make(chan struct{})
+	fc.onIssue = func(op string) {
+		switch op {
+		case "SendPayment(C, D, 1)":
+			close(started)
+		case "SendPayment(A, B, 5)":
+			<-started
+		}
+	}
+	rep, out, err := runFake(t, csv, fc, "", false)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, tx := range rep.Sets[0].Transactions {
+		if tx.Outcome != "committed" || tx.Result != "ok" {
+			t.Errorf("%+v, want committed and ok", tx)
+		}
+	}
+	if rep.Sets[0].Balances["n1"]["E"] != 25 {
+		t.Errorf("E=%d, want 25 (file order)", rep.Sets[0].Balances["n1"]["E"])
+	}
+}
+
+func TestInteractiveCommands(t *testing.T) {
+	fc := newFakeCluster()
+	fc.newViews = []control.NewView{{View: 2, ViewChanges: []control.ViewChange{{Replica: 3,
+		Prepared: []control.Prepared{{Seq: 1, View: 1, Type: "PREPARE-CERT", Digest: "ab12cd34"}}}},
+		PrePrepares: []control.PrePrepare{{Seq: 1, Digest: "ab12cd34", Requests: 1}, {Seq: 2, Noop: true}}}}
+	in := "1.n1\n2.1\n3.n7\n3.S1\n4\n5.1\n5.n7\nbogus\n1.n9\nhelp\n\n"
+	rep, out, err := runFake(t, twoSets, fc, in, true)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"set 1> ",
+		"n1 v=1 s=1 recv PRE-PREPARE from n1",
+		"seq 1: n1=E n2=E n3=E n4=E n5=E n6=E n7=X",
+		"n7: A=10 B=10 C=10 D=10 E=10 F=10 G=10 H=10 I=10 J=10 K=10 (down)",
+		"n1: A=9 B=0 C=21 D=10 E=10 F=10 G=10 H=10 I=10 J=10 K=15",
+		"NEW-VIEW v=2 from n2",
+		"V: VIEW-CHANGE from n3, stable checkpoint 0, prepared [s=1 v=1 PREPARE-CERT d=ab12cd34]",
+		"O: s=1 d=ab12cd34 (1 requests); s=2 no-op",
+		"n1: throughput 42.0 tx/s",
+		"n7: down in this set",
+		`unknown command "bogus"`,
+		`unknown replica "n9"`,
+		"2.<seq>",
+		"set 2> ", // EOF at the second prompt: the run goes on to its end
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if len(rep.Sets) != 2 {
+		t.Errorf("%d sets ran, want 2", len(rep.Sets))
+	}
+}
+
+func TestQuitEndsTheRun(t *testing.T) {
+	fc := newFakeCluster()
+	rep, out, err := runFake(t, twoSets, fc, "q\n", true)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if len(rep.Sets) != 1 || strings.Contains(out, "=== set 2") {
+		t.Fatalf("%d sets ran after q, want 1:\n%s", len(rep.Sets), out)
+	}
+	if len(fc.running) != 0 {
+		t.Errorf("replicas %v still running after q", fc.running)
+	}
+}
+
+func TestLaunchFailureStopsTheOthers(t *testing.T) {
+	fc := newFakeCluster()
+	fc.failAt = 3
+	_, _, err := runFake(t, twoSets, fc, "", false)
+	if err == nil || !strings.Contains(err.Error(), "set 1 (line 2)") || !strings.Contains(err.Error(), "n3") {
+		t.Fatalf("err %v, want the set and n3 named", err)
+	}
+	if len(fc.running) != 0 {
+		t.Errorf("replicas %v still running after the failed start", fc.running)
+	}
+}
+
+func TestBadScenarioFileNamesLine(t *testing.T) {
+	for _, tc := range []struct{ csv, want string }{
+		{"1,\"(A, B, 1)\",\"[n1, n9]\",[],[]\n", "s.csv:1: "},
+		{"1,\"(A, B, 1)\",[n1],[],[]\n,\"Frobnicate(A)\",,,\n", "s.csv:2: "},
+		{"1,\"(A, B, 1)\",[n1],[],[bogus]\n", "s.csv:1: "},
+	} {
+		_, _, err := runFake(t, tc.csv, newFakeCluster(), "", false)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: err %v, want one line containing %q", tc.csv, err, tc.want)
+		}
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want command
+		bad  bool
+	}{
+		{"", command{kind: cmdContinue}, false},
+		{"1.n3", command{kind: cmdLog, node: 3}, false},
+		{"1.S3", command{kind: cmdLog, node: 3}, false},
+		{"1.3", command{kind: cmdLog, node: 3}, false},
+		{" 1 n3 ", command{kind: cmdLog, node: 3}, false},
+		{"2.17", command{kind: cmdStatus, seq: 17}, false},
+		{"3.n7", command{kind: cmdBalances, node: 7}, false},
+		{"3", command{kind: cmdBalances}, false},
+		{"4", command{kind: cmdNewViews}, false},
+		{"5.n2", command{kind: cmdMetrics, node: 2}, false},
+		{"HELP", command{kind: cmdHelp}, false},
+		{"q", command{kind: cmdQuit}, false},
+		{"1", command{}, true},
+		{"1.n8", command{}, true},
+		{"2.0", command{}, true},
+		{"2.n1", command{}, true},
+		{"6.n1", command{}, true},
+		{"4.n1", command{}, true},
+	} {
+		got, err := parseCommand(tc.line)
+		if (err != nil) != tc.bad || !tc.bad && got != tc.want {
+			t.Errorf("parseCommand(%q) = %+v, %v; want %+v (error: %v)", tc.line, got, err, tc.want, tc.bad)
+		}
+	}
+}
+
+func TestQuorumView(t *testing.T) {
+	for _, tc := range []struct {
+		views []uint64
+		want  uint64
+	}{
+		{nil, 0},
+		{[]uint64{1, 1, 1, 1, 1, 1, 1}, 1},
+		{[]uint64{3, 3, 3, 3, 3, 99, 99}, 3}, // two replicas cannot claim a view alone
+		{[]uint64{2, 3, 3}, 2},
+		{[]uint64{5}, 5},
+	} {
+		if got := quorumView(tc.views); got != tc.want {
+			t.Errorf("quorumView(%v) = %d, want %d", tc.views, got, tc.want)
+		}
+	}
+}
+
+func equalMaps(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,72 @@
+// Command pbft is the replicated bank's single binary (SPEC 2): it runs scenario files on a
+// local cluster (--test), one replica (node), the dealer (keygen), a one-shot client (client),
+// and the SmallBank tools (bench, smallbank gen).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the exit status. Every error is printed as one
+// line on stderr; nothing panics out of it.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "pbft: internal error: %v\n", p)
+			code = 3
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCommand(stdin, stdout, stderr)
+	root.SetArgs(args)
+	return exitCode(root.ExecuteContext(ctx), stderr)
+}
+
+// exitError ends the program with a status and, if msg is not empty, one line.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func exitCode(err error, stderr io.Writer) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "pbft: %s\n", ee.msg)
+		}
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "pbft: interrupted")
+		return 130
+	}
+	fmt.Fprintf(stderr, "pbft: %s\n", oneLine(err.Error()))
+	return 1
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/node"
+)
+
+// nodeFlags are the flags of `pbft node`.
+type nodeFlags struct {
+	config    string
+	id        string
+	control   string
+	debug     bool
+	logFormat string
+}
+
+func newNodeCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var fl nodeFlags
+	c := subcommand(&cobra.Command{
+		Use:   "node --config CLUSTER.yaml --id n3",
+		Short: "Run one replica",
+		Long: `Run one replica of the cluster described by the configuration file, with the keys
+of its key directory. In a real deployment each host runs one replica. The replica
+runs until it is interrupted (SIGINT, SIGTERM) or, with --control stdio, until its
+stdin reaches EOF. Attacks listed for it in the configuration's byzantine map make it
+misbehave (for experiments).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := fl.options(stdin, stdout, stderr)
+			if err != nil {
+				return err
+			}
+			return node.Run(cmd.Context(), opts)
+		},
+	})
+	f := c.Flags()
+	f.StringVar(&fl.config, "config", "", "cluster configuration `file` (YAML, see pbft keygen)")
+	f.StringVar(&fl.id, "id", "", "this replica: n3, S3 or 3")
+	f.StringVar(&fl.control, "control", "", `control channel: "stdio" reads JSON-line commands on stdin and answers on stdout (used by pbft --test); empty for none`)
+	f.BoolVar(&fl.debug, "debug", false, "log protocol detail (debug level)")
+	f.StringVar(&fl.logFormat, "log-format", "console", `log format on stderr: "console" or "json"`)
+	c.MarkFlagRequired("config")
+	c.MarkFlagRequired("id")
+	return c
+}
+
+// options loads the configuration and the keys and builds the replica's options.
+func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Options, error) {
+	logger, err := newLogger(stderr, fl.debug, fl.logFormat)
+	if err != nil {
+		return node.Options{}, err
+	}
+	cfg, err := cluster.Load(fl.config)
+	if err != nil {
+		return node.Options{}, err
+	}
+	id, err := cluster.ParseNodeName(fl.id, cfg.N())
+	if err != nil {
+		return node.Options{}, fmt.Errorf("--id: %w", err)
+	}
+	if cfg.KeyDir == "" {
+		return node.Options{}, fmt.Errorf("%s: no key_dir (run pbft keygen)", fl.config)
+	}
+	pub, err := crypto.ReadClusterPublic(cfg.KeyDir)
+	if err != nil {
+		return node.Options{}, err
+	}
+	secret, err := crypto.ReadReplicaSecret(cfg.KeyDir, int(id))
+	if err != nil {
+		return node.Options{}, err
+	}
+	behavior, err := behaviorOf(cfg, id)
+	if err != nil {
+		return node.Options{}, fmt.Errorf("%s: %w", fl.config, err)
+	}
+	opts := node.Options{Config: cfg, ID: id, Public: pub, Secret: secret, Behavior: behavior,
+		Logger: logger.With().Str("replica", id.String()).Logger()}
+	switch fl.control {
+	case "":
+	case "stdio":
+		opts.Control, opts.ControlOut = stdin, stdout
+	default:
+		return node.Options{}, fmt.Errorf("--control %q: want stdio or nothing", fl.control)
+	}
+	return opts, nil
+}
+
+// behaviorOf reads the attacks the configuration lists for replica id (keys may be written
+// n3, S3 or 3).
+func behaviorOf(cfg *cluster.Config, id pbft.NodeID) (byzantine.Behavior, error) {
+	var attacks []string
+	for _, name := range cfg.SortedByzantine() {
+		who, err := cluster.ParseNodeName(name, cfg.N())
+		if err != nil {
+			return nil, fmt.Errorf("byzantine: %w", err)
+		}
+		if who == id {
+			attacks = append(attacks, cfg.Byzantine[name]...)
+		}
+	}
+	if len(attacks) == 0 {
+		return byzantine.Honest{}, nil
+	}
+	vcTicks := max(1, int(cfg.Timers.ViewChange/cfg.Timers.Tick))
+	return byzantine.Parse(attacks, id, cfg.N(), vcTicks)
+}
+
+// newLogger is the zerolog logger of a process: quiet (warnings) by default, debug with
+// --debug, human-readable or JSON.
+func newLogger(w io.Writer, debug bool, format string) (zerolog.Logger, error) {
+	level := zerolog.WarnLevel
+	if debug {
+		level = zerolog.DebugLevel
+	}
+	switch format {
+	case "json":
+		return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+	case "console", "":
+		out := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)}
+		return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+	}
+	return zerolog.Logger{}, fmt.Errorf("--log-format %q: want console or json", format)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
