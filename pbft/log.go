@@ -75,7 +75,7 @@ func (r *Replica) logMsg(from NodeID, m Message) {
 	case *Combined:
 		r.logf("s=%d combined %d shares ok=%v bad=%v", m.Job.Seq, len(m.Job.Shares), len(m.Sig) > 0, m.Bad)
 	case *Status:
-		r.logf("recv STATUS(v=%d, executed=%d, stable=%d) from %s", m.View, m.Executed, m.Stable.Seq, from)
+		// Gossip every StatusTicks from every replica: it would drown the log of command 1.
 	case *Fetch:
 		r.logf("recv FETCH(%d..%d) from %s", m.From, m.To, from)
 	case *FetchReply:
