@@ -122,6 +122,11 @@ func (r *run) printDebug(ctx context.Context, s *setRun) {
 		fmt.Fprintf(w, "  %s: %s  %s\n", nodeName(id), r.balancesLine(b), note)
 	}
 	for _, id := range s.set.Live {
+		if m, ok := s.facts.metrics[id]; ok {
+			fmt.Fprintf(w, "  %s\n", metricsText(id, m))
+		}
+	}
+	for _, id := range s.set.Live {
 		s.printLog(ctx, w, id)
 	}
 }
@@ -203,7 +208,8 @@ func votesText(vs []control.Vote) string {
 // metricsText is command 5's line for one replica.
 func metricsText(id int, m control.Metrics) string {
 	l := m.LatencyMS
-	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; view %d, %d view changes; %d fast and %d slow commits",
+	r := m.Rejected
+	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; view %d, %d view changes; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other",
 		nodeName(id), m.ThroughputTPS, m.ExecutedRequests, m.ExecutedSlots, l.Avg, l.P50, l.P90, l.P99, l.Max,
-		m.View, m.ViewChanges, m.FastCommits, m.SlowCommits)
+		m.View, m.ViewChanges, m.FastCommits, m.SlowCommits, r.BadSignature, r.BadShare, r.ConflictingPrePrepare, r.Other)
 }
