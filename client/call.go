@@ -16,11 +16,16 @@ type call struct {
 	replies  map[pbft.NodeID]*pbft.Reply
 	accepted *pbft.Reply   // set once a quorum matches
 	done     chan struct{} // closed when accepted is set
+	// split is closed when quorum replicas answered without quorum of them agreeing: for a
+	// read, some replicas had not yet executed the latest write, and asking again soon is
+	// cheaper than waiting for the client timer.
+	split   chan struct{}
+	isSplit bool
 }
 
 func newCall(t uint64, readOnly bool, quorum int) *call {
 	return &call{t: t, readOnly: readOnly, quorum: quorum,
-		replies: make(map[pbft.NodeID]*pbft.Reply), done: make(chan struct{})}
+		replies: make(map[pbft.NodeID]*pbft.Reply), done: make(chan struct{}), split: make(chan struct{})}
 }
 
 // wants reports whether rep answers this call (before its signature is checked).
@@ -44,6 +49,11 @@ func (k *call) add(rep *pbft.Reply) {
 	if matching >= k.quorum {
 		k.accepted = rep
 		close(k.done)
+		return
+	}
+	if len(k.replies) >= k.quorum && !k.isSplit {
+		k.isSplit = true
+		close(k.split)
 	}
 }
 

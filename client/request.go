@@ -28,40 +28,73 @@ func (c *Client) Submit(ctx context.Context, op []byte) (Outcome, error) {
 }
 
 // Read answers a read-only op from the replicas' executed state: it multicasts the request
-// and needs 2f+1 matching replies. If they do not arrive before the client timer expires, it
-// orders op like Submit, under a new timestamp.
+// and needs 2f+1 matching replies. When 2f+1 replicas answer without agreeing (some had not
+// executed the latest write yet) it asks again after readRetryDelay, up to readRetries times.
+// If no 2f+1 matching replies arrive before the client timer expires, it orders op like
+// Submit, under a new timestamp.
 func (c *Client) Read(ctx context.Context, op []byte) (Outcome, error) {
 	if err := c.acquire(ctx); err != nil {
 		return Outcome{}, err
 	}
 	defer c.release()
 	start := time.Now()
-	k, frame, err := c.begin(op, true)
-	if err != nil {
-		return Outcome{}, err
-	}
-	c.conn.Broadcast(frame)
 	timer := time.NewTimer(c.retransmit)
 	defer timer.Stop()
-	select {
-	case <-k.done:
+	for attempt := 0; ; attempt++ {
+		k, frame, err := c.begin(op, true)
+		if err != nil {
+			return Outcome{}, err
+		}
+		c.conn.Broadcast(frame)
+		retry, err := c.awaitRead(ctx, k, timer.C, attempt < readRetries)
 		c.end(k)
-		return outcome(k.accepted, start), nil
-	case <-timer.C:
-		c.end(k)
-		c.log.Debug().Msgf("client %s read t=%d: no %d matching replies, ordering it", c.id, k.t, k.quorum)
-	case <-ctx.Done():
-		c.end(k)
-		return Outcome{}, fmt.Errorf("client %s: read t=%d: %w", c.id, k.t, ctx.Err())
-	case <-c.closed:
-		c.end(k)
-		return Outcome{}, ErrClosed
+		if err != nil {
+			return Outcome{}, err
+		}
+		if k.accepted != nil {
+			return outcome(k.accepted, start), nil
+		}
+		if !retry {
+			break
+		}
+		select {
+		case <-time.After(readRetryDelay):
+		case <-ctx.Done():
+			return Outcome{}, fmt.Errorf("client %s: read: %w", c.id, ctx.Err())
+		}
 	}
+	c.log.Debug().Msgf("client %s read: no %d matching replies, ordering it", c.id, 2*c.f+1)
 	rep, err := c.ordered(ctx, op)
 	if err != nil {
 		return Outcome{}, err
 	}
 	return outcome(rep, start), nil
+}
+
+// Reads that find the replicas split are retried this many times, this long apart.
+const (
+	readRetries    = 3
+	readRetryDelay = 5 * time.Millisecond
+)
+
+// awaitRead waits for one read attempt: accepted, split (retry), or the client timer (order it).
+func (c *Client) awaitRead(ctx context.Context, k *call, timeout <-chan time.Time, mayRetry bool) (retry bool, err error) {
+	split := k.split
+	if !mayRetry {
+		split = nil
+	}
+	select {
+	case <-k.done:
+		return false, nil
+	case <-split:
+		return true, nil
+	case <-timeout:
+		return false, nil
+	case <-ctx.Done():
+		return false, fmt.Errorf("client %s: read t=%d: %w", c.id, k.t, ctx.Err())
+	case <-c.closed:
+		return false, ErrClosed
+	}
 }
 
 func outcome(rep *pbft.Reply, start time.Time) Outcome {
