@@ -66,8 +66,12 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 	if err := checkIdentity(cfg, id, key, pub); err != nil {
 		return nil, err
 	}
+	verifier, err := auth.NewClient(pub, id, key)
+	if err != nil {
+		return nil, fmt.Errorf("client %s: %w", id, err)
+	}
 	c := &Client{
-		id: id, key: key, verifier: auth.New(pub, nil), n: cfg.N(), f: cfg.F,
+		id: id, key: key, verifier: verifier, n: cfg.N(), f: cfg.F,
 		retransmit: opts.Retransmit, log: opts.Logger,
 		turn: make(chan struct{}, 1), closed: make(chan struct{}), view: 1,
 	}

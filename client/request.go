@@ -71,6 +71,9 @@ func (c *Client) Read(ctx context.Context, op []byte) (Outcome, error) {
 	return outcome(rep, start), nil
 }
 
+// maxBackoff bounds the growth of the retransmission timer of an ordered request.
+const maxBackoff = 8
+
 // Reads that find the replicas split are retried this many times, this long apart.
 const (
 	readRetries    = 3
@@ -121,7 +124,10 @@ func (c *Client) acquire(ctx context.Context) error {
 func (c *Client) release() { <-c.turn }
 
 // ordered sends an ordered request to the leader and waits for f+1 matching replies,
-// re-sending it to every replica whenever the client timer expires.
+// re-sending it to every replica whenever the client timer expires. The timer doubles after
+// each expiry, up to maxBackoff times the first: under overload, when requests take longer
+// than the timer, clients that re-sent every period would multiply the load (every replica
+// checks and forwards each copy).
 func (c *Client) ordered(ctx context.Context, op []byte) (*pbft.Reply, error) {
 	k, frame, err := c.begin(op, false)
 	if err != nil {
@@ -129,15 +135,18 @@ func (c *Client) ordered(ctx context.Context, op []byte) (*pbft.Reply, error) {
 	}
 	defer c.end(k)
 	c.sendOrdered(frame)
-	ticker := time.NewTicker(c.retransmit)
-	defer ticker.Stop()
+	period := c.retransmit
+	timer := time.NewTimer(period)
+	defer timer.Stop()
 	for {
 		select {
 		case <-k.done:
 			return k.accepted, nil
-		case <-ticker.C:
+		case <-timer.C:
 			c.log.Debug().Msgf("client %s t=%d: timer expired, sending to every replica", c.id, k.t)
 			c.conn.Broadcast(frame)
+			period = min(2*period, maxBackoff*c.retransmit)
+			timer.Reset(period)
 		case <-ctx.Done():
 			return nil, fmt.Errorf("client %s: request t=%d: %w", c.id, k.t, ctx.Err())
 		case <-c.closed:

@@ -28,10 +28,11 @@ type blsPublic struct {
 	plans  *planCache[blsPlan]
 }
 
-// blsSigner holds one secret share as a circl sign/bls private key.
+// blsSigner holds one secret share as a circl sign/bls private key, and its scalar.
 type blsSigner struct {
-	index int
-	key   *bls.PrivateKey[bls.KeyG2SigG1]
+	index  int
+	key    *bls.PrivateKey[bls.KeyG2SigG1]
+	scalar GG.Scalar
 }
 
 // dealBLS12381 samples a random polynomial of degree t-1 over the BLS12-381 scalar field
@@ -88,7 +89,7 @@ func newBLSSigner(index int, x *GG.Scalar) (*blsSigner, error) {
 	if err := key.UnmarshalBinary(b); err != nil { // rejects a zero share
 		return nil, fmt.Errorf("%w: secret share: %v", ErrMalformed, err)
 	}
-	return &blsSigner{index: index, key: key}, nil
+	return &blsSigner{index: index, key: key, scalar: *x}, nil
 }
 
 // newBLSPublic parses keys (group key first, then shares 1..n). Parsing decompresses each

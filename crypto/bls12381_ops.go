@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	GG "github.com/cloudflare/circl/ecc/bls12381"
-	"github.com/cloudflare/circl/sign/bls"
 )
 
 // Scheme returns SchemeBLS12381.
@@ -91,9 +90,12 @@ func (p *blsPublic) checkConsistent() error {
 // Index returns the signer's share index.
 func (s *blsSigner) Index() int { return s.index }
 
-// Sign is an ordinary circl BLS signature (hash to G1, times the secret share).
+// Sign is an ordinary BLS signature, the one circl's bls.Sign computes: hash to G1 (cached,
+// see hashToG1), times the secret share (circl's constant-time scalar multiplication).
 func (s *blsSigner) Sign(msg []byte) (Share, error) {
-	return Share{Index: s.index, Sig: bls.Sign(s.key, msg)}, nil
+	q := hashToG1(msg)
+	q.ScalarMult(&s.scalar, &q)
+	return Share{Index: s.index, Sig: q.BytesCompressed()}, nil
 }
 
 // MarshalBinary returns the encoding UnmarshalSigner reads.
@@ -122,8 +124,7 @@ func parseSigBLS12381(b []byte) (GG.G1, error) {
 // exponentiation), as circl's bls.Verify does, minus its per-call public key validation: our
 // keys were validated when parsed.
 func verifyBLS12381(msg []byte, sig *GG.G1, pk *GG.G2) bool {
-	var h GG.G1
-	h.Hash(msg, []byte(dstBLS12381))
+	h := hashToG1(msg)
 	e := GG.ProdPairFrac([]*GG.G1{&h, sig}, []*GG.G2{pk, GG.G2Generator()}, []int{1, -1})
 	return e.IsIdentity()
 }

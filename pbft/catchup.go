@@ -110,7 +110,7 @@ func (r *Replica) onFetch(from NodeID, m *Fetch) {
 		if r.stable.Seq == 0 {
 			return
 		}
-		reply.Snapshot = &Snapshot{Cert: r.stable, State: r.snapshot}
+		reply.Snapshot = &Snapshot{Cert: r.stable, State: r.snapshot.encoded()}
 		start = r.stable.Seq + 1
 	}
 	for s := start; s <= m.To && s <= r.executed && len(reply.Slots) < maxFetchSlots; s++ {
@@ -164,7 +164,7 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 	r.stats.Snapshots++
 	r.executed = sn.Cert.Seq
 	r.stable = sn.Cert
-	r.snapshot = sn.State
+	r.snapshot = &frozenState{bytes: sn.State}
 	r.logf("s=%d installed snapshot state=%s", sn.Cert.Seq, sn.Cert.State)
 	r.garbageCollect()
 	for _, w := range r.waiting.sorted() {

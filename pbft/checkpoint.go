@@ -7,7 +7,7 @@ package pbft
 // ownCheckpoint is a replica's own state at a checkpoint it took, kept until it is stable.
 type ownCheckpoint struct {
 	state    Digest
-	snapshot []byte
+	snapshot *frozenState
 }
 
 // checkpointVotes gathers the shares for one checkpoint slot, per state digest.
@@ -19,7 +19,7 @@ type checkpointVotes struct {
 
 func (r *Replica) takeCheckpoint() {
 	s := r.executed
-	own := ownCheckpoint{state: r.stateDigest(), snapshot: r.takeSnapshot()}
+	own := ownCheckpoint{state: r.stateDigest(), snapshot: r.freezeState()}
 	r.ownCkpt[s] = own
 	r.logf("s=%d checkpoint state=%s", s, own.state)
 	r.broadcast(&Checkpoint{Seq: s, State: own.state})
@@ -70,9 +70,11 @@ func (r *Replica) tryCombineCheckpoint(s Seq, state Digest) {
 	}
 	c.job = true
 	job := CombineJob{Key: KeyTau, Checkpoint: true, Seq: s, Digest: state}
-	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-		if sh, ok := c.shares[state][id]; ok {
-			job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+	for _, last := range []bool{false, true} { // suspects (bad shares lately) last
+		for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+			if sh, ok := c.shares[state][id]; ok && r.collector.suspected(id, s) == last {
+				job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+			}
 		}
 	}
 	r.out.CombineJobs = append(r.out.CombineJobs, job)
@@ -85,6 +87,7 @@ func (r *Replica) onCheckpointCombined(m *Combined) {
 	}
 	r.stats.BadShares += uint64(len(m.Bad))
 	for _, id := range m.Bad {
+		r.collector.suspect(id, m.Job.Seq)
 		c.bad[id] = true
 		delete(c.shares[m.Job.Digest], id)
 	}

@@ -101,6 +101,36 @@ func (r *Replica) takeSnapshot() []byte {
 	return append(b, r.cfg.App.Snapshot()...)
 }
 
+// frozenState is the replicated state captured at a checkpoint, encoded (as takeSnapshot
+// would have) only when a peer asks for it.
+type frozenState struct {
+	clients []byte        // the encoded client table (one entry per client: small)
+	app     func() []byte // encodes the captured application state
+	bytes   []byte        // the encoding, once made
+}
+
+// freezeState captures the replicated state; with an application that is not a Freezer it
+// encodes it at once.
+func (r *Replica) freezeState() *frozenState {
+	f := &frozenState{clients: r.clients.encode()}
+	if fr, ok := r.cfg.App.(Freezer); ok {
+		f.app = fr.Freeze()
+		return f
+	}
+	f.bytes = appendBytes(nil, f.clients)
+	f.bytes = append(f.bytes, r.cfg.App.Snapshot()...)
+	return f
+}
+
+// encoded returns the snapshot bytes, encoding them on first use.
+func (f *frozenState) encoded() []byte {
+	if f.bytes == nil {
+		f.bytes = append(appendBytes(nil, f.clients), f.app()...)
+		f.app = nil
+	}
+	return f.bytes
+}
+
 func readUint32(b []byte) (uint32, []byte, bool) {
 	if len(b) < 4 {
 		return 0, nil, false

@@ -10,6 +10,11 @@ type collectorState struct {
 	armed      []Seq // slots waiting for all n σ-shares, in arming order
 	slowStreak int   // consecutive slots that fell back to the slow path
 	sinceProbe int   // slots since the collector last paid the wait while skipping it
+	window     int   // the current fast-path wait in ticks (0: FastPathTicks)
+	// suspects are replicas whose share failed verification, with the slot where it did. For
+	// probeEvery slots after that their shares are combined last (so that 2f+1 good shares
+	// combine at the first try) and the fast path, which needs every share, is not tried.
+	suspects map[NodeID]Seq
 }
 
 // After slowStreakLimit consecutive fallbacks the collector stops waiting for the σ-shares
@@ -32,6 +37,61 @@ func (c *collectorState) shouldWait() bool {
 	return false
 }
 
+// wait is the fast-path wait for the next slot: FastPathTicks, or longer while the last
+// σ-shares have been arriving late.
+func (c *collectorState) wait(cfg *Config) int {
+	return max(c.window, cfg.FastPathTicks)
+}
+
+// observeLast adapts the wait to a slot whose last σ-share arrived late ticks after the
+// τ-quorum. A replica whose share arrives at all is slow, not absent: the collector resets the
+// fallback streak (so it waits again), lengthens the wait at once to twice such a delay, up
+// to MaxFastPathTicks, and shortens it slowly (1/16 of the gap per slot) when shares come
+// back earlier. The fast path saves
+// a whole round (COMMIT shares, a second combination and a second certificate check on every
+// replica), which is worth a few ticks of waiting.
+func (c *collectorState) observeLast(late int, cfg *Config) {
+	if cfg.FastPathTicks == 0 {
+		return
+	}
+	c.slowStreak = 0
+	limit := cfg.MaxFastPathTicks
+	if limit == 0 {
+		limit = 10 * cfg.FastPathTicks
+	}
+	target := 2*late + 1
+	cur := c.wait(cfg)
+	if target > cur {
+		c.window = min(limit, target)
+		return
+	}
+	c.window = max(cfg.FastPathTicks, cur-(cur-target+15)/16)
+}
+
+// suspect records that replica id gave a bad share for slot s.
+func (c *collectorState) suspect(id NodeID, s Seq) {
+	if c.suspects == nil {
+		c.suspects = map[NodeID]Seq{}
+	}
+	c.suspects[id] = max(c.suspects[id], s)
+}
+
+// suspected reports whether id gave a bad share in the probeEvery slots before s.
+func (c *collectorState) suspected(id NodeID, s Seq) bool {
+	last, ok := c.suspects[id]
+	return ok && s <= last+probeEvery
+}
+
+// anySuspect reports whether some replica is suspected at slot s.
+func (c *collectorState) anySuspect(n int, s Seq) bool {
+	for id := NodeID(1); int(id) <= n; id++ {
+		if c.suspected(id, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // shareSet holds the shares the collector received for one slot and phase.
 type shareSet struct {
 	view   View
@@ -41,10 +101,13 @@ type shareSet struct {
 	bad    map[NodeID]bool // replicas whose share failed verification
 
 	deadline  uint64 // fast-path wait ends at this tick (0 = not armed)
-	tauJob    bool   // a τ combination is running
-	sigmaJob  bool   // a σ combination is running
-	sigmaDead bool   // the fast path failed for this slot
-	done      bool   // the certificate of this phase was formed
+	quorumAt  uint64 // tick at which 2f+1 τ-shares were in (valid when quorum is set)
+	quorum    bool
+	allSigma  bool // all n σ-shares arrived (possibly after the certificate)
+	tauJob    bool // a τ combination is running
+	sigmaJob  bool // a σ combination is running
+	sigmaDead bool // the fast path failed for this slot
+	done      bool // the certificate of this phase was formed
 }
 
 func newShareSet(v View, d Digest) *shareSet {
@@ -75,6 +138,9 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 	}
 	ss := sl.prepareShares
 	if ss.done {
+		if !ss.bad[from] {
+			r.noteSigma(ss, from, p.Sigma)
+		}
 		r.answerRepeat(from, sl, FullCommitProof, PrepareCert)
 		return
 	}
@@ -84,10 +150,24 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 	if _, dup := ss.tau[from]; !dup && len(p.Tau) > 0 {
 		ss.tau[from] = p.Tau
 	}
-	if _, dup := ss.sigma[from]; !dup && len(p.Sigma) > 0 {
-		ss.sigma[from] = p.Sigma
+	if !ss.quorum && len(ss.tau) >= r.cfg.quorum() {
+		ss.quorum, ss.quorumAt = true, r.now
 	}
+	r.noteSigma(ss, from, p.Sigma)
 	r.checkPrepareQuorum(sl)
+}
+
+// noteSigma records a σ-share, also after the certificate formed, to learn how late the last
+// one arrives (the adaptive fast-path wait).
+func (r *Replica) noteSigma(ss *shareSet, from NodeID, share []byte) {
+	if _, dup := ss.sigma[from]; dup || len(share) == 0 {
+		return
+	}
+	ss.sigma[from] = share
+	if len(ss.sigma) == r.cfg.N && ss.quorum && !ss.allSigma {
+		ss.allSigma = true
+		r.collector.observeLast(int(r.now-ss.quorumAt), &r.cfg)
+	}
 }
 
 // checkPrepareQuorum starts the fast path when all n σ-shares are in, or the slow path when
@@ -96,6 +176,9 @@ func (r *Replica) checkPrepareQuorum(sl *slot) {
 	ss := sl.prepareShares
 	if ss == nil || ss.done || ss.tauJob || ss.sigmaJob {
 		return
+	}
+	if !ss.sigmaDead && r.collector.anySuspect(r.cfg.N, sl.seq) {
+		ss.sigmaDead = true // a suspect's σ-share would fail the combination
 	}
 	if !ss.sigmaDead && len(ss.sigma) == r.cfg.N {
 		ss.sigmaJob = true
@@ -106,7 +189,7 @@ func (r *Replica) checkPrepareQuorum(sl *slot) {
 		return
 	}
 	if !ss.sigmaDead && ss.deadline == 0 && r.cfg.FastPathTicks > 0 && r.collector.shouldWait() {
-		ss.deadline = r.now + uint64(r.cfg.FastPathTicks)
+		ss.deadline = r.now + uint64(r.collector.wait(&r.cfg))
 		r.collector.armed = append(r.collector.armed, sl.seq)
 		return
 	}
@@ -168,12 +251,15 @@ func (r *Replica) onCommit(from NodeID, c *Commit) {
 	}
 }
 
-// combine emits a CombineJob with the shares in replica order (deterministic).
+// combine emits a CombineJob with the shares in replica order, suspects last (deterministic):
+// the runtime combines the first shares it needs.
 func (r *Replica) combine(key KeyKind, kind CertKind, s Seq, ss *shareSet, shares map[NodeID][]byte) {
 	job := CombineJob{Key: key, Cert: kind, View: ss.view, Seq: s, Digest: ss.digest}
-	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-		if sh, ok := shares[id]; ok {
-			job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+	for _, last := range []bool{false, true} {
+		for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+			if sh, ok := shares[id]; ok && r.collector.suspected(id, s) == last {
+				job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+			}
 		}
 	}
 	r.out.CombineJobs = append(r.out.CombineJobs, job)
@@ -198,6 +284,7 @@ func (r *Replica) onCombined(m *Combined) {
 	}
 	r.stats.BadShares += uint64(len(m.Bad))
 	for _, id := range m.Bad {
+		r.collector.suspect(id, m.Job.Seq)
 		ss.bad[id] = true
 		delete(ss.tau, id)
 		delete(ss.sigma, id)

@@ -13,12 +13,21 @@ type Config struct {
 	Window             Seq // L: slots are accepted in (h, h+L] (watermarks)
 	MaxBatch           int // requests per pre-prepare at most
 	MaxInflight        int // slots the leader keeps in flight before it lets batches grow
+	// PipelineBatch is how many requests must wait before the leader opens a slot while
+	// another is still in flight (1: pipeline at once). A slot costs every replica a few
+	// pairing-based operations whatever its size, so under load it pays to let the batch grow
+	// while the pipeline is busy, and to open a new slot at once only when none is in flight.
+	PipelineBatch int
 
-	FastPathTicks   int // how long the collector waits for all n σ-shares after 2f+1 τ-shares
-	ViewChangeTicks int // request timer before a backup suspects the leader (doubles per view change)
-	StatusTicks     int // period of STATUS gossip, which lets lagging replicas learn they are behind
-	FetchTicks      int // how long a catch-up fetch may stay unanswered before it is retried
-	ResendTicks     int // a slot that has not progressed for this long is re-sent (lossy networks)
+	FastPathTicks int // how long the collector waits for all n σ-shares after 2f+1 τ-shares
+	// MaxFastPathTicks caps the adaptive fast-path wait: when the last σ-share keeps arriving
+	// after the wait (a slow replica rather than an absent one), the collector waits longer,
+	// up to this (0: 10 × FastPathTicks).
+	MaxFastPathTicks int
+	ViewChangeTicks  int // request timer before a backup suspects the leader (doubles per view change)
+	StatusTicks      int // period of STATUS gossip, which lets lagging replicas learn they are behind
+	FetchTicks       int // how long a catch-up fetch may stay unanswered before it is retried
+	ResendTicks      int // a slot that has not progressed for this long is re-sent (lossy networks)
 
 	LogSize int // readable log lines kept for command 1 (0 turns the log off)
 
@@ -30,7 +39,7 @@ type Config struct {
 func DefaultConfig(id NodeID, f int, app Application) Config {
 	return Config{
 		ID: id, N: 3*f + 1, F: f,
-		CheckpointInterval: 10, Window: 64, MaxBatch: 256, MaxInflight: 4,
+		CheckpointInterval: 10, Window: 64, MaxBatch: 256, MaxInflight: 4, PipelineBatch: 1,
 		FastPathTicks: 3, ViewChangeTicks: 400, StatusTicks: 100, FetchTicks: 100, ResendTicks: 50,
 		LogSize: 4096, App: app,
 	}
@@ -44,9 +53,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("pbft: replica id %d outside 1..%d", c.ID, c.N)
 	case c.CheckpointInterval < 1 || c.Window < 2*c.CheckpointInterval:
 		return fmt.Errorf("pbft: need K >= 1 and window >= 2K, got K=%d L=%d", c.CheckpointInterval, c.Window)
-	case c.MaxBatch < 1 || c.MaxInflight < 1:
-		return fmt.Errorf("pbft: batch size and pipeline depth must be positive")
-	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0:
+	case c.MaxBatch < 1 || c.MaxInflight < 1 || c.PipelineBatch < 1:
+		return fmt.Errorf("pbft: batch size, pipeline depth and pipeline batch must be positive")
+	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0 || c.MaxFastPathTicks < 0:
 		return fmt.Errorf("pbft: timers must be positive")
 	case c.App == nil:
 		return fmt.Errorf("pbft: no application")

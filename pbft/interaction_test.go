@@ -25,6 +25,8 @@ type harness struct {
 	queue []delivery
 	down  map[pbft.NodeID]bool
 	out   bytes.Buffer
+	// combine plays the runtime's combination; nil: every job succeeds.
+	combine func(job pbft.CombineJob) pbft.Combined
 }
 
 type delivery struct {
@@ -95,6 +97,9 @@ func (h *harness) collect(id pbft.NodeID) {
 	for _, job := range rd.CombineJobs {
 		fmt.Fprintf(&h.out, "%s combines %d shares for %s s=%d\n", id, len(job.Shares), jobName(job), job.Seq)
 		res := pbft.Combined{Job: job, Sig: []byte("fake-cert")}
+		if h.combine != nil {
+			res = h.combine(job)
+		}
 		h.queue = append(h.queue, delivery{id, id, &res})
 	}
 	for _, rep := range rd.Replies {

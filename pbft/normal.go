@@ -1,18 +1,24 @@
 package pbft
 
-// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7). The pipeline is self-clocked:
-// while fewer than MaxInflight slots are uncommitted the leader proposes at once; when the
-// pipeline is full, requests accumulate and the next batch grows, up to MaxBatch.
+// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7). Batching adapts to load and
+// is self-clocked: with no slot in flight the leader proposes at once, whatever waits (low
+// latency under light load); while slots are in flight it opens another only once
+// PipelineBatch requests wait, so that under load batches grow instead of slots multiplying;
+// with MaxInflight slots in flight it waits for a full batch (MaxBatch), and never exceeds
+// 2·MaxInflight.
 func (r *Replica) tryPropose() {
 	if !r.viewActive || !r.isLeader() {
 		return
 	}
 	for len(r.pending.reqs) > 0 && r.inWindow(r.nextSeq+1) {
 		inflight := int(r.nextSeq - r.committedPrefix())
-		if inflight >= r.cfg.MaxInflight && len(r.pending.reqs) < r.cfg.MaxBatch {
+		waiting := len(r.pending.reqs)
+		switch {
+		case inflight >= 2*r.cfg.MaxInflight:
 			return
-		}
-		if inflight >= 2*r.cfg.MaxInflight {
+		case inflight >= r.cfg.MaxInflight && waiting < r.cfg.MaxBatch:
+			return
+		case inflight > 0 && waiting < min(r.cfg.PipelineBatch, r.cfg.MaxBatch):
 			return
 		}
 		batch := r.pending.take(r.cfg.MaxBatch)

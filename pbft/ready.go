@@ -80,3 +80,14 @@ type Application interface {
 	Snapshot() []byte
 	Restore(snapshot []byte) error
 }
+
+// Freezer is implemented by applications whose state can be captured more cheaply than it is
+// encoded. A replica captures its state at every checkpoint but encodes it only when a lagging
+// peer fetches it, which is rare: with a million accounts, encoding at every checkpoint would
+// stall the protocol loop for tens of milliseconds each time.
+type Freezer interface {
+	// Freeze captures the current state and returns a function that encodes the captured
+	// state exactly as Snapshot would have encoded it at the time of Freeze. The function may
+	// be called much later, after further Executes, from the replica's own goroutine.
+	Freeze() func() []byte
+}

@@ -12,7 +12,7 @@ type Replica struct {
 	viewActive bool // false between sending VIEW-CHANGE and accepting the NEW-VIEW
 
 	stable     CheckpointCert // the stable checkpoint; h = stable.Seq
-	snapshot   []byte         // state at the stable checkpoint, served to lagging replicas
+	snapshot   *frozenState   // state at the stable checkpoint, served to lagging replicas
 	executed   Seq            // last executed slot
 	lastResend uint64
 	nextSeq    Seq // leader: last assigned slot
@@ -66,7 +66,7 @@ func New(cfg Config) (*Replica, error) {
 	}
 	r.pending.init()
 	r.stable = CheckpointCert{Seq: 0, State: r.stateDigest()}
-	r.snapshot = r.takeSnapshot()
+	r.snapshot = r.freezeState()
 	r.vc.timeout = cfg.ViewChangeTicks
 	return r, nil
 }

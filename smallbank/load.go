@@ -37,17 +37,47 @@ func (b *Bank) LoadAccounts(count int, lo, hi int64, seed uint64) error {
 	}
 	b.names = slices.Grow(b.names, count)
 	b.accts = slices.Grow(b.accts, count)
-	rng := rand.NewPCG(seed, loadSeed2)
-	span := uint64(hi-lo) + 1
+	draw := newLoadDraw(lo, hi, seed)
 	for _, name := range names {
-		a := account{
-			checking: lo + int64(rng.Uint64()%span),
-			savings:  lo + int64(rng.Uint64()%span),
-		}
+		a := draw.next()
 		b.add(name, a)
 		b.total += a.checking + a.savings
 	}
 	return nil
+}
+
+// LoadedTotal is the money that LoadAccounts(count, lo, hi, seed) puts in an empty bank, computed
+// without opening the accounts (the benchmark checks the replicas' total against it).
+func LoadedTotal(count int, lo, hi int64, seed uint64) (int64, error) {
+	var empty Bank
+	if err := empty.checkLoad(count, lo, hi); err != nil {
+		return 0, err
+	}
+	draw := newLoadDraw(lo, hi, seed)
+	var total int64
+	for range count {
+		a := draw.next()
+		total += a.checking + a.savings
+	}
+	return total, nil
+}
+
+// loadDraw draws the balances of loaded accounts, in account order.
+type loadDraw struct {
+	rng  *rand.PCG
+	lo   int64
+	span uint64
+}
+
+func newLoadDraw(lo, hi int64, seed uint64) loadDraw {
+	return loadDraw{rng: rand.NewPCG(seed, loadSeed2), lo: lo, span: uint64(hi-lo) + 1}
+}
+
+func (d *loadDraw) next() account {
+	return account{
+		checking: d.lo + int64(d.rng.Uint64()%d.span),
+		savings:  d.lo + int64(d.rng.Uint64()%d.span),
+	}
 }
 
 // checkLoad rejects arguments for which some draw could break an invariant or overflow Total.

@@ -56,3 +56,19 @@ func TestLoadAccountsRejects(t *testing.T) {
 	}
 	must(t, bank.LoadAccounts(3, 0, math.MaxInt64/8, 1)) // the largest range that fits
 }
+
+func TestLoadedTotalMatchesLoad(t *testing.T) {
+	for _, n := range []int{0, 1, 1000} {
+		b := NewBank()
+		if err := b.LoadAccounts(n, 10_000, 50_000, 42); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadedTotal(n, 10_000, 50_000, 42)
+		if err != nil || got != b.Total() {
+			t.Fatalf("n=%d: LoadedTotal %d, %v; bank total %d", n, got, err, b.Total())
+		}
+	}
+	if _, err := LoadedTotal(10, 5, 1, 1); err == nil {
+		t.Fatal("bad range accepted")
+	}
+}

@@ -142,3 +142,26 @@ func TestRestoreVerified(t *testing.T) {
 		t.Fatal("verified restore did not take the snapshot")
 	}
 }
+
+func TestFreezeEncodesTheStateAtFreezeTime(t *testing.T) {
+	b := NewBank()
+	if err := b.LoadAccounts(100, 10, 50, 3); err != nil {
+		t.Fatal(err)
+	}
+	want := b.Snapshot()
+	frozen := b.Freeze()
+	op, err := EncodeOp(Op{Kind: OpDepositChecking, Account: "7", Amount: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Execute(op)
+	if err := b.Open("new", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := frozen(); !bytes.Equal(got, want) {
+		t.Fatal("frozen state changed with later operations")
+	}
+	if bytes.Equal(b.Snapshot(), want) {
+		t.Fatal("the bank did not change")
+	}
+}

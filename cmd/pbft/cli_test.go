@@ -49,8 +49,10 @@ func TestErrorsAreOneLine(t *testing.T) {
 	wantOneLineError(t, `--log-format "xml"`, "node", "--config", cfg, "--id", "n1", "--log-format", "xml")
 	wantOneLineError(t, "invalid argument", "client", "--config", cfg, "--timeout", "soon", "balance", "A")
 	wantOneLineError(t, `operation "frobnicate A"`, "client", "--config", cfg, "frobnicate", "A")
-	wantOneLineError(t, "not implemented yet", "bench")
-	wantOneLineError(t, "not implemented yet", "smallbank", "gen")
+	wantOneLineError(t, "--duration must be positive", "bench", "--duration", "0s")
+	wantOneLineError(t, `--byzantine "n7"`, "bench", "--byzantine", "n7")
+	wantOneLineError(t, `unknown replica "n9"`, "bench", "--down", "n9")
+	wantOneLineError(t, "accounts 1: want 2..1000000", "smallbank", "gen", "--accounts", "1")
 	wantOneLineError(t, "--base-port 70000", "keygen", "--config", filepath.Join(dir, "new.yaml"), "--out", filepath.Join(dir, "k2"), "--base-port", "70000")
 }
 
@@ -63,7 +65,8 @@ func TestHelpExplainsFlagsWithDefaults(t *testing.T) {
 		{[]string{"node", "--help"}, []string{"--config file", "--control", `(default "console")`}},
 		{[]string{"keygen", "--help"}, []string{"--scheme", "--clients names", "(default [A,B,C,D,E,F,G,H,I,J])", "does not exist"}},
 		{[]string{"client", "--help"}, []string{"--key-dir", "(default 10s)", "transfer A B 3"}},
-		{[]string{"bench", "--help"}, []string{"Not implemented yet"}},
+		{[]string{"bench", "--help"}, []string{"--sweep-clients", "(default 100000)", "(default 20s)", "--byzantine"}},
+		{[]string{"smallbank", "gen", "--help"}, []string{"--faults", "(default 20)"}},
 	} {
 		code, stdout, _ := runCLI(t, tc.args...)
 		for _, w := range tc.want {

@@ -17,11 +17,13 @@ import (
 
 // nodeFlags are the flags of `pbft node`.
 type nodeFlags struct {
-	config    string
-	id        string
-	control   string
-	debug     bool
-	logFormat string
+	config     string
+	id         string
+	control    string
+	debug      bool
+	logFormat  string
+	cpuProfile string
+	pprofAddr  string
 }
 
 func newNodeCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -40,6 +42,11 @@ misbehave (for experiments).`,
 			if err != nil {
 				return err
 			}
+			stop, err := fl.startProfiling(stderr)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return node.Run(cmd.Context(), opts)
 		},
 	})
@@ -49,6 +56,8 @@ misbehave (for experiments).`,
 	f.StringVar(&fl.control, "control", "", `control channel: "stdio" reads JSON-line commands on stdin and answers on stdout (used by pbft --test); empty for none`)
 	f.BoolVar(&fl.debug, "debug", false, "log protocol detail (debug level)")
 	f.StringVar(&fl.logFormat, "log-format", "console", `log format on stderr: "console" or "json"`)
+	f.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of the replica to `file` (until it stops)")
+	f.StringVar(&fl.pprofAddr, "pprof", "", "serve net/http/pprof on `addr` (for example 127.0.0.1:6061; keep it off public interfaces)")
 	c.MarkFlagRequired("config")
 	c.MarkFlagRequired("id")
 	return c

@@ -49,7 +49,7 @@ the replicas after each set.`,
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(), newSmallbankCommand())
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout))
 	return root
 }
 

@@ -34,6 +34,11 @@ type Authenticator struct {
 	pub    *crypto.ClusterPublic
 	secret *crypto.ReplicaSecret // nil: verify only
 	certs  certCache
+
+	requests requestCache // client requests whose signature verified
+
+	replyKeys replyKeyCache // replica: MAC keys of the clients it answered
+	client    *clientKeys   // client: its MAC keys with every replica (NewClient)
 }
 
 // New returns an authenticator for a replica (secret set) or a verifier (secret nil).

@@ -155,11 +155,30 @@ func TestReplyAuthentication(t *testing.T) {
 	c := newCluster(t, crypto.SchemeBLS12381)
 	rep := &pbft.Reply{View: 1, Replica: 3, Client: "A", Timestamp: 9, Result: []byte("ok")}
 	c.auths[2].SignReply(rep)
-	if err := c.auths[0].VerifyReply(rep); err != nil {
+	if len(rep.Sig) != 32 {
+		t.Fatalf("reply MAC of %d bytes", len(rep.Sig))
+	}
+	if c.auths[0].VerifyReply(rep) == nil {
+		t.Fatal("a replica checked a MAC meant for client A")
+	}
+	clientA, err := NewClient(c.keys.Public, "A", c.keys.Clients["A"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := clientA.VerifyReply(rep); err != nil {
 		t.Fatal(err)
 	}
 	rep.Replica = 4
-	if c.auths[0].VerifyReply(rep) == nil {
+	if clientA.VerifyReply(rep) == nil {
 		t.Fatal("reply attributed to another replica accepted")
+	}
+	rep.Replica, rep.Result = 3, []byte("no")
+	if clientA.VerifyReply(rep) == nil {
+		t.Fatal("altered reply accepted")
+	}
+	other := &pbft.Reply{View: 1, Replica: 3, Client: "B", Timestamp: 9, Result: []byte("ok")}
+	c.auths[2].SignReply(other)
+	if clientA.VerifyReply(other) == nil {
+		t.Fatal("client A accepted a reply to B")
 	}
 }

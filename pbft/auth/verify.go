@@ -30,27 +30,6 @@ func (a *Authenticator) Verify(m pbft.Message) error {
 	return nil
 }
 
-func (a *Authenticator) verifyBatch(batch []pbft.Request) error {
-	for i := range batch {
-		if err := a.VerifyRequest(&batch[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// VerifyRequest checks a client's Ed25519 signature over the request.
-func (a *Authenticator) VerifyRequest(r *pbft.Request) error {
-	key, ok := a.pub.Clients[string(r.Client)]
-	if !ok {
-		return ErrUnknownUser
-	}
-	if !key.Verify(r.SignedBytes(), r.Sig) {
-		return ErrBadRequest
-	}
-	return nil
-}
-
 // VerifyCert checks a normal-case certificate: τ for PREPARE-CERT and COMMIT-CERT, σ for a
 // FULL-COMMIT-PROOF.
 func (a *Authenticator) VerifyCert(c *pbft.Cert) error {
@@ -158,23 +137,6 @@ func (a *Authenticator) Combine(job pbft.CombineJob) pbft.Combined {
 		out.Sig = sig
 	}
 	return out
-}
-
-// SignReply authenticates a reply as this replica.
-func (a *Authenticator) SignReply(rep *pbft.Reply) {
-	rep.Sig = nil
-	rep.Sig = a.secret.Ed25519.Sign(wire.ReplySignedBytes(rep))
-}
-
-// VerifyReply checks a reply's signature by its replica.
-func (a *Authenticator) VerifyReply(rep *pbft.Reply) error {
-	if rep.Replica < 1 || int(rep.Replica) > a.pub.N {
-		return ErrBadSender
-	}
-	if !a.pub.Replicas[rep.Replica-1].Verify(wire.ReplySignedBytes(rep), rep.Sig) {
-		return ErrBadFrame
-	}
-	return nil
 }
 
 // SignRequest signs a client request with the client's key.

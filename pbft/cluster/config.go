@@ -29,6 +29,8 @@ type Config struct {
 	Window int `yaml:"window"`
 	// Accounts are opened with these balances on every replica at start (scenario mode).
 	Accounts []Account `yaml:"accounts,omitempty"`
+	// LoadAccounts opens generated benchmark accounts at start (pbft bench), beside Accounts.
+	LoadAccounts *AccountLoad `yaml:"load_accounts,omitempty"`
 	// Byzantine configures misbehaving replicas: replica name -> attack list, e.g.
 	// {"n1": ["time", "dark(n6)"]} (SPEC 5). Empty in a real deployment.
 	Byzantine map[string][]string `yaml:"byzantine,omitempty"`
@@ -46,15 +48,21 @@ type Timers struct {
 	Tick       time.Duration `yaml:"tick"`        // default 1ms
 	ViewChange time.Duration `yaml:"view_change"` // default 400ms
 	FastPath   time.Duration `yaml:"fast_path"`   // default 3ms
-	Status     time.Duration `yaml:"status"`      // default 100ms
-	Resend     time.Duration `yaml:"resend"`      // default 50ms
-	Client     time.Duration `yaml:"client"`      // client retransmission, default 500ms
+	// FastPathMax caps the adaptive fast-path wait (it grows while the last shares arrive
+	// late); default 10 × FastPath.
+	FastPathMax time.Duration `yaml:"fast_path_max,omitempty"`
+	Status      time.Duration `yaml:"status"` // default 100ms
+	Resend      time.Duration `yaml:"resend"` // default 200ms: TCP loses frames only on reconnects and full queues
+	Client      time.Duration `yaml:"client"` // client retransmission, default 500ms
 }
 
 // Batch limits the leader's batches.
 type Batch struct {
-	MaxRequests int `yaml:"max_requests"` // default 256
+	MaxRequests int `yaml:"max_requests"` // default 1024
 	MaxInflight int `yaml:"max_inflight"` // default 4
+	// PipelineBatch is how many requests must wait before the leader opens a slot while
+	// another is in flight (default 256; 1 pipelines at once).
+	PipelineBatch int `yaml:"pipeline_batch"`
 }
 
 // Account is an initial balance.
@@ -62,6 +70,17 @@ type Account struct {
 	Name     string `yaml:"name"`
 	Checking int64  `yaml:"checking"`
 	Savings  int64  `yaml:"savings"`
+}
+
+// AccountLoad opens Count benchmark accounts named "0" .. Count-1 with checking and savings
+// drawn from [Min, Max] by a generator seeded with Seed (smallbank.Bank.LoadAccounts): every
+// replica derives the same state from these four numbers instead of a list of a million
+// accounts.
+type AccountLoad struct {
+	Count int    `yaml:"count"`
+	Min   int64  `yaml:"min"`
+	Max   int64  `yaml:"max"`
+	Seed  uint64 `yaml:"seed"`
 }
 
 // Default returns the configuration of n = 3f+1 replicas on 127.0.0.1 from basePort.
@@ -113,10 +132,13 @@ func (c *Config) fillDefaults() {
 	def(&c.Timers.ViewChange, 400*time.Millisecond)
 	def(&c.Timers.FastPath, 3*time.Millisecond)
 	def(&c.Timers.Status, 100*time.Millisecond)
-	def(&c.Timers.Resend, 50*time.Millisecond)
+	def(&c.Timers.Resend, 200*time.Millisecond)
 	def(&c.Timers.Client, 500*time.Millisecond)
 	if c.Batch.MaxRequests == 0 {
-		c.Batch.MaxRequests = 256
+		c.Batch.MaxRequests = 1024
+	}
+	if c.Batch.PipelineBatch == 0 {
+		c.Batch.PipelineBatch = 256
 	}
 	if c.Batch.MaxInflight == 0 {
 		c.Batch.MaxInflight = 4
@@ -148,6 +170,9 @@ func (c *Config) Validate() error {
 	if c.Window < 2*c.CheckpointInterval {
 		return fmt.Errorf("window %d must be at least twice the checkpoint interval %d", c.Window, c.CheckpointInterval)
 	}
+	if l := c.LoadAccounts; l != nil && (l.Count < 0 || l.Min < 0 || l.Max < l.Min) {
+		return fmt.Errorf("load_accounts: need count >= 0 and 0 <= min <= max, got count=%d min=%d max=%d", l.Count, l.Min, l.Max)
+	}
 	if c.Timers.Tick <= 0 {
 		return fmt.Errorf("timers.tick must be positive")
 	}
@@ -178,6 +203,10 @@ func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
 	cfg.MaxInflight = c.Batch.MaxInflight
 	cfg.ViewChangeTicks = c.ticks(c.Timers.ViewChange)
 	cfg.FastPathTicks = c.ticks(c.Timers.FastPath)
+	cfg.PipelineBatch = c.Batch.PipelineBatch
+	if c.Timers.FastPathMax > 0 {
+		cfg.MaxFastPathTicks = c.ticks(c.Timers.FastPathMax)
+	}
 	cfg.StatusTicks = c.ticks(c.Timers.Status)
 	cfg.ResendTicks = c.ticks(c.Timers.Resend)
 	cfg.FetchTicks = c.ticks(c.Timers.Resend) * 2

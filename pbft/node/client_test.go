@@ -29,8 +29,12 @@ type testClient struct {
 
 func newTestClient(t testing.TB, c *testCluster, name string) *testClient {
 	t.Helper()
+	verifier, err := auth.NewClient(c.keys.Public, pbft.ClientID(name), c.keys.Clients[name])
+	if err != nil {
+		t.Fatal(err)
+	}
 	tc := &testClient{id: pbft.ClientID(name), key: c.keys.Clients[name],
-		verifier: auth.New(c.keys.Public, nil), replies: make(chan *pbft.Reply, 1024)}
+		verifier: verifier, replies: make(chan *pbft.Reply, 1024)}
 	conn, err := transport.DialClient(tc.id, c.cfg.Addrs(), tc.onReply)
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,8 @@
 //     with DelayTicks > 0 leaves that many clock ticks later.
 //   - CombineJobs run auth.Combine on the pool; the result comes back to the core as a
 //     *pbft.Combined stepped from the replica itself.
-//   - Replies are signed (auth.SignReply) on the pool and sent to their client, unless the
+//   - Replies are authenticated (auth.SignReply: an HMAC under the key this replica shares
+//     with the client) on the pool and sent to their client, unless the
 //     Behavior withholds them.
 //
 // Inbound, the transport's callbacks hand frames to the pool: a replica frame is opened with
@@ -36,7 +37,7 @@
 // wire.Frame{From: 0, Client: id, Body: wire.EncodeRequest(req)} with an empty Sig (the
 // request carries the client's signature). A replica answers with
 // wire.Frame{From: replica id, Body: wire.EncodeReply(rep)} and an empty Sig: the Reply carries
-// its own Ed25519 signature (auth.SignReply), which the client checks with auth.VerifyReply.
+// its own MAC (auth.SignReply), which the client checks with auth.VerifyReply.
 // Replies go to the connection of the client the request names.
 //
 // # The sign attack

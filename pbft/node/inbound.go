@@ -50,21 +50,13 @@ func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 		return
 	}
 	at := time.Now()
-	nd.pool.submit(func() { nd.openClient(c, frame, at) }, false)
-}
-
-// openClient decodes a client frame and verifies the request's signature, on the pool.
-func (nd *node) openClient(c pbft.ClientID, frame []byte, at time.Time) {
-	req, err := decodeClientFrame(frame)
-	if err == nil {
-		err = nd.auth.VerifyRequest(req)
-	}
+	req, err := decodeClientFrame(frame) // cheap; the signature is checked in a batch (requests.go)
 	if err != nil {
 		nd.clients.give()
 		nd.rejects.add(nd, "client "+string(c), err)
 		return
 	}
-	nd.mail.put(input{Req: req, At: at, budget: &nd.clients})
+	nd.verifyLater(queuedRequest{client: c, req: req, at: at})
 }
 
 // decodeClientFrame reads the request a client frame carries (see the package documentation).

@@ -37,6 +37,20 @@ func (m *mailbox) put(in input) {
 	}
 }
 
+// putAll queues several inputs at once.
+func (m *mailbox) putAll(ins []input) {
+	if len(ins) == 0 {
+		return
+	}
+	m.mu.Lock()
+	m.items = append(m.items, ins...)
+	m.mu.Unlock()
+	select {
+	case m.ready <- struct{}{}:
+	default:
+	}
+}
+
 // take returns every queued input, oldest first.
 func (m *mailbox) take() []input {
 	m.mu.Lock()

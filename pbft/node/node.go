@@ -66,6 +66,7 @@ type node struct {
 	peers      budget
 	clients    budget
 	rejects    *rejections
+	reqs       requestBatcher
 	metrics    *metrics
 	lastView   pbft.View // the view and its state at the last flush, to log changes
 	lastActive bool
@@ -96,6 +97,11 @@ func newNode(opts Options) (*node, error) {
 	for _, a := range opts.Config.Accounts {
 		if err := bank.Open(a.Name, a.Checking, a.Savings); err != nil {
 			return nil, fmt.Errorf("node: %w", err)
+		}
+	}
+	if l := opts.Config.LoadAccounts; l != nil {
+		if err := bank.LoadAccounts(l.Count, l.Min, l.Max, l.Seed); err != nil {
+			return nil, fmt.Errorf("node: load_accounts: %w", err)
 		}
 	}
 	core, err := pbft.New(opts.Config.Core(opts.ID, bank))
@@ -152,6 +158,7 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 	}
 	nd.tr = tr
 	nd.pool = newPool(runtime.NumCPU())
+	nd.reqs.workers = runtime.NumCPU()
 	tr.Start(nd.onPeer, nd.onClient)
 	nd.log.Info().Msgf("%s listening on %s", nd.id, tr.Addr())
 	ctl := newControl(opts.Control, opts.ControlOut, cancel, nd.done)

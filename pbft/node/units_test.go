@@ -182,7 +182,11 @@ func TestSignAttackSeals(t *testing.T) {
 		if _, err := nd.sealReply(&rep); err != nil {
 			t.Fatal(err)
 		}
-		if err := verifier.VerifyReply(&rep); (err != nil) != corrupt {
+		clientA, err := auth.NewClient(k.Public, "A", k.Clients["A"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := clientA.VerifyReply(&rep); (err != nil) != corrupt {
 			t.Errorf("corrupt=%v: reply check gave %v", corrupt, err)
 		}
 	}

@@ -142,6 +142,16 @@ type metricsData struct {
 	// Beyond the contract: what was dropped without being judged, and what the core refused.
 	Dropped      droppedData `json:"dropped"`
 	CoreRejected uint64      `json:"core_rejected"`
+	// For the benchmark: the bank's money and size, and the process's memory.
+	MoneyTotal int64      `json:"money_total"`
+	Accounts   int        `json:"accounts"`
+	Memory     memoryData `json:"memory"`
+}
+
+type memoryData struct {
+	RSSBytes  uint64 `json:"rss_bytes"`  // resident set size (0 where /proc is missing)
+	HeapBytes uint64 `json:"heap_bytes"` // Go heap in use
+	SysBytes  uint64 `json:"sys_bytes"`  // memory obtained from the OS by the Go runtime
 }
 
 type rejectedData struct {
@@ -171,12 +181,14 @@ func (nd *node) metricsAnswer() answer {
 		},
 		StateDigest: hex.EncodeToString(digest[:]), ExecutedSlot: uint64(nd.core.Executed()),
 		CoreRejected: st.RejectedMessages,
+		MoneyTotal:   nd.bank.Total(), Accounts: nd.bank.Len(),
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr
 	overload := nd.rejects.overload.Load()
 	return func() (any, error) {
 		data.LatencyMS = lat.summary()
+		data.Memory = readMemory()
 		ts := tr.Stats()
 		data.Dropped = droppedData{InboundOverload: overload, ClientReplies: ts.ClientDropped}
 		for _, p := range ts.Peers {

@@ -16,6 +16,7 @@ type RealAuth struct {
 	replicas []*auth.Authenticator
 	verifier *auth.Authenticator
 	clients  map[pbft.ClientID]*crypto.SigningKey
+	readers  map[pbft.ClientID]*auth.Authenticator // each client's reply checker, made on first use
 	// opened caches frames already verified: a broadcast reaches n replicas as the same bytes,
 	// and the simulator runs them all in one process, so each distinct frame is verified once.
 	opened map[[32]byte]opened
@@ -97,5 +98,22 @@ func (a *RealAuth) VerifyRequest(req *pbft.Request) error { return a.verifier.Ve
 // SignReply signs as the reply's replica.
 func (a *RealAuth) SignReply(rep *pbft.Reply) { a.replicas[rep.Replica-1].SignReply(rep) }
 
-// VerifyReply checks a reply's signature.
-func (a *RealAuth) VerifyReply(rep *pbft.Reply) error { return a.verifier.VerifyReply(rep) }
+// VerifyReply checks a reply's MAC as its client does.
+func (a *RealAuth) VerifyReply(rep *pbft.Reply) error {
+	r, ok := a.readers[rep.Client]
+	if !ok {
+		key, known := a.clients[rep.Client]
+		if !known {
+			return auth.ErrUnknownUser
+		}
+		var err error
+		if r, err = auth.NewClient(a.verifier.Public(), rep.Client, key); err != nil {
+			return err
+		}
+		if a.readers == nil {
+			a.readers = map[pbft.ClientID]*auth.Authenticator{}
+		}
+		a.readers[rep.Client] = r
+	}
+	return r.VerifyReply(rep)
+}

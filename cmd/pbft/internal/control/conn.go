@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 )
 
@@ -145,6 +146,9 @@ func (c *Conn) send(cmd string, seq uint64) (chan Response, error) {
 		c.mu.Lock()
 		delete(c.pending, id)
 		c.mu.Unlock()
+		if errors.Is(err, os.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
+			err = ErrClosed // Close ran before the reader saw the child's EOF
+		}
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
 	return ch, nil

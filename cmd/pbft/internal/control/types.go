@@ -109,6 +109,16 @@ type Metrics struct {
 	Rejected         Rejected `json:"rejected"`
 	StateDigest      string   `json:"state_digest"`
 	ExecutedSlot     uint64   `json:"executed_slot"`
+	MoneyTotal       int64    `json:"money_total"` // checking + savings over every account
+	Accounts         int      `json:"accounts"`
+	Memory           Memory   `json:"memory"`
+}
+
+// Memory is a replica process's memory use.
+type Memory struct {
+	RSSBytes  uint64 `json:"rss_bytes"`  // resident set size (0 where /proc is missing)
+	HeapBytes uint64 `json:"heap_bytes"` // Go heap in use
+	SysBytes  uint64 `json:"sys_bytes"`  // memory obtained from the OS by the Go runtime
 }
 
 // Latency summarizes request latency at a replica, in milliseconds.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,11 +42,14 @@ type Launcher interface {
 // `Exe [Args...] node --config C --id nK --control stdio [--debug]`, with its stderr (its
 // zerolog output) written to LogDir/set<S>-n<K>.log.
 type ProcessLauncher struct {
-	Exe    string
-	Args   []string // before "node"; tests use them to select a fake child
-	Env    []string // added to the parent's environment
-	LogDir string
-	Debug  bool
+	Exe  string
+	Args []string // before "node"; tests use them to select a fake child
+	// NodeArgs are added after the node's own flags (the benchmark passes --cpuprofile).
+	// A "%d" in an argument is replaced by the replica's id.
+	NodeArgs []string
+	Env      []string // added to the parent's environment
+	LogDir   string
+	Debug    bool
 }
 
 // NewProcessLauncher launches this executable.
@@ -97,6 +101,12 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 		"--id", fmt.Sprintf("n%d", spec.ID), "--control", "stdio")
 	if l.Debug {
 		args = append(args, "--debug")
+	}
+	for _, a := range l.NodeArgs {
+		if strings.Contains(a, "%d") {
+			a = strings.ReplaceAll(a, "%d", strconv.Itoa(spec.ID))
+		}
+		args = append(args, a)
 	}
 	cmd := exec.Command(l.Exe, args...)
 	cmd.Env = append(os.Environ(), l.Env...)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestEndToEndBench runs a short benchmark on a local cluster with a replica down and checks
+// results.json and the charts.
+func TestEndToEndBench(t *testing.T) {
+	bin := pbftBinary(t)
+	out := t.TempDir()
+	cmd := exec.Command(bin, "bench", "--duration", "2s", "--warmup", "1s", "--accounts", "1000", "--clients", "8",
+		"--down", "n7", "--out", out, "--base-port", itoa(freePorts(t, 7)))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := runWithin(cmd, 90*time.Second); err != nil {
+		t.Fatalf("pbft bench: %v\n%s", err, logs.String())
+	}
+	var res struct {
+		Throughput float64            `json:"throughput_tps"`
+		Latency    map[string]float64 `json:"latency_ms"`
+		Committed  uint64             `json:"committed"`
+		Failed     *uint64            `json:"failed"`
+		FastRatio  *float64           `json:"fast_path_ratio"`
+		Views      *uint64            `json:"view_changes"`
+		Consistent bool               `json:"consistent"`
+		PerType    map[string]any     `json:"per_type"`
+		Replicas   map[string]any     `json:"replicas"`
+		Charts     []string           `json:"charts"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil || json.Unmarshal(b, &res) != nil {
+		t.Fatalf("results.json: %v\n%s", err, logs.String())
+	}
+	if !res.Consistent || res.Committed == 0 || res.Throughput <= 0 || res.Failed == nil || res.FastRatio == nil || res.Views == nil {
+		t.Errorf("results: %s\n%s", b, logs.String())
+	}
+	for _, k := range []string{"p50", "p90", "p99", "max"} {
+		if res.Latency[k] <= 0 {
+			t.Errorf("latency %s = %v", k, res.Latency[k])
+		}
+	}
+	if len(res.PerType) != 6 || len(res.Replicas) != 6 {
+		t.Errorf("%d transaction types, %d replicas; want 6 and 6 (n7 down)", len(res.PerType), len(res.Replicas))
+	}
+	for _, c := range res.Charts {
+		svg, err := os.ReadFile(filepath.Join(out, c))
+		if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("<polyline")) {
+			t.Errorf("chart %s: %v", c, err)
+		}
+	}
+}

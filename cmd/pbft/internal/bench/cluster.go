@@ -1,0 +1,245 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// Timing of the local cluster's processes.
+const (
+	readyTimeout = 60 * time.Second // a replica loading a million accounts takes a few seconds
+	stopGrace    = 5 * time.Second
+	benchF       = 2
+)
+
+// benchCluster is the cluster under test: its configuration and keys, and for a local cluster
+// the replica processes and their control channels.
+type benchCluster struct {
+	cfg        *cluster.Config
+	pub        *crypto.ClusterPublic
+	clientKeys []*crypto.SigningKey // clientKeys[i] signs for clientName(i)
+	replicas   map[pbft.NodeID]runner.Replica
+	byzantine  map[pbft.NodeID]bool
+	down       map[pbft.NodeID]bool
+	workDir    string // local cluster: keys, configuration, replica logs
+	keepWork   bool
+	initial    int64 // the money at start
+}
+
+// clientName is the name of benchmark client i.
+func clientName(i int) string { return fmt.Sprintf("c%d", i) }
+
+// startLocal deals keys, writes the configuration and starts the live replicas in parallel.
+func startLocal(ctx context.Context, o *Options) (*benchCluster, error) {
+	cfg := cluster.Default(benchF, o.BasePort)
+	down, byz, err := o.faults(cfg.N())
+	if err != nil {
+		return nil, err
+	}
+	c := &benchCluster{cfg: cfg, down: down, byzantine: map[pbft.NodeID]bool{}, keepWork: o.Debug,
+		replicas: map[pbft.NodeID]runner.Replica{}}
+	for name := range byz {
+		id, _ := cluster.ParseNodeName(name, cfg.N())
+		c.byzantine[id] = true
+	}
+	if c.workDir, err = os.MkdirTemp("", "pbft-bench-*"); err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	if err := c.configure(o, byz); err != nil {
+		c.stop()
+		return nil, err
+	}
+	if err := c.launch(ctx, o); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// configure deals the keys (a client key per benchmark client) and writes the cluster YAML.
+func (c *benchCluster) configure(o *Options, byz map[string][]string) error {
+	keys, err := crypto.DealCluster(crypto.SchemeBLS12381, c.cfg.N(), c.cfg.F, nil)
+	if err != nil {
+		return fmt.Errorf("dealing keys: %w", err)
+	}
+	names := make([]string, o.maxClients())
+	for i := range names {
+		names[i] = clientName(i)
+	}
+	if err := keys.AddClients(nil, names...); err != nil {
+		return fmt.Errorf("dealing client keys: %w", err)
+	}
+	keyDir := filepath.Join(c.workDir, "keys")
+	if err := keys.WriteDir(keyDir); err != nil {
+		return fmt.Errorf("writing keys: %w", err)
+	}
+	c.pub = keys.Public
+	for _, n := range names {
+		c.clientKeys = append(c.clientKeys, keys.Clients[n])
+	}
+	c.cfg.KeyDir = keyDir
+	c.cfg.Scheme = crypto.SchemeBLS12381
+	c.cfg.LoadAccounts = &cluster.AccountLoad{Count: o.Accounts, Min: minBalance, Max: maxBalance, Seed: o.Seed}
+	if len(byz) > 0 {
+		c.cfg.Byzantine = byz
+	}
+	if o.MaxBatch > 0 {
+		c.cfg.Batch.MaxRequests = o.MaxBatch
+	}
+	if o.Inflight > 0 {
+		c.cfg.Batch.MaxInflight = o.Inflight
+	}
+	if o.Checkpoint > 0 {
+		c.cfg.CheckpointInterval, c.cfg.Window = o.Checkpoint, 4*o.Checkpoint
+	}
+	if o.FastPath > 0 {
+		c.cfg.Timers.FastPath = o.FastPath
+	}
+	c.initial, err = smallbank.LoadedTotal(o.Accounts, minBalance, maxBalance, o.Seed)
+	if err != nil {
+		return err
+	}
+	return c.cfg.Save(c.configPath())
+}
+
+func (c *benchCluster) configPath() string { return filepath.Join(c.workDir, "cluster.yaml") }
+
+// launch starts every replica that is not down and waits until each is ready.
+func (c *benchCluster) launch(ctx context.Context, o *Options) error {
+	l, err := runner.NewProcessLauncher(c.workDir, o.Debug)
+	if err != nil {
+		return err
+	}
+	if o.CPUProfile {
+		out, err := filepath.Abs(o.Out)
+		if err != nil {
+			return err
+		}
+		l.NodeArgs = []string{"--cpuprofile", filepath.Join(out, "cpu-n%d.pprof")}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for id := pbft.NodeID(1); int(id) <= c.cfg.N(); id++ {
+		if c.down[id] {
+			continue
+		}
+		wg.Go(func() {
+			rep, err := l.Launch(ctx, runner.ReplicaSpec{ID: int(id), Config: c.configPath()}, readyTimeout)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = cmpErr(firstErr, err)
+				return
+			}
+			c.replicas[id] = rep
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+// openExisting reads an existing cluster's configuration and the benchmark clients' keys.
+func openExisting(o *Options) (*benchCluster, error) {
+	cfg, err := cluster.Load(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.KeyDir == "" {
+		return nil, fmt.Errorf("%s: no key_dir", o.ConfigPath)
+	}
+	if cfg.LoadAccounts == nil || cfg.LoadAccounts.Count < 2 {
+		return nil, fmt.Errorf("%s: the cluster has no generated accounts (add load_accounts: {count: 100000, min: %d, max: %d, seed: 1})", o.ConfigPath, minBalance, maxBalance)
+	}
+	pub, err := crypto.ReadClusterPublic(cfg.KeyDir)
+	if err != nil {
+		return nil, err
+	}
+	c := &benchCluster{cfg: cfg, pub: pub, replicas: map[pbft.NodeID]runner.Replica{}, byzantine: map[pbft.NodeID]bool{}, down: map[pbft.NodeID]bool{}}
+	for i := range o.maxClients() {
+		k, err := crypto.ReadClientKey(cfg.KeyDir, clientName(i))
+		if err != nil {
+			return nil, fmt.Errorf("benchmark client %s: %w (deal keys for c0..c%d with pbft keygen --clients)", clientName(i), err, o.maxClients()-1)
+		}
+		c.clientKeys = append(c.clientKeys, k)
+	}
+	l := cfg.LoadAccounts
+	if c.initial, err = smallbank.LoadedTotal(l.Count, l.Min, l.Max, l.Seed); err != nil {
+		return nil, err
+	}
+	for _, a := range cfg.Accounts {
+		c.initial += a.Checking + a.Savings
+	}
+	return c, nil
+}
+
+// accounts is the number of generated accounts the workload may use.
+func (c *benchCluster) accounts() int { return c.cfg.LoadAccounts.Count }
+
+// honest returns the running replicas that are not Byzantine, in order.
+func (c *benchCluster) honest() []pbft.NodeID {
+	var ids []pbft.NodeID
+	for id := range c.replicas {
+		if !c.byzantine[id] {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// metrics asks every running replica for its metrics, in parallel; replicas that do not
+// answer are missing from the map.
+func (c *benchCluster) metrics(ctx context.Context) map[pbft.NodeID]control.Metrics {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out := map[pbft.NodeID]control.Metrics{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for id, rep := range c.replicas {
+		wg.Go(func() {
+			m, err := rep.Control().Metrics(ctx)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			out[id] = m
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// stop stops the replica processes in parallel and removes the work directory (kept with
+// --debug).
+func (c *benchCluster) stop() {
+	var wg sync.WaitGroup
+	for _, rep := range c.replicas {
+		wg.Go(func() { rep.Stop(stopGrace) })
+	}
+	wg.Wait()
+	c.replicas = map[pbft.NodeID]runner.Replica{}
+	if c.workDir != "" && !c.keepWork {
+		os.RemoveAll(c.workDir)
+	}
+}

@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/cluster"
+)
+
+// Options configure a benchmark run.
+type Options struct {
+	Clients      int           // closed-loop clients (when there is no sweep)
+	SweepClients []int         // client counts of a throughput-latency sweep
+	Duration     time.Duration // measured phase of each point
+	Warmup       time.Duration // before the measured phase of each point
+	OpTimeout    time.Duration // a request without a quorum by then is an error
+
+	Accounts        int     // generated accounts of a local cluster
+	HotspotAccounts int     // 0: uniform account choice
+	HotspotProb     float64 // probability of choosing a hotspot account
+	Seed            uint64  // workload and account-balance seed
+
+	ConfigPath string        // an existing cluster's configuration; empty: a local cluster
+	Down       []string      // replicas not started (local cluster)
+	Byzantine  []string      // "n7=sign", "n1=time;dark(n6)" (local cluster)
+	BasePort   int           // port of n1 of a local cluster
+	MaxBatch   int           // requests per pre-prepare (0: the cluster default)
+	Inflight   int           // slots the leader pipelines (0: the cluster default)
+	FastPath   time.Duration // the collector's wait for all n σ-shares (0: the cluster default)
+	Checkpoint int           // checkpoint interval K in slots (the window is 4K)
+
+	Out        string // results directory
+	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
+	Debug      bool   // replicas log at debug level; logs are kept
+
+	Stdout, Stderr io.Writer
+}
+
+// Defaults of the flags.
+const (
+	DefaultClients   = 256
+	DefaultAccounts  = 100_000
+	DefaultDuration  = 20 * time.Second
+	DefaultWarmup    = 5 * time.Second
+	DefaultOpTimeout = 10 * time.Second
+	DefaultBasePort  = 5001
+	DefaultOut       = "bench-out"
+	// DefaultCheckpoint is the benchmark's checkpoint interval. Scenario files keep the course's
+	// 10; with batches of hundreds of requests, 32 slots is still a checkpoint every few
+	// thousand requests, and it saves the checkpoint's combination and snapshot on 2/3 of them.
+	DefaultCheckpoint = 32
+)
+
+// Balances of generated accounts (SPEC 8) and amounts of generated transactions.
+const (
+	minBalance = 10_000
+	maxBalance = 50_000
+	minAmount  = 1
+	maxAmount  = 100
+)
+
+// points returns the client counts to measure.
+func (o *Options) points() []int {
+	if len(o.SweepClients) > 0 {
+		return o.SweepClients
+	}
+	return []int{o.Clients}
+}
+
+// maxClients is the number of clients the run needs at once.
+func (o *Options) maxClients() int { return slices.Max(o.points()) }
+
+func (o *Options) validate() error {
+	for _, c := range o.points() {
+		if c < 1 || c > 10_000 {
+			return fmt.Errorf("client count %d: want 1..10000", c)
+		}
+	}
+	switch {
+	case o.Duration <= 0:
+		return errors.New("--duration must be positive")
+	case o.Warmup < 0:
+		return errors.New("--warmup must not be negative")
+	case o.OpTimeout <= 0:
+		return errors.New("--op-timeout must be positive")
+	case o.ConfigPath == "" && (o.Accounts < 2 || o.Accounts > 10_000_000):
+		return fmt.Errorf("--accounts %d: want 2..10000000", o.Accounts)
+	case o.HotspotAccounts < 0 || o.HotspotProb < 0 || o.HotspotProb > 1:
+		return errors.New("--hotspot-accounts must be >= 0 and --hotspot-prob in [0, 1]")
+	case o.ConfigPath != "" && (len(o.Down) > 0 || len(o.Byzantine) > 0):
+		return errors.New("--down and --byzantine configure a local cluster; an existing one (--config) runs as it is")
+	case o.MaxBatch < 0 || o.Inflight < 0:
+		return errors.New("--batch and --inflight must not be negative")
+	case o.Checkpoint < 0:
+		return errors.New("--checkpoint must not be negative")
+	}
+	if o.ConfigPath == "" {
+		if _, _, err := o.faults(3*benchF + 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// faults reads --down and --byzantine for a cluster of n replicas: the down replicas and the
+// attacks of each Byzantine one.
+func (o *Options) faults(n int) (map[pbft.NodeID]bool, map[string][]string, error) {
+	down := map[pbft.NodeID]bool{}
+	for _, list := range o.Down {
+		for _, name := range strings.Split(list, ",") {
+			id, err := cluster.ParseNodeName(strings.TrimSpace(name), n)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--down: %w", err)
+			}
+			down[id] = true
+		}
+	}
+	byz := map[string][]string{}
+	for _, spec := range o.Byzantine {
+		name, attacks, ok := strings.Cut(spec, "=")
+		if !ok || strings.TrimSpace(attacks) == "" {
+			return nil, nil, fmt.Errorf("--byzantine %q: want REPLICA=ATTACKS, for example n7=sign or n1=time;dark(n6)", spec)
+		}
+		id, err := cluster.ParseNodeName(strings.TrimSpace(name), n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--byzantine: %w", err)
+		}
+		list := splitAttacks(attacks)
+		if _, err := byzantine.Parse(list, id, n, 400); err != nil {
+			return nil, nil, fmt.Errorf("--byzantine %q: %w", spec, err)
+		}
+		key := id.String()
+		byz[key] = append(byz[key], list...)
+	}
+	return down, byz, nil
+}
+
+// splitAttacks splits "time;dark(n6)" (or "[time; dark(n6)]") into attacks.
+func splitAttacks(s string) []string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	var out []string
+	for _, a := range strings.Split(s, ";") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

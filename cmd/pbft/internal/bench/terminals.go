@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bftbank/pbft/client"
+	"github.com/bftbank/pbft/cmd/pbft/internal/workload"
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/transport"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// clientQueueLen is a benchmark client's queue per replica: a closed-loop client has one
+// request outstanding, so a short queue is plenty and saves memory with hundreds of clients.
+const clientQueueLen = 16
+
+// terminal is one closed-loop benchmark client and its workload generator.
+type terminal struct {
+	cl  *client.Client
+	gen *workload.Generator
+}
+
+// newTerminals makes n clients of the cluster, each with its own generator.
+func newTerminals(c *benchCluster, o *Options, n int) ([]*terminal, error) {
+	accts := workload.Accounts{Count: c.accounts(), Hotspot: o.HotspotAccounts, HotProb: o.HotspotProb}
+	if accts.Hotspot > accts.Count {
+		return nil, fmt.Errorf("--hotspot-accounts %d exceeds the %d accounts", accts.Hotspot, accts.Count)
+	}
+	terms := make([]*terminal, 0, n)
+	for i := range n {
+		gen, err := workload.New(o.Seed*1_000_003+uint64(i)+1, accts, workload.Amounts{Min: minAmount, Max: maxAmount})
+		if err != nil {
+			closeTerminals(terms)
+			return nil, err
+		}
+		cl, err := client.New(c.cfg, pbft.ClientID(clientName(i)), c.clientKeys[i], c.pub,
+			client.Options{Tuning: transport.Tuning{QueueLen: clientQueueLen}})
+		if err != nil {
+			closeTerminals(terms)
+			return nil, err
+		}
+		terms = append(terms, &terminal{cl: cl, gen: gen})
+	}
+	return terms, nil
+}
+
+func closeTerminals(terms []*terminal) {
+	for _, t := range terms {
+		t.cl.Close()
+	}
+}
+
+// drive runs the terminals in closed loop until stop is closed, then lets each finish its
+// outstanding request (bounded by the request timeout) and returns.
+func drive(ctx context.Context, terms []*terminal, rec *recorder, stop <-chan struct{}, timeout time.Duration) {
+	var wg sync.WaitGroup
+	var stopped atomic.Bool
+	go func() {
+		<-stop
+		stopped.Store(true)
+	}()
+	for _, t := range terms {
+		wg.Go(func() {
+			for !stopped.Load() && ctx.Err() == nil {
+				t.issue(ctx, rec, timeout)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// issue sends one transaction and records its outcome.
+func (t *terminal) issue(ctx context.Context, rec *recorder, timeout time.Duration) {
+	op := t.gen.Next()
+	body, err := smallbank.EncodeOp(op)
+	if err != nil {
+		panic(fmt.Sprintf("bench: generated operation %v does not encode: %v", op, err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	var out client.Outcome
+	if op.ReadOnly() {
+		out, err = t.cl.Read(ctx, body)
+	} else {
+		out, err = t.cl.Submit(ctx, body)
+	}
+	end := time.Now()
+	if err != nil {
+		if !errors.Is(err, client.ErrClosed) {
+			rec.record(op.Kind, start, end, outcomeError, smallbank.Result{}, false)
+		}
+		return
+	}
+	res, derr := smallbank.DecodeResult(out.Result)
+	kind := outcomeOK
+	switch {
+	case derr != nil:
+		kind = outcomeError // a quorum agreed on something that is not a result: count it
+	case !res.OK:
+		kind = outcomeFailed
+	}
+	rec.record(op.Kind, start, end, kind, res, op.ReadOnly() && !out.ReadOnly)
+}
