@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // BenchmarkClusterTransfers measures end-to-end ordered transfers on seven in-process
@@ -36,7 +37,7 @@ func BenchmarkClusterTransfers(b *testing.B) {
 			}
 			wg.Wait()
 			b.StopTimer()
-			var m metricsData
+			var m controlapi.Metrics
 			c.nodes[pbft.NodeID(1)].ctl.get(b, "metrics", 0, &m)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 			b.ReportMetric(m.LatencyMS.P50, "p50-ms")

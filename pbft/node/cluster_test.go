@@ -9,6 +9,7 @@ import (
 
 	"github.com/bftbank/pbft/byzantine"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -51,8 +52,8 @@ func awaitBalances(t *testing.T, c *testCluster) {
 	t.Helper()
 	for id, tn := range c.nodes {
 		eventually(t, fmt.Sprintf("%s balances", id), func() (bool, string) {
-			var got balancesData
-			var m metricsData
+			var got controlapi.BalancesData
+			var m controlapi.Metrics
 			tn.ctl.get(t, "balances", 0, &got)
 			tn.ctl.get(t, "metrics", 0, &m)
 			state := fmt.Sprintf("%v after %d requests", got.Balances, m.ExecutedRequests)
@@ -62,11 +63,11 @@ func awaitBalances(t *testing.T, c *testCluster) {
 }
 
 // metricsOf returns every running replica's metrics.
-func metricsOf(t *testing.T, c *testCluster) map[pbft.NodeID]metricsData {
+func metricsOf(t *testing.T, c *testCluster) map[pbft.NodeID]controlapi.Metrics {
 	t.Helper()
-	out := map[pbft.NodeID]metricsData{}
+	out := map[pbft.NodeID]controlapi.Metrics{}
 	for id, tn := range c.nodes {
-		var m metricsData
+		var m controlapi.Metrics
 		tn.ctl.get(t, "metrics", 0, &m)
 		out[id] = m
 	}
@@ -74,7 +75,7 @@ func metricsOf(t *testing.T, c *testCluster) map[pbft.NodeID]metricsData {
 }
 
 // checkAgreement checks that every running replica executed the same slots to the same state.
-func checkAgreement(t *testing.T, c *testCluster) map[pbft.NodeID]metricsData {
+func checkAgreement(t *testing.T, c *testCluster) map[pbft.NodeID]controlapi.Metrics {
 	t.Helper()
 	ms := metricsOf(t, c)
 	ref := ms[1]
@@ -104,13 +105,13 @@ func TestAllReplicasCommitAndAgree(t *testing.T) {
 	}
 	for id, tn := range c.nodes {
 		for s := pbft.Seq(1); s <= pbft.Seq(ms[id].ExecutedSlot); s++ {
-			var st statusData
+			var st controlapi.StatusData
 			tn.ctl.get(t, "status", uint64(s), &st)
 			if st.Status != "E" {
 				t.Errorf("%s: slot %d status %q, want E", id, s, st.Status)
 			}
 		}
-		var lg logData
+		var lg controlapi.LogData
 		tn.ctl.get(t, "log", 0, &lg)
 		if len(lg.Lines) == 0 || !strings.HasPrefix(lg.Lines[0], id.String()+" v=1 ") {
 			t.Errorf("%s: log %q", id, lg.Lines)
@@ -193,12 +194,12 @@ func TestLeaderDownViewChange(t *testing.T) {
 	runWorkload(t, c)
 	awaitBalances(t, c)
 	for id, tn := range c.nodes {
-		var m metricsData
+		var m controlapi.Metrics
 		tn.ctl.get(t, "metrics", 0, &m)
 		if m.View < 2 || m.ViewChanges == 0 {
 			t.Errorf("%s: view %d after %d view changes, want a new view", id, m.View, m.ViewChanges)
 		}
-		var nv newViewsData
+		var nv controlapi.NewViewsData
 		tn.ctl.get(t, "newviews", 0, &nv)
 		if len(nv.NewViews) == 0 {
 			t.Errorf("%s: no NEW-VIEW recorded", id)

@@ -8,14 +8,9 @@ import (
 	"io"
 	"strings"
 	"sync"
-)
 
-// controlRequest is one line of the control channel: {"id": 7, "cmd": "status", "seq": 3}.
-type controlRequest struct {
-	ID  int64  `json:"id"`
-	Cmd string `json:"cmd"`
-	Seq uint64 `json:"seq,omitempty"`
-}
+	"github.com/bftbank/pbft/pbft/node/controlapi"
+)
 
 // controlResponse answers a request with its id; events (ready) have id 0.
 type controlResponse struct {
@@ -30,7 +25,7 @@ type answer func() (any, error)
 
 // controlCall is a request handed to the protocol loop, which answers on reply.
 type controlCall struct {
-	req   controlRequest
+	req   controlapi.Request
 	reply chan answer
 }
 
@@ -91,7 +86,7 @@ func (c *control) serve() {
 
 // handle answers one request line; false when the replica must stop.
 func (c *control) handle(line string) bool {
-	var req controlRequest
+	var req controlapi.Request
 	if err := json.Unmarshal([]byte(line), &req); err != nil {
 		c.write(controlResponse{Error: fmt.Sprintf("bad request: %v", err)})
 		return true

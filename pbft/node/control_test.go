@@ -13,6 +13,7 @@ import (
 
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/auth"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // waitRun waits for Run to return without a cancel (the channel ended it) and returns its
@@ -139,15 +140,15 @@ func TestRunRejectsBadOptions(t *testing.T) {
 func TestControlAnswersAreJSONLines(t *testing.T) {
 	var out strings.Builder
 	ctl := newControl(strings.NewReader(""), &out, func() {}, nil)
-	ctl.write(controlResponse{ID: 7, OK: true, Data: statusData{Status: "PP"}})
+	ctl.write(controlResponse{ID: 7, OK: true, Data: controlapi.StatusData{Status: "PP"}})
 	ctl.write(controlResponse{ID: 8, Error: "boom"})
 	want := `{"id":7,"ok":true,"error":"","data":{"status":"PP"}}` + "\n" +
 		`{"id":8,"ok":false,"error":"boom","data":null}` + "\n"
 	if out.String() != want {
 		t.Errorf("lines:\n%s\nwant:\n%s", out.String(), want)
 	}
-	var r controlRequest
-	if err := json.Unmarshal([]byte(`{"id": 7, "cmd": "status", "seq": 3}`), &r); err != nil || r != (controlRequest{ID: 7, Cmd: "status", Seq: 3}) {
+	var r controlapi.Request
+	if err := json.Unmarshal([]byte(`{"id": 7, "cmd": "status", "seq": 3}`), &r); err != nil || r != (controlapi.Request{ID: 7, Cmd: "status", Seq: 3}) {
 		t.Errorf("request decoded as %+v (%v)", r, err)
 	}
 }
@@ -164,7 +165,7 @@ func TestBadClientFramesAreCounted(t *testing.T) {
 	a.conn.Send(1, frame)
 	a.conn.Send(1, []byte("not a frame"))
 	eventually(t, "rejections counted", func() (bool, string) {
-		var m metricsData
+		var m controlapi.Metrics
 		c.nodes[1].ctl.get(t, "metrics", 0, &m)
 		return m.Rejected.BadSignature == 1 && m.Rejected.Other == 1 && m.ExecutedRequests == 0, fmt.Sprintf("%+v", m.Rejected)
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // waitTimeout bounds every wait of these tests; conditions normally hold within a second.
@@ -198,7 +199,7 @@ func (c *ctlClient) call(t testing.TB, cmd string, seq uint64) (controlResponse,
 	defer c.mu.Unlock()
 	c.lastID++
 	id := c.lastID
-	b, _ := json.Marshal(controlRequest{ID: id, Cmd: cmd, Seq: seq})
+	b, _ := json.Marshal(controlapi.Request{ID: id, Cmd: cmd, Seq: seq})
 	c.raw(t, string(b))
 	r := c.next(t)
 	if r.ID != id {

@@ -5,14 +5,16 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // readMemory reports the process's memory for the metrics command: the resident set size from
 // /proc (Linux), and the Go runtime's own accounting.
-func readMemory() memoryData {
+func readMemory() controlapi.Memory {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memoryData{RSSBytes: residentBytes(), HeapBytes: ms.HeapInuse, SysBytes: ms.Sys}
+	return controlapi.Memory{RSSBytes: residentBytes(), HeapBytes: ms.HeapInuse, SysBytes: ms.Sys}
 }
 
 // residentBytes reads the resident set size from /proc/self/statm; 0 where it cannot.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // maxSamples bounds the latency samples kept (a reservoir beyond that): enough for exact
@@ -102,22 +103,13 @@ func (m *metrics) throughput(executed uint64) float64 {
 	return float64(executed) / m.lastExec.Sub(m.start).Seconds()
 }
 
-// latencyMS is the latency summary of the metrics command, in milliseconds.
-type latencyMS struct {
-	Avg float64 `json:"avg"`
-	P50 float64 `json:"p50"`
-	P90 float64 `json:"p90"`
-	P99 float64 `json:"p99"`
-	Max float64 `json:"max"`
-}
-
 // summary computes the average, the maximum and nearest-rank percentiles of the samples.
-func (l latencySnapshot) summary() latencyMS {
+func (l latencySnapshot) summary() controlapi.Latency {
 	if l.count == 0 {
-		return latencyMS{}
+		return controlapi.Latency{}
 	}
 	slices.Sort(l.samples)
-	return latencyMS{
+	return controlapi.Latency{
 		Avg: ms(l.sum / time.Duration(l.count)),
 		P50: ms(percentile(l.samples, 50)),
 		P90: ms(percentile(l.samples, 90)),

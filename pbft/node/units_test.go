@@ -12,6 +12,7 @@ import (
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/auth"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 func TestGroupOuts(t *testing.T) {
@@ -113,7 +114,7 @@ func TestMetricsLatency(t *testing.T) {
 	m.executed("A", 2, t0.Add(50*time.Millisecond))
 	m.executedSlot(t0.Add(50 * time.Millisecond))
 	got := m.snapshot().summary()
-	want := latencyMS{Avg: 20, P50: 10, P90: 30, P99: 30, Max: 30}
+	want := controlapi.Latency{Avg: 20, P50: 10, P90: 30, P99: 30, Max: 30}
 	if got != want {
 		t.Errorf("latency %+v, want %+v", got, want)
 	}

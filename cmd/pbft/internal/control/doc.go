@@ -5,6 +5,6 @@
 // A request is {"id": 7, "cmd": "status", "seq": 3}; the answer is {"id": 7, "ok": true,
 // "error": "", "data": {...}}. The child announces {"id": 0, "ok": true, "data": {"event":
 // "ready"}} once it listens on its address, and exits when its stdin reaches EOF. The data of
-// each command is described by the types of this package (Metrics, NewView, ...), which
-// follow the JSON of package pbft/node.
+// each command is described by the types of package pbft/node/controlapi, which the replica
+// also uses; this package re-exports them as aliases (Metrics, NewView, ...).
 package control
