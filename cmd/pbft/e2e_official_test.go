@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,21 +18,7 @@ func TestOfficialFiles(t *testing.T) {
 	bin := pbftBinary(t)
 	for _, file := range []string{"official-testcases.csv", "official-demo.csv"} {
 		t.Run(file, func(t *testing.T) {
-			report := filepath.Join(t.TempDir(), "report.json")
-			cmd := exec.Command(bin, "--test", filepath.Join("..", "..", "tests", file), "--non-interactive",
-				"--report", report, "--base-port", itoa(freePorts(t, 7)))
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			start := time.Now()
-			if err := runWithin(cmd, 120*time.Second); err != nil {
-				t.Fatalf("pbft --test %s: %v\n%s", file, err, out.String())
-			}
-			t.Logf("%s: %.1f s wall time", file, time.Since(start).Seconds())
-			var rep runner.Report
-			b, err := os.ReadFile(report)
-			if err != nil || json.Unmarshal(b, &rep) != nil {
-				t.Fatalf("report: %v\n%s", err, out.String())
-			}
+			rep := runScenarioFile(t, bin, filepath.Join("..", "..", "tests", file), 120*time.Second)
 			for _, s := range rep.Sets {
 				checkOfficialSet(t, s)
 			}

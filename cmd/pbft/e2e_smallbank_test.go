@@ -20,24 +20,39 @@ func TestEndToEndGeneratedSmallBank(t *testing.T) {
 	bin := pbftBinary(t)
 	for _, name := range []string{"smallbank1.csv", "smallbank2.csv"} {
 		t.Run(name, func(t *testing.T) {
-			report := filepath.Join(t.TempDir(), "report.json")
-			cmd := exec.Command(bin, "--test", filepath.Join("..", "..", "tests", name), "--non-interactive",
-				"--report", report, "--base-port", itoa(freePorts(t, 7)))
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := runWithin(cmd, 90*time.Second); err != nil {
-				t.Fatalf("pbft --test: %v\n%s", err, out.String())
-			}
-			var rep runner.Report
-			b, err := os.ReadFile(report)
-			if err != nil || json.Unmarshal(b, &rep) != nil || len(rep.Sets) == 0 {
-				t.Fatalf("report: %v\n%s", err, out.String())
+			rep := runScenarioFile(t, bin, filepath.Join("..", "..", "tests", name), 90*time.Second)
+			if len(rep.Sets) == 0 {
+				t.Fatal("report has no sets")
 			}
 			for _, s := range rep.Sets {
 				checkGeneratedSet(t, s)
 			}
 		})
 	}
+}
+
+// runScenarioFile runs `pbft --test path --non-interactive --report` on free ports and returns
+// the report.
+func runScenarioFile(t *testing.T, bin, path string, timeout time.Duration) runner.Report {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(bin, "--test", path, "--non-interactive", "--report", report, "--base-port", itoa(freePorts(t, 7)))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := runWithin(cmd, timeout); err != nil {
+		t.Fatalf("pbft --test %s: %v\n%s", path, err, out.String())
+	}
+	t.Logf("%s: %.1f s wall time", filepath.Base(path), time.Since(start).Seconds())
+	var rep runner.Report
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	return rep
 }
 
 func checkGeneratedSet(t *testing.T, s runner.SetReport) {
