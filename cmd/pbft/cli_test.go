@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math/rand"
 	"net"
 	"os"
 	"path/filepath"
@@ -149,16 +150,11 @@ func writeConfig(t *testing.T, dir string) string {
 // freePorts finds n consecutive loopback ports that are free now and returns the first.
 func freePorts(t *testing.T, n int) int {
 	t.Helper()
-	for attempt := 0; attempt < 100; attempt++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		if base+n > 65535 {
-			continue
-		}
+	// Ports below the kernel's ephemeral range (32768 and up here), so that no outgoing
+	// connection of a replica or client takes a port before the replica that owns it binds.
+	const lo, hi = 20000, 32000
+	for attempt := 0; attempt < 200; attempt++ {
+		base := lo + rand.Intn(hi-lo-n)
 		ok := true
 		for p := base; p < base+n && ok; p++ {
 			l, err := net.Listen("tcp", "127.0.0.1:"+itoa(p))

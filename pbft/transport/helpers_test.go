@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand"
 	"net"
 	"runtime"
 	"testing"
@@ -101,16 +102,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// freeAddr returns a loopback address that nothing listens on right now.
+// freeAddr returns a loopback address that nothing listens on right now. It is below the
+// kernel's ephemeral port range, so that no outgoing connection takes it before the test's
+// late-starting peer binds it.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for attempt := 0; attempt < 200; attempt++ {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.Intn(12000))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatal("no free port")
+	return ""
 }
 
 func msg(format string, args ...any) []byte { return []byte(fmt.Sprintf(format, args...)) }
