@@ -15,7 +15,9 @@ import "github.com/bftbank/pbft/pbft"
 //   - replies to read-only requests are withheld (DropReply).
 //
 // Everything else goes out: COMMIT, CHECKPOINT, VIEW-CHANGE, STATUS, catch-up, ordered replies.
-type Crash struct{}
+type Crash struct {
+	Honest // it signs honestly
+}
 
 // Outbound drops PREPARE, PREPARE-CERT, FULL-COMMIT-PROOF and NEW-VIEW.
 func (Crash) Outbound(_ pbft.NodeID, n int, env pbft.Envelope) []Out {
@@ -34,9 +36,6 @@ func crashDrops(m pbft.Message) bool {
 	}
 	return false
 }
-
-// CorruptSignatures is false.
-func (Crash) CorruptSignatures() bool { return false }
 
 // DropReply withholds replies to read-only requests.
 func (Crash) DropReply(rep *pbft.Reply) bool { return rep != nil && rep.ReadOnly }

@@ -10,7 +10,8 @@ import (
 // replicas; it keeps the rest of its traffic, and hears everyone. Listing the replica itself
 // has no effect (its own copy is a local delivery, not a send).
 type Dark struct {
-	To []pbft.NodeID // the replicas kept in the dark
+	Honest               // otherwise it behaves honestly
+	To     []pbft.NodeID // the replicas kept in the dark
 }
 
 // Outbound drops every message to a listed replica.
@@ -19,12 +20,6 @@ func (d Dark) Outbound(self pbft.NodeID, n int, env pbft.Envelope) []Out {
 		return o, o.To == self || !slices.Contains(d.To, o.To)
 	})
 }
-
-// CorruptSignatures is false.
-func (Dark) CorruptSignatures() bool { return false }
-
-// DropReply is false.
-func (Dark) DropReply(*pbft.Reply) bool { return false }
 
 // String is the attack as a scenario file writes it, e.g. "dark(n1, n2)".
 func (d Dark) String() string { return withTargets("dark", d.To) }

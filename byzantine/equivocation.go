@@ -17,6 +17,7 @@ import (
 // re-sends a stalled slot); the pre-prepares inside a NEW-VIEW are left alone, since backups
 // recompute them and would reject a forged NEW-VIEW anyway.
 type Equivocation struct {
+	Honest               // otherwise it behaves honestly
 	Listed []pbft.NodeID // the replicas that get sequence s
 }
 
@@ -33,12 +34,6 @@ func (e Equivocation) Outbound(self pbft.NodeID, n int, env pbft.Envelope) []Out
 		return o, true
 	})
 }
-
-// CorruptSignatures is false.
-func (Equivocation) CorruptSignatures() bool { return false }
-
-// DropReply is false.
-func (Equivocation) DropReply(*pbft.Reply) bool { return false }
 
 // String is the attack as a scenario file writes it, e.g. "equivocation(n6, n7)".
 func (e Equivocation) String() string { return withTargets("equivocation", e.Listed) }

@@ -17,6 +17,7 @@ const TimeDivisor = 8
 // every slot slower by about 3·DelayTicks without triggering a view change. The replica's own
 // copies are not delayed (they are local deliveries, not sends).
 type Time struct {
+	Honest     // otherwise it behaves honestly
 	DelayTicks int
 }
 
@@ -34,12 +35,6 @@ func (t Time) Outbound(self pbft.NodeID, n int, env pbft.Envelope) []Out {
 		return o, true
 	})
 }
-
-// CorruptSignatures is false.
-func (Time) CorruptSignatures() bool { return false }
-
-// DropReply is false.
-func (Time) DropReply(*pbft.Reply) bool { return false }
 
 // String is the attack's name as a scenario file writes it (the delay is in DelayTicks).
 func (Time) String() string { return "time" }
