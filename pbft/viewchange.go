@@ -189,6 +189,11 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	r.view, r.viewActive = m.View, true
 	r.vc.lastProgress = r.now
 	r.vc.newViews = append(r.vc.newViews, *m)
+	for v := range r.vc.msgs {
+		if v < m.View {
+			delete(r.vc.msgs, v) // VIEW-CHANGEs of views already left are never needed again
+		}
+	}
 	r.stats.ViewChanges++
 	r.collector.armed = nil
 	r.logf("enter view v=%d (leader %s, O=%d slots from %d)", m.View, r.Leader(), len(o), stable.Seq)
