@@ -3,7 +3,8 @@ package crypto
 import (
 	"fmt"
 
-	GG "github.com/cloudflare/circl/ecc/bls12381"
+	"github.com/consensys/gnark-crypto/ecc"
+	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 )
 
 // Scheme returns SchemeBLS12381.
@@ -24,7 +25,11 @@ func (p *blsPublic) Verify(msg, sig []byte) error {
 	if err != nil {
 		return err
 	}
-	if !verifyBLS12381(msg, &s, &p.group) {
+	ok, err := verifyBLS12381(msg, &s, p.groupLines.of(&p.group))
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return ErrBadSignature
 	}
 	return nil
@@ -39,26 +44,38 @@ func (p *blsPublic) VerifyShare(msg []byte, sh Share) error {
 	if err != nil {
 		return fmt.Errorf("share %d: %w", sh.Index, err)
 	}
-	if !verifyBLS12381(msg, &s, &p.shares[sh.Index-1]) {
+	ok, err := verifyBLS12381(msg, &s, p.shareLines[sh.Index-1].of(&p.shares[sh.Index-1]))
+	if err != nil {
+		return fmt.Errorf("share %d: %w", sh.Index, err)
+	}
+	if !ok {
 		return fmt.Errorf("share %d: %w", sh.Index, ErrBadSignature)
 	}
 	return nil
 }
 
 // Combine interpolates the first T distinct shares in the exponent: σ = Σ λ_i(0)·σ_i in G1.
+// Shares must decode to curve points other than the identity, but are not checked to lie in
+// the prime-order subgroup: Combine verifies nothing, and a share off the subgroup yields a
+// result that Verify refuses (its subgroup check is on the combined point), which sends
+// CombineOptimistic to verify every share, where such a share fails.
 func (p *blsPublic) Combine(_ []byte, shares []Share) ([]byte, error) {
 	sel, err := selectShares(shares, p.t, p.n)
 	if err != nil {
 		return nil, err
 	}
-	pts := make([]GG.G1, len(sel))
+	pts := make([]bls.G1Affine, len(sel))
 	for k, sh := range sel {
-		if pts[k], err = parseSigBLS12381(sh.Sig); err != nil {
+		if pts[k], err = parseShareForCombine(sh.Sig); err != nil {
 			return nil, fmt.Errorf("share %d: %w", sh.Index, err)
 		}
 	}
-	acc := combineG1(p.plans.get(sel), pts)
-	return acc.BytesCompressed(), nil
+	acc, err := combineG1(p.plans.get(sel), pts)
+	if err != nil {
+		return nil, err
+	}
+	b := acc.Bytes()
+	return b[:], nil
 }
 
 // checkConsistent confirms that the first T share keys interpolate to the group key and to
@@ -73,14 +90,11 @@ func (p *blsPublic) checkConsistent() error {
 		if at > 0 {
 			want = &p.shares[at-1]
 		}
-		coeffs := lagrangeBLS12381(xs, at)
-		var acc, term GG.G2
-		acc.SetIdentity()
-		for k := range xs {
-			term.ScalarMult(&coeffs[k], &p.shares[k])
-			acc.Add(&acc, &term)
+		var got bls.G2Affine
+		if _, err := got.MultiExp(p.shares[:p.t], lagrangeBLS12381(xs, at), ecc.MultiExpConfig{}); err != nil {
+			return err
 		}
-		if !acc.IsEqual(want) {
+		if !got.Equal(want) {
 			return fmt.Errorf("%w: share keys do not match the group key (index %d)", ErrMalformed, at)
 		}
 	}
@@ -91,40 +105,25 @@ func (p *blsPublic) checkConsistent() error {
 func (s *blsSigner) Index() int { return s.index }
 
 // Sign is an ordinary BLS signature, the one circl's bls.Sign computes: hash to G1 (cached,
-// see hashToG1), times the secret share (circl's constant-time scalar multiplication).
+// see hashToG1), times the secret share. gnark's GLV scalar multiplication is not constant
+// time, but its running time depends on the point only through rare special cases of the
+// additions: for the one fixed scalar a signer uses it is the same on every message, so the
+// timing of many signatures says no more about the share than the timing of one. Its table
+// lookups are indexed by the scalar's bits, which only an attacker sharing this machine's
+// caches could observe.
 func (s *blsSigner) Sign(msg []byte) (Share, error) {
-	q := hashToG1(msg)
-	q.ScalarMult(&s.scalar, &q)
-	return Share{Index: s.index, Sig: q.BytesCompressed()}, nil
-}
-
-// MarshalBinary returns the encoding UnmarshalSigner reads.
-func (s *blsSigner) MarshalBinary() ([]byte, error) {
-	b, err := s.key.MarshalBinary()
+	q, err := hashToG1(msg)
 	if err != nil {
-		return nil, err
+		return Share{}, err
 	}
-	return encodeSigner(tagBLS12381, s.index, b), nil
+	q.ScalarMultiplication(&q, s.secret)
+	b := q.Bytes()
+	return Share{Index: s.index, Sig: b[:]}, nil
 }
 
-// parseSigBLS12381 decodes a compressed G1 point; circl checks it is on the curve and in the
-// prime-order subgroup. The identity is refused: it is nobody's valid signature.
-func parseSigBLS12381(b []byte) (GG.G1, error) {
-	var s GG.G1
-	if len(b) != blsSigSize {
-		return s, fmt.Errorf("%w: signature length %d, want %d", ErrMalformed, len(b), blsSigSize)
-	}
-	if err := s.SetBytes(b); err != nil || s.IsIdentity() {
-		return s, fmt.Errorf("%w: signature is not a G1 point", ErrMalformed)
-	}
-	return s, nil
-}
-
-// verifyBLS12381 checks e(H(msg), pk) · e(sig, g2)⁻¹ = 1 with one multi-pairing (one final
-// exponentiation), as circl's bls.Verify does, minus its per-call public key validation: our
-// keys were validated when parsed.
-func verifyBLS12381(msg []byte, sig *GG.G1, pk *GG.G2) bool {
-	h := hashToG1(msg)
-	e := GG.ProdPairFrac([]*GG.G1{&h, sig}, []*GG.G2{pk, GG.G2Generator()}, []int{1, -1})
-	return e.IsIdentity()
+// MarshalBinary returns the encoding UnmarshalSigner reads: the share as a 32-byte big-endian
+// integer below the group order, as circl's encoding of the same scalar.
+func (s *blsSigner) MarshalBinary() ([]byte, error) {
+	b := s.scalar.Bytes()
+	return encodeSigner(tagBLS12381, s.index, b[:]), nil
 }

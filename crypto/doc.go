@@ -19,11 +19,13 @@
 //   - SchemeBN256: kyber's sign/tbls, sign/bls and share over the bn256 pairing (keys in G2,
 //     signatures in G1). It is the reference construction the spec names; its curve now gives
 //     about 100 bits of security.
-//   - SchemeBLS12381: circl's BLS12-381 (sign/bls with keys in G2 and signatures in G1, the
-//     fastest placement for signing and combining, and 48-byte certificates), with the Shamir
-//     sharing and Lagrange combination done here over circl's scalar field. It gives about 128
-//     bits of security and its certificates verify with circl's bls.Verify unchanged; it is
-//     the one to deploy.
+//   - SchemeBLS12381: BLS12-381 with keys in G2 and signatures in G1 (the fastest placement
+//     for signing and combining, and 48-byte certificates), the IETF basic scheme's hash to
+//     G1, with the arithmetic of gnark-crypto (assembly field operations; pairing checks reuse
+//     precomputed lines of the fixed G2 keys) and the Shamir sharing and Lagrange combination
+//     done here. It gives about 128 bits of security; its keys and signatures are byte for
+//     byte those of circl's sign/bls (the tests cross-check against circl), and it is the one
+//     to deploy.
 //
 // Having both keeps the interface honest and lets the benchmarks compare them; a fast fake
 // for large simulations belongs in test code of its users, never here.

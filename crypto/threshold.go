@@ -8,7 +8,7 @@ import (
 // Scheme names accepted by Deal, UnmarshalPublic, UnmarshalSigner and DealCluster.
 const (
 	SchemeBN256    = "bn256"    // kyber sign/tbls over the bn256 pairing
-	SchemeBLS12381 = "bls12381" // circl BLS12-381, keys in G2, signatures in G1
+	SchemeBLS12381 = "bls12381" // BLS12-381 (gnark-crypto), keys in G2, signatures in G1
 )
 
 // MaxParties bounds n so that share indices fit the two-byte encodings.
