@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"filippo.io/edwards25519"
 )
 
 func TestEd25519SignVerify(t *testing.T) {
@@ -36,12 +38,33 @@ func TestEd25519SignVerify(t *testing.T) {
 		{"nil signature", k.Public(), msg, nil, false},
 		{"zero key", VerifyKey{}, msg, sig, false},
 	}
+	all := NewEd25519Batch(len(cases))
 	for _, c := range cases {
 		if got := c.key.Verify(c.msg, c.sig); got != c.ok {
 			t.Errorf("%s: Verify = %v, want %v", c.name, got, c.ok)
 		}
 		if err := c.key.Check(c.msg, c.sig); (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrBadEd25519)) {
 			t.Errorf("%s: Check = %v", c.name, err)
+		}
+		exp := ExpandVerifyKey(c.key)
+		if got := exp.Verify(c.msg, c.sig); got != c.ok || exp.Key() != c.key {
+			t.Errorf("%s: expanded Verify = %v, want %v", c.name, got, c.ok)
+		}
+		if err := exp.Check(c.msg, c.sig); (err == nil) != c.ok {
+			t.Errorf("%s: expanded Check = %v", c.name, err)
+		}
+		// In a batch with a valid signature, so that the batch equation is used.
+		pair := NewEd25519Batch(2)
+		pair.Add(ExpandVerifyKey(other.Public()), msg, other.Sign(msg))
+		pair.Add(exp, c.msg, c.sig)
+		if got := pair.Verify(); !got[0] || got[1] != c.ok {
+			t.Errorf("%s: batch = %v, want [true %v]", c.name, got, c.ok)
+		}
+		all.Add(exp, c.msg, c.sig)
+	}
+	for i, ok := range all.Verify() {
+		if ok != cases[i].ok {
+			t.Errorf("%s in a batch of all cases: %v, want %v", cases[i].name, ok, cases[i].ok)
 		}
 	}
 	if pub := k.Public(); !ed25519.Verify(pub[:], msg, sig) {
@@ -118,5 +141,84 @@ func TestEd25519Encoding(t *testing.T) {
 	var back map[string]VerifyKey
 	if err := json.Unmarshal(js, &back); err != nil || back["A"] != vk {
 		t.Errorf("JSON round trip: %v %v", back, err)
+	}
+}
+
+func TestEd25519SignMatchesStdlib(t *testing.T) {
+	msgs := [][]byte{nil, []byte("x"), bytes.Repeat([]byte("pbft/request/v1 "), 100)}
+	for i := range 8 {
+		seed := DeriveSeed([]byte("stdlib"), string(rune('a'+i)))
+		k, err := GenerateSigningKey(seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		std := ed25519.NewKeyFromSeed(seed)
+		if pub := k.Public(); !bytes.Equal(pub[:], std.Public().(ed25519.PublicKey)) {
+			t.Fatalf("seed %d: public key differs from crypto/ed25519's", i)
+		}
+		for _, m := range msgs {
+			if got, want := k.Sign(m), ed25519.Sign(std, m); !bytes.Equal(got, want) {
+				t.Fatalf("seed %d, message of %d bytes: signature %x, crypto/ed25519 gives %x", i, len(m), got, want)
+			}
+		}
+	}
+}
+
+// notAPoint returns a 32-byte string that decodes to no curve point.
+func notAPoint(t *testing.T) VerifyKey {
+	t.Helper()
+	for y := byte(2); y < 255; y++ {
+		v := VerifyKey{y}
+		if _, err := new(edwards25519.Point).SetBytes(v[:]); err != nil {
+			return v
+		}
+	}
+	t.Fatal("no invalid encoding found")
+	return VerifyKey{}
+}
+
+func TestEd25519BatchFindsTheBadOnes(t *testing.T) {
+	msg := []byte("pbft/request/v1 transfer A B 3")
+	batch := NewEd25519Batch(0)
+	var want []bool
+	for i := range 20 {
+		k, _ := GenerateSigningKey(DeriveSeed([]byte("batch"), string(rune('a'+i))))
+		sig, key := k.Sign(msg), k.Public()
+		ok := true
+		switch i {
+		case 3: // forged: another message
+			sig = k.Sign([]byte("transfer A B 4"))
+			ok = false
+		case 8: // short signature
+			sig = sig[:40]
+			ok = false
+		case 11: // key that is not a point
+			key = notAPoint(t)
+			ok = false
+		case 15: // S ≥ ℓ
+			sig = append(sig[:32:32], bytes.Repeat([]byte{0xff}, 32)...)
+			ok = false
+		}
+		exp := ExpandVerifyKey(key)
+		if exp.Valid() != (i != 11) {
+			t.Fatalf("key %d: Valid = %v", i, exp.Valid())
+		}
+		if key.Verify(msg, sig) != ok || exp.Verify(msg, sig) != ok {
+			t.Fatalf("signature %d: verifies alone %v, want %v", i, !ok, ok)
+		}
+		batch.Add(exp, msg, sig)
+		want = append(want, ok)
+	}
+	if batch.Len() != len(want) {
+		t.Fatalf("Len = %d, want %d", batch.Len(), len(want))
+	}
+	got := batch.Verify()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("entry %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	if got := NewEd25519Batch(4).Verify(); len(got) != 0 {
+		t.Errorf("empty batch: %v", got)
 	}
 }

@@ -33,6 +33,7 @@ var (
 type Authenticator struct {
 	pub    *crypto.ClusterPublic
 	secret *crypto.ReplicaSecret // nil: verify only
+	keys   *keyTable             // pub's Ed25519 keys, expanded (keys.go)
 	certs  certCache
 
 	requests requestCache // client requests whose signature verified
@@ -41,9 +42,12 @@ type Authenticator struct {
 	client    *clientKeys   // client: its MAC keys with every replica (NewClient)
 }
 
-// New returns an authenticator for a replica (secret set) or a verifier (secret nil).
+// New returns an authenticator for a replica (secret set) or a verifier (secret nil). It
+// expands the Ed25519 key of every replica and client of pub, once for all the authenticators
+// made from the same pub (keys.go); pub must not change afterwards (if it does, the keys that
+// changed are still checked correctly, only slower).
 func New(pub *crypto.ClusterPublic, secret *crypto.ReplicaSecret) *Authenticator {
-	return &Authenticator{pub: pub, secret: secret}
+	return &Authenticator{pub: pub, secret: secret, keys: sharedKeyTable(pub)}
 }
 
 // Public is the cluster's public key material.
@@ -132,10 +136,11 @@ func (a *Authenticator) Open(frame []byte) (pbft.NodeID, pbft.Message, error) {
 		return 0, nil, err
 	}
 	from := pbft.NodeID(f.From)
-	if from < 1 || int(from) > a.pub.N {
+	key, ok := a.replicaKey(int(from))
+	if !ok || int(from) > a.pub.N {
 		return 0, nil, ErrBadSender
 	}
-	if !a.pub.Replicas[from-1].Verify(wire.SignedBytes(f.From, f.Body), f.Sig) {
+	if !key.Verify(wire.SignedBytes(f.From, f.Body), f.Sig) {
 		return from, nil, ErrBadFrame
 	}
 	m, err := wire.Decode(f.Body)

@@ -67,10 +67,11 @@ func (a *Authenticator) VerifyCheckpoint(c *pbft.CheckpointCert) error {
 }
 
 func (a *Authenticator) verifyViewChange(vc *pbft.ViewChange) error {
-	if vc.Replica < 1 || int(vc.Replica) > a.pub.N {
+	key, ok := a.replicaKey(int(vc.Replica))
+	if !ok || int(vc.Replica) > a.pub.N {
 		return ErrBadSender
 	}
-	if !a.pub.Replicas[vc.Replica-1].Verify(wire.ViewChangeSignedBytes(vc), vc.Sig) {
+	if !key.Verify(wire.ViewChangeSignedBytes(vc), vc.Sig) {
 		return ErrBadFrame
 	}
 	if err := a.VerifyCheckpoint(&vc.Stable); err != nil {

@@ -1,0 +1,77 @@
+package crypto
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkEd25519Expanded measures expanding a key (its B/op is the memory an expanded key
+// holds) and verifying with one.
+func BenchmarkEd25519Expanded(b *testing.B) {
+	k, err := GenerateSigningKey(make([]byte, SeedSize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := make([]byte, 200)
+	sig := k.Sign(msg)
+	vk := k.Public()
+	b.Run("Expand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ExpandVerifyKey(vk)
+		}
+	})
+	exp := ExpandVerifyKey(vk)
+	b.Run("Verify", func(b *testing.B) {
+		for b.Loop() {
+			if !exp.Verify(msg, sig) {
+				b.Fatal("bad")
+			}
+		}
+	})
+}
+
+// BenchmarkEd25519Batch verifies batches of signatures by distinct keys; ns/sig is the cost
+// per signature.
+func BenchmarkEd25519Batch(b *testing.B) {
+	for _, n := range []int{16, 64, 128} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			keys, msgs, sigs := make([]*ExpandedVerifyKey, n), make([][]byte, n), make([][]byte, n)
+			for i := range n {
+				k, _ := GenerateSigningKey(DeriveSeed([]byte("bench"), fmt.Sprint(i)))
+				keys[i], msgs[i] = ExpandVerifyKey(k.Public()), []byte(fmt.Sprintf("request %d", i))
+				sigs[i] = k.Sign(msgs[i])
+			}
+			for b.Loop() {
+				batch := NewEd25519Batch(n)
+				for i := range n {
+					batch.Add(keys[i], msgs[i], sigs[i])
+				}
+				if ok := batch.Verify(); !ok[n-1] {
+					b.Fatal("bad")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sig")
+		})
+	}
+}
+
+// TestExpandedKeyMemory reports the heap an expanded key keeps alive.
+func TestExpandedKeyMemory(t *testing.T) {
+	const n = 1000
+	keys := make([]*ExpandedVerifyKey, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range keys {
+		keys[i] = ExpandVerifyKey(VerifyKey{1}) // the identity point: a valid key
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / n
+	t.Logf("an expanded key holds %.0f bytes", per)
+	if per < 1024 || per > 4096 || !keys[n-1].Valid() {
+		t.Errorf("an expanded key holds %.0f bytes, want about 1.5 KiB", per)
+	}
+}
