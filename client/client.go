@@ -25,6 +25,9 @@ type Options struct {
 	Tuning transport.Tuning
 	// Logger receives debug lines; the zero value discards them.
 	Logger zerolog.Logger
+	// Network, when set, carries the client's frames over connections shared with the other
+	// clients of the process; Tuning is then the Network's. Nil: the client opens its own.
+	Network *Network
 }
 
 // Outcome is the result of a request as a quorum of replicas reported it.
@@ -45,7 +48,7 @@ type Client struct {
 	id         pbft.ClientID
 	key        *crypto.SigningKey
 	verifier   *auth.Authenticator
-	conn       *transport.ClientConn
+	conn       link
 	n, f       int
 	retransmit time.Duration
 	log        zerolog.Logger
@@ -81,12 +84,19 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 	if c.retransmit <= 0 {
 		return nil, fmt.Errorf("client %s: retransmission timer must be positive", id)
 	}
+	if opts.Network != nil {
+		if err := opts.Network.mux.Attach(id, c.onReply); err != nil {
+			return nil, fmt.Errorf("client %s: %w", id, err)
+		}
+		c.conn = sharedLink{mux: opts.Network.mux, id: id, n: c.n}
+		return c, nil
+	}
 	conn, err := transport.NewClient(transport.ClientConfig{ID: id, Addrs: cfg.Addrs(), Tuning: opts.Tuning,
 		Logger: opts.Logger}, c.onReply)
 	if err != nil {
 		return nil, fmt.Errorf("client %s: %w", id, err)
 	}
-	c.conn = conn
+	c.conn = ownLink{conn}
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"github.com/rs/zerolog"
 	"net"
 	"sync"
 	"testing"
@@ -105,6 +106,17 @@ func (fc *fakeCluster) newClient(name string, opts Options) *Client {
 	}
 	fc.t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// network returns a Network to the fake cluster, closed at the end of the test.
+func (fc *fakeCluster) network() *Network {
+	fc.t.Helper()
+	n, err := NewNetwork(fc.cfg, "test-process", transport.Tuning{}, zerolog.Nop())
+	if err != nil {
+		fc.t.Fatal(err)
+	}
+	fc.t.Cleanup(func() { n.Close() })
+	return n
 }
 
 func (fc *fakeCluster) leader() pbft.NodeID { return pbft.NodeID(uint64(fc.view-1)%7 + 1) }

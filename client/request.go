@@ -161,8 +161,8 @@ func (c *Client) ordered(ctx context.Context, op []byte) (*pbft.Reply, error) {
 func (c *Client) sendOrdered(frame []byte) {
 	leader := c.leader()
 	c.conn.Send(leader, frame)
-	for id, st := range c.conn.Stats() {
-		if id != leader && !st.Connected {
+	for _, id := range c.conn.unreached() {
+		if id != leader {
 			c.conn.Send(id, frame)
 		}
 	}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/bftbank/pbft/byzantine"
@@ -123,22 +124,40 @@ func (nd *node) combine(job pbft.CombineJob) {
 	}, true)
 }
 
-// reply authenticates a reply and sends it to its client, unless the Behavior withholds it.
-func (nd *node) reply(rep pbft.Reply, now time.Time) {
-	if !rep.ReadOnly && rep.Seq > 0 {
-		nd.metrics.executed(rep.Client, rep.Timestamp, now)
+// replyChunk is the most replies one pool job seals: a slot's replies go out in a few jobs,
+// not one job each, and still use every worker.
+const replyChunk = 64
+
+// replyAll authenticates replies and sends them to their clients, except those the Behavior
+// withholds.
+func (nd *node) replyAll(reps []pbft.Reply, now time.Time) {
+	out := make([]pbft.Reply, 0, len(reps))
+	for i := range reps {
+		rep := reps[i]
+		if !rep.ReadOnly && rep.Seq > 0 {
+			nd.metrics.executed(rep.Client, rep.Timestamp, now)
+		}
+		if !nd.behavior.DropReply(&rep) {
+			out = append(out, rep)
+		}
 	}
-	if nd.behavior.DropReply(&rep) {
+	for chunk := range slices.Chunk(out, replyChunk) {
+		nd.pool.submit(func() {
+			for i := range chunk {
+				nd.sendReply(&chunk[i])
+			}
+		}, true)
+	}
+}
+
+// sendReply seals one reply and queues it for its client.
+func (nd *node) sendReply(rep *pbft.Reply) {
+	frame, err := nd.sealReply(rep)
+	if err != nil {
+		nd.log.Warn().Err(err).Msgf("%s cannot encode reply to %s", nd.id, rep.Client)
 		return
 	}
-	nd.pool.submit(func() {
-		frame, err := nd.sealReply(&rep)
-		if err != nil {
-			nd.log.Warn().Err(err).Msgf("%s cannot encode reply to %s", nd.id, rep.Client)
-			return
-		}
-		nd.tr.SendClient(rep.Client, frame)
-	}, true)
+	nd.tr.SendClient(rep.Client, frame)
 }
 
 // sealReply signs a reply and frames it for the client (see the package documentation).

@@ -75,9 +75,7 @@ func (nd *node) flush() {
 	for i := range rd.CombineJobs {
 		nd.combine(rd.CombineJobs[i])
 	}
-	for i := range rd.Replies {
-		nd.reply(rd.Replies[i], now)
-	}
+	nd.replyAll(rd.Replies, now)
 	for _, ex := range rd.Executed {
 		nd.metrics.executedSlot(now)
 		if e := nd.log.Debug(); e.Enabled() {

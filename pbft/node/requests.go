@@ -11,10 +11,11 @@ import (
 const maxVerifyBatch = 1024
 
 // requestBatcher verifies client requests in batches (auth.Authenticator.VerifyRequests; a
-// batch costs about half as much per signature as checks one by one). A request that arrives
-// while the pool is idle is verified at once, alone; requests that arrive while verification
-// runs queue up and the next job takes all of them: batches grow with the load and add no
-// delay without it. At most `workers` jobs run at a time.
+// batch costs about half as much per signature as checks one by one). The requests of one
+// burst on a connection (what one read of the socket returned; with clients multiplexed over
+// one connection, many clients' requests) are verified together; requests that arrive while
+// verification runs queue up and the next job takes all of them: batches grow with the load
+// and add no delay without it. At most `workers` jobs run at a time.
 //
 // (Holding requests at a busy leader until its slot commits, to verify bigger batches, made
 // the next batch smaller: the core proposes the moment the slot commits, before held
@@ -33,13 +34,26 @@ type queuedRequest struct {
 	at     time.Time
 }
 
-// verifyLater queues a decoded client request and starts a verification job if fewer than
-// the allowed number run.
+// verifyLater queues a decoded client request. Verification starts at the end of the burst
+// the request arrived in (verifyQueuedSoon), or at once when a full batch is waiting.
 func (nd *node) verifyLater(q queuedRequest) {
 	b := &nd.reqs
 	b.mu.Lock()
 	b.queue = append(b.queue, q)
-	start := b.running < b.workers
+	full := len(b.queue) >= maxVerifyBatch
+	b.mu.Unlock()
+	if full {
+		nd.verifyQueuedSoon()
+	}
+}
+
+// verifyQueuedSoon starts a verification job if requests wait and fewer than the allowed
+// number of jobs run. The transport calls it at the end of every burst from a client
+// connection (transport.Config.ClientIdle), so a burst is verified as one batch.
+func (nd *node) verifyQueuedSoon() {
+	b := &nd.reqs
+	b.mu.Lock()
+	start := len(b.queue) > 0 && b.running < b.workers
 	if start {
 		b.running++
 	}

@@ -41,8 +41,12 @@ func (t *Transport) handleConn(nc net.Conn) {
 		t.reject(c, "bad hello", err)
 		return
 	}
-	if h.role == roleClient {
+	switch h.role {
+	case roleClient:
 		t.serveClient(c, h.client)
+		return
+	case roleClientMux:
+		t.serveMux(c, h.client)
 		return
 	}
 	p, ok := t.peers[h.from]

@@ -92,12 +92,7 @@ func (cc *ClientConn) Broadcast(frame []byte) int {
 func (cc *ClientConn) Stats() map[pbft.NodeID]PeerStats {
 	out := make(map[pbft.NodeID]PeerStats, len(cc.links))
 	for id, l := range cc.links {
-		s := PeerStats{Connected: l.connected.Load(), Queued: len(l.out.frames),
-			Sent: l.out.sent.Load(), Dropped: l.out.dropped.Load()}
-		if n := l.connects.Load(); n > 1 {
-			s.Reconnects = n - 1
-		}
-		out[id] = s
+		out[id] = l.stats()
 	}
 	return out
 }
@@ -110,34 +105,53 @@ func (cc *ClientConn) Close() error {
 
 // run waits for a frame to send, connects, and serves the connection until it breaks.
 func (cc *ClientConn) run(l *clientLink) {
-	bo := newBackoff(cc.opts.backoffMin, cc.opts.backoffMax)
 	h := hello{role: roleClient, client: cc.id}
 	label := "client " + string(cc.id) + "<->" + l.id.String()
-	deliver := func(frame []byte) { cc.onReply(l.id, frame) }
+	cc.runLink(l, h, label, func(frame []byte) { cc.onReply(l.id, frame) }, nil)
+}
+
+// runLink waits for a frame to send to l, connects with hello h, writes the frames of
+// opening (if set) and that frame, and serves the connection until it breaks; again until
+// the owner closes.
+func (b *base) runLink(l *clientLink, h hello, label string, deliver func([]byte), opening func() [][]byte) {
+	bo := newBackoff(b.opts.backoffMin, b.opts.backoffMax)
 	for {
 		var first []byte
 		select {
 		case first = <-l.out.frames:
-		case <-cc.done:
+		case <-b.done:
 			return
 		}
-		c, err := cc.dial(l.addr, h)
+		c, err := b.dial(l.addr, h)
 		for err != nil {
-			cc.opts.log.Debug().Err(err).Msgf("%s dial failed", label)
-			if !bo.wait(cc.done) {
+			b.opts.log.Debug().Err(err).Msgf("%s dial failed", label)
+			if !bo.wait(b.done) {
 				return
 			}
-			c, err = cc.dial(l.addr, h)
+			c, err = b.dial(l.addr, h)
 		}
 		began := time.Now()
 		l.connects.Add(1)
 		l.connected.Store(true)
-		cc.serve(c, label, l.out, first, deliver, nil)
+		var frames [][]byte
+		if opening != nil {
+			frames = opening()
+		}
+		b.serve(c, stream{label: label, out: l.out, first: append(frames, first), deliver: deliver})
 		l.connected.Store(false)
-		if time.Since(began) >= cc.opts.backoffMax {
+		if time.Since(began) >= b.opts.backoffMax {
 			bo.reset()
-		} else if !bo.wait(cc.done) {
+		} else if !bo.wait(b.done) {
 			return
 		}
 	}
+}
+
+func (l *clientLink) stats() PeerStats {
+	s := PeerStats{Connected: l.connected.Load(), Queued: len(l.out.frames),
+		Sent: l.out.sent.Load(), Dropped: l.out.dropped.Load()}
+	if n := l.connects.Load(); n > 1 {
+		s.Reconnects = n - 1
+	}
+	return s
 }

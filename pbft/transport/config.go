@@ -38,7 +38,11 @@ type Config struct {
 	// Listener, when set, is used instead of listening on Addrs[Self] (tests pass one bound
 	// to port 0); the transport closes it.
 	Listener   net.Listener
-	MaxClients int // client connections held at once; further ones are refused
+	MaxClients int // clients routed at once; further ones are refused
+	// ClientIdle, if set, runs on a client connection's reader goroutine after a frame when
+	// no further complete frame is buffered: the end of a burst. A receiver that queues
+	// client frames can start its batch there (see the package documentation).
+	ClientIdle func()
 	Tuning
 	Logger zerolog.Logger
 }

@@ -8,6 +8,14 @@
 //
 //	"PBFT" | version 1 | role 1 (replica) | from uint32 | to uint32      (big-endian)
 //	"PBFT" | version 1 | role 2 (client)  | len uint16  | client id
+//	"PBFT" | version 1 | role 3 (clients) | len uint16  | process name
+//
+// Role 3 multiplexes many clients of one process over one connection (ClientMux): every
+// frame on it is "kind uint8 | len uint16 | client id | payload", kind 0 a client frame and
+// kind 1 an attach (empty payload) telling the replica that the client's replies go on this
+// connection. A replica then answers all the clients of a slot with one write. The mux
+// attaches its clients again on every new connection. A frame routes replies for the client
+// it names, as a role-2 hello does: routing is a claim, replies are authenticated above.
 //
 // The acceptor drops a replica hello that is not addressed to it, that names an unknown
 // replica, or that breaks the lower-dials-higher rule. The name in a hello is only a claim: the
@@ -27,6 +35,10 @@
 // Reconnection. The dialer retries with exponential backoff (Config.BackoffMin doubling to
 // Config.BackoffMax, with jitter). A write that makes no progress for Config.WriteTimeout
 // closes the connection, so a peer that stopped reading is eventually disconnected.
+//
+// Bursts. Config.ClientIdle runs after a client frame when no further complete frame is
+// buffered on that connection: whatever one read of the socket brought is one burst, which a
+// replica verifies as one batch of signatures.
 //
 // Callbacks. onPeer, onClient and onReply run on the connection's reader goroutine, one
 // goroutine per connection: frames of one connection arrive in order. A callback must not

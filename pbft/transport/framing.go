@@ -38,3 +38,16 @@ func readFrame(r *bufio.Reader, max int) ([]byte, error) {
 	}
 	return frame, nil
 }
+
+// frameBuffered reports whether r already holds a complete frame, so that reading it will
+// not wait for the network.
+func frameBuffered(r *bufio.Reader) bool {
+	if r.Buffered() < 4 {
+		return false
+	}
+	hdr, err := r.Peek(4)
+	if err != nil {
+		return false
+	}
+	return uint64(r.Buffered()) >= 4+uint64(binary.BigEndian.Uint32(hdr))
+}

@@ -16,6 +16,7 @@ const (
 	helloVersion   = 1
 	roleReplica    = 1
 	roleClient     = 2
+	roleClientMux  = 3 // many clients over one connection (mux.go)
 	maxClientIDLen = 256
 )
 
@@ -33,7 +34,7 @@ func (h hello) encode() []byte {
 		b = binary.BigEndian.AppendUint32(b, uint32(h.from))
 		return binary.BigEndian.AppendUint32(b, uint32(h.to))
 	}
-	b = binary.BigEndian.AppendUint16(b, uint16(len(h.client)))
+	b = binary.BigEndian.AppendUint16(b, uint16(len(h.client))) // client id, or mux name
 	return append(b, h.client...)
 }
 
@@ -55,8 +56,10 @@ func readHello(r *bufio.Reader) (hello, error) {
 		}
 		return hello{role: roleReplica, from: pbft.NodeID(binary.BigEndian.Uint32(ids[:4])),
 			to: pbft.NodeID(binary.BigEndian.Uint32(ids[4:]))}, nil
-	case roleClient:
-		return readClientHello(r)
+	case roleClient, roleClientMux:
+		h, err := readClientHello(r)
+		h.role = head[5]
+		return h, err
 	}
 	return hello{}, fmt.Errorf("%w: role %d", errBadHello, head[5])
 }

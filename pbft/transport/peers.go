@@ -64,7 +64,7 @@ func (t *Transport) runPeerConn(p *peer, c *conn, label string, replace <-chan *
 		p.connects.Add(1)
 		p.connected.Store(true)
 		t.opts.log.Debug().Msgf("%s connected", label)
-		c = t.serve(c, label, p.out, nil, t.deliverFrom(p), replace)
+		c = t.serve(c, stream{label: label, out: p.out, deliver: t.deliverFrom(p), replace: replace})
 		p.connected.Store(false)
 	}
 }

@@ -9,44 +9,59 @@ import (
 // errConnLost reports that the reader side of a connection ended.
 var errConnLost = errors.New("transport: connection lost")
 
-// serve runs one connection: a reader goroutine hands every inbound frame to deliver, and the
-// calling goroutine writes first (if any) and then the frames of out. It returns when the
-// connection fails, when the transport closes, or when replace yields a newer connection for
-// the same destination, which it returns. The connection is closed on return.
-func (b *base) serve(c *conn, label string, out *outbox, first []byte, deliver func([]byte), replace <-chan *conn) *conn {
+// stream is what serve needs to run one connection.
+type stream struct {
+	label   string
+	out     *outbox
+	first   [][]byte     // written before the frames of out
+	deliver func([]byte) // every inbound frame
+	// idle, if set, runs after an inbound frame when no complete frame is buffered: the end
+	// of a burst, which lets the receiver batch the frames of one burst.
+	idle    func()
+	replace <-chan *conn // a newer connection for the same destination
+}
+
+// serve runs one connection: a reader goroutine hands every inbound frame to s.deliver, and
+// the calling goroutine writes s.first and then the frames of s.out. It returns when the
+// connection fails, when the transport closes, or when s.replace yields a newer connection
+// for the same destination, which it returns. The connection is closed on return.
+func (b *base) serve(c *conn, s stream) *conn {
 	dead := make(chan struct{})
 	b.spawn(func() {
 		defer close(dead)
-		b.readLoop(c, label, deliver)
+		b.readLoop(c, s)
 	})
-	next, err := b.writeLoop(c, out, first, dead, replace)
+	next, err := b.writeLoop(c, s.out, s.first, dead, s.replace)
 	if err != nil && !errors.Is(err, errClosed) && !errors.Is(err, errConnLost) {
-		b.opts.log.Debug().Err(err).Msgf("%s write failed", label)
+		b.opts.log.Debug().Err(err).Msgf("%s write failed", s.label)
 	}
 	b.drop(c)
 	<-dead
 	return next
 }
 
-func (b *base) readLoop(c *conn, label string, deliver func([]byte)) {
+func (b *base) readLoop(c *conn, s stream) {
 	for {
 		frame, err := readFrame(c.r, b.opts.maxFrame)
 		if err != nil {
 			if errors.Is(err, errFrameTooLarge) {
 				b.protocolErrors.Add(1)
-				b.opts.log.Warn().Err(err).Msgf("%s protocol error, closing", label)
+				b.opts.log.Warn().Err(err).Msgf("%s protocol error, closing", s.label)
 			}
 			c.Close()
 			return
 		}
-		deliver(frame)
+		s.deliver(frame)
+		if s.idle != nil && !frameBuffered(c.r) {
+			s.idle()
+		}
 	}
 }
 
-func (b *base) writeLoop(c *conn, out *outbox, first []byte, dead <-chan struct{}, replace <-chan *conn) (*conn, error) {
+func (b *base) writeLoop(c *conn, out *outbox, first [][]byte, dead <-chan struct{}, replace <-chan *conn) (*conn, error) {
 	w := bufio.NewWriterSize(c, ioBufferSize)
-	if first != nil {
-		if err := b.writeBatch(c, w, out, first); err != nil {
+	if len(first) > 0 {
+		if err := b.writeFirst(c, w, out, first); err != nil {
 			return nil, err
 		}
 	}
@@ -83,6 +98,21 @@ func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) e
 		return err
 	}
 	out.sent.Add(written)
+	return nil
+}
+
+// writeFirst writes the frames that open a connection and flushes them.
+func (b *base) writeFirst(c *conn, w *bufio.Writer, out *outbox, frames [][]byte) error {
+	c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
+	for _, f := range frames {
+		if err := writeFrame(w, f); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	out.sent.Add(uint64(len(frames)))
 	return nil
 }
 

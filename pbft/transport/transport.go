@@ -18,7 +18,9 @@ type Transport struct {
 	clients  *clientTable
 	onPeer   func(from pbft.NodeID, frame []byte)
 	onClient func(c pbft.ClientID, frame []byte)
-	started  atomic.Bool
+	// clientIdle runs when a client connection has no complete frame buffered (Config).
+	clientIdle func()
+	started    atomic.Bool
 }
 
 // New listens on Addrs[Self] (or uses Config.Listener). Nothing is dialed or accepted before
@@ -30,7 +32,7 @@ func New(cfg Config) (*Transport, error) {
 	if cfg.Self == pbft.Broadcast {
 		return nil, fmt.Errorf("transport: self must be a replica id, not 0")
 	}
-	t := &Transport{self: cfg.Self, peers: make(map[pbft.NodeID]*peer), ln: cfg.Listener}
+	t := &Transport{self: cfg.Self, peers: make(map[pbft.NodeID]*peer), ln: cfg.Listener, clientIdle: cfg.ClientIdle}
 	t.init(cfg.Tuning.options(cfg.Logger))
 	t.clients = newClientTable(orDefault(cfg.MaxClients, DefaultMaxClients))
 	for id, addr := range cfg.Addrs {

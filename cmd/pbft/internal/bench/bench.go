@@ -36,11 +36,11 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer c.stop()
-	terms, err := newTerminals(c, &o, o.maxClients())
+	terms, closeAll, err := newTerminals(c, &o, o.maxClients())
 	if err != nil {
 		return err
 	}
-	defer closeTerminals(terms)
+	defer closeAll()
 	var points []*point
 	for i, n := range o.points() {
 		label := fmt.Sprintf("[%d/%d] %d clients", i+1, len(o.points()), n)

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/bftbank/pbft/client"
 	"github.com/bftbank/pbft/cmd/pbft/internal/workload"
 	"github.com/bftbank/pbft/pbft"
@@ -15,38 +17,43 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// clientQueueLen is a benchmark client's queue per replica: a closed-loop client has one
-// request outstanding, so a short queue is plenty and saves memory with hundreds of clients.
-const clientQueueLen = 16
-
 // terminal is one closed-loop benchmark client and its workload generator.
 type terminal struct {
 	cl  *client.Client
 	gen *workload.Generator
 }
 
-// newTerminals makes n clients of the cluster, each with its own generator.
-func newTerminals(c *benchCluster, o *Options, n int) ([]*terminal, error) {
+// newTerminals makes n clients of the cluster, each with its own generator. All of them
+// share one connection per replica (client.Network), as the clients of one application
+// server would; closeAll releases the clients and the connections.
+func newTerminals(c *benchCluster, o *Options, n int) (terms []*terminal, closeAll func(), err error) {
 	accts := workload.Accounts{Count: c.accounts(), Hotspot: o.HotspotAccounts, HotProb: o.HotspotProb}
 	if accts.Hotspot > accts.Count {
-		return nil, fmt.Errorf("--hotspot-accounts %d exceeds the %d accounts", accts.Hotspot, accts.Count)
+		return nil, nil, fmt.Errorf("--hotspot-accounts %d exceeds the %d accounts", accts.Hotspot, accts.Count)
 	}
-	terms := make([]*terminal, 0, n)
+	network, err := client.NewNetwork(c.cfg, "bench", transport.Tuning{}, zerolog.Nop())
+	if err != nil {
+		return nil, nil, err
+	}
+	closeAll = func() {
+		closeTerminals(terms)
+		network.Close()
+	}
+	terms = make([]*terminal, 0, n)
 	for i := range n {
 		gen, err := workload.New(o.Seed*1_000_003+uint64(i)+1, accts, workload.Amounts{Min: minAmount, Max: maxAmount})
 		if err != nil {
-			closeTerminals(terms)
-			return nil, err
+			closeAll()
+			return nil, nil, err
 		}
-		cl, err := client.New(c.cfg, pbft.ClientID(clientName(i)), c.clientKeys[i], c.pub,
-			client.Options{Tuning: transport.Tuning{QueueLen: clientQueueLen}})
+		cl, err := client.New(c.cfg, pbft.ClientID(clientName(i)), c.clientKeys[i], c.pub, client.Options{Network: network})
 		if err != nil {
-			closeTerminals(terms)
-			return nil, err
+			closeAll()
+			return nil, nil, err
 		}
 		terms = append(terms, &terminal{cl: cl, gen: gen})
 	}
-	return terms, nil
+	return terms, closeAll, nil
 }
 
 func closeTerminals(terms []*terminal) {

@@ -1,0 +1,129 @@
+package transport
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// ClientMux carries the frames of many clients of one process over one connection per
+// replica (hello role 3; frame format in mux.go). A replica then answers the clients of a
+// whole slot with one write, and the process reads them with one read, where separate
+// connections would cost a system call on each side per reply. It is safe for concurrent use.
+type ClientMux struct {
+	base
+	name  pbft.ClientID
+	links map[pbft.NodeID]*clientLink
+
+	mu      sync.RWMutex
+	clients map[pbft.ClientID]func(from pbft.NodeID, frame []byte)
+}
+
+// NewClientMux prepares the shared connections; cfg.ID names the process (it only labels
+// the connection). Each connection is dialed when its first frame is queued, and redialed the
+// same way after it breaks; on every connection the attached clients are announced first.
+func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
+	if cfg.ID == "" || len(cfg.ID) > maxClientIDLen {
+		return nil, fmt.Errorf("transport: mux name must have 1 to %d bytes", maxClientIDLen)
+	}
+	if len(cfg.Addrs) == 0 {
+		return nil, fmt.Errorf("transport: no replica addresses")
+	}
+	m := &ClientMux{name: cfg.ID, links: make(map[pbft.NodeID]*clientLink),
+		clients: make(map[pbft.ClientID]func(pbft.NodeID, []byte))}
+	m.init(cfg.Tuning.options(cfg.Logger))
+	for id, addr := range cfg.Addrs {
+		l := &clientLink{id: id, addr: addr, out: newOutbox(max(m.opts.queueLen, muxQueueLen))}
+		m.links[id] = l
+		h := hello{role: roleClientMux, client: cfg.ID}
+		label := "clients " + string(cfg.ID) + "<->" + id.String()
+		m.spawn(func() { m.runLink(l, h, label, m.deliverFrom(id), m.attachFrames) })
+	}
+	return m, nil
+}
+
+// Attach registers client id: frames for it from any replica go to onReply (on a reader
+// goroutine, as for ClientConn), and every replica is told at once, so that it can reply
+// before the client ever sent it anything.
+func (m *ClientMux) Attach(id pbft.ClientID, onReply func(from pbft.NodeID, frame []byte)) error {
+	if id == "" || len(id) > maxClientIDLen {
+		return fmt.Errorf("transport: client id must have 1 to %d bytes", maxClientIDLen)
+	}
+	m.mu.Lock()
+	if _, dup := m.clients[id]; dup {
+		m.mu.Unlock()
+		return fmt.Errorf("transport: client %s attached twice", id)
+	}
+	m.clients[id] = onReply
+	m.mu.Unlock()
+	frame := encodeMux(muxAttach, id, nil)
+	for _, l := range m.links {
+		l.out.offer(frame)
+	}
+	return nil
+}
+
+// Detach stops delivering frames to client id.
+func (m *ClientMux) Detach(id pbft.ClientID) {
+	m.mu.Lock()
+	delete(m.clients, id)
+	m.mu.Unlock()
+}
+
+// Send queues frame of client id for replica to without blocking; false when the replica is
+// unknown, the queue is full, or the frame exceeds MaxFrame.
+func (m *ClientMux) Send(to pbft.NodeID, id pbft.ClientID, frame []byte) bool {
+	l, ok := m.links[to]
+	if !ok {
+		return false
+	}
+	if len(frame) > m.opts.maxFrame {
+		l.out.dropped.Add(1)
+		return false
+	}
+	return l.out.offer(encodeMux(muxData, id, frame))
+}
+
+// Stats returns the counters of the shared links.
+func (m *ClientMux) Stats() map[pbft.NodeID]PeerStats {
+	out := make(map[pbft.NodeID]PeerStats, len(m.links))
+	for id, l := range m.links {
+		out[id] = l.stats()
+	}
+	return out
+}
+
+// Close closes every connection and waits for the goroutines, callbacks included.
+func (m *ClientMux) Close() error {
+	m.shutdown()
+	return nil
+}
+
+// attachFrames announces every attached client on a new connection.
+func (m *ClientMux) attachFrames() [][]byte {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	frames := make([][]byte, 0, len(m.clients))
+	for id := range m.clients {
+		frames = append(frames, encodeMux(muxAttach, id, nil))
+	}
+	return frames
+}
+
+// deliverFrom hands the frames of replica from to the clients they name.
+func (m *ClientMux) deliverFrom(from pbft.NodeID) func([]byte) {
+	return func(frame []byte) {
+		kind, id, payload, err := decodeMux(frame)
+		if err != nil || kind != muxData {
+			m.protocolErrors.Add(1)
+			return
+		}
+		m.mu.RLock()
+		onReply := m.clients[id]
+		m.mu.RUnlock()
+		if onReply != nil {
+			onReply(from, payload)
+		}
+	}
+}

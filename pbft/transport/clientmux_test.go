@@ -1,0 +1,103 @@
+package transport
+
+import (
+	"net"
+	"testing"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// newMux attaches clients to a fresh ClientMux; every client's replies go to its own channel.
+func newMux(t *testing.T, addrs map[pbft.NodeID]string, clients ...pbft.ClientID) (*ClientMux, map[pbft.ClientID]chan received) {
+	t.Helper()
+	m, err := NewClientMux(ClientConfig{ID: "bench", Addrs: addrs, Tuning: fastTuning, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	replies := make(map[pbft.ClientID]chan received)
+	for _, c := range clients {
+		ch := make(chan received, 100)
+		replies[c] = ch
+		if err := m.Attach(c, func(from pbft.NodeID, frame []byte) { ch <- received{from, string(frame)} }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m, replies
+}
+
+func TestMuxRoutesRequestsAndReplies(t *testing.T) {
+	nodes, addrs := startCluster(t, 2, fastTuning)
+	for _, n := range nodes {
+		echo(t, n)
+	}
+	m, replies := newMux(t, addrs, "A", "B", "C")
+	if !m.Send(1, "A", []byte("a1")) || !m.Send(2, "B", []byte("b1")) {
+		t.Fatal("Send refused")
+	}
+	expect(t, replies["A"], received{1, "re:a1"})
+	expect(t, replies["B"], received{2, "re:b1"})
+	// C never sent anything, but attaching it told every replica where its replies go.
+	waitFor(t, "C routed at both replicas", func() bool {
+		return nodes[0].Stats().Clients == 3 && nodes[1].Stats().Clients == 3
+	})
+	nodes[1].SendClient("C", []byte("unsolicited"))
+	expect(t, replies["C"], received{2, "unsolicited"})
+	if err := m.Attach("A", func(pbft.NodeID, []byte) {}); err == nil {
+		t.Fatal("a client attached twice")
+	}
+}
+
+func TestMuxReattachesAfterReconnect(t *testing.T) {
+	addr := freeAddr(t)
+	addrs := map[pbft.NodeID]string{1: addr}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := startNode(t, 1, addrs, ln, fastTuning)
+	stop := echo(t, first)
+	m, replies := newMux(t, addrs, "A", "B")
+	m.Send(1, "A", []byte("x"))
+	expect(t, replies["A"], received{1, "re:x"})
+	stop()
+	second := startNode(t, 1, addrs, nil, fastTuning)
+	echo(t, second)
+	waitFor(t, "the mux reconnects", func() bool {
+		m.Send(1, "A", []byte("ping"))
+		return second.Stats().Clients == 2
+	})
+	second.SendClient("B", []byte("hello B"))
+	expect(t, replies["B"], received{1, "hello B"})
+}
+
+func TestMuxBadFrameClosesOnlyThatConnection(t *testing.T) {
+	nodes, addrs := startCluster(t, 1, fastTuning)
+	echo(t, nodes[0])
+	c, err := net.Dial("tcp", addrs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := hello{role: roleClientMux, client: "evil"}
+	frame := []byte{0, 0, 0, 3, 9, 0, 0} // kind 9 does not exist
+	if _, err := c.Write(append(h.encode(), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the protocol error", func() bool { return nodes[0].Stats().ProtocolErrors == 1 })
+	m, replies := newMux(t, addrs, "A")
+	m.Send(1, "A", []byte("still served"))
+	expect(t, replies["A"], received{1, "re:still served"})
+}
+
+func TestDecodeMuxRefusesMalformedFrames(t *testing.T) {
+	for _, f := range [][]byte{nil, {0}, {0, 0, 0}, {0, 0, 5, 'a'}, {2, 0, 1, 'a'}, {0, 1, 1, 'a'}} {
+		if _, _, _, err := decodeMux(f); err == nil {
+			t.Errorf("decodeMux(%v) accepted", f)
+		}
+	}
+	kind, id, payload, err := decodeMux(encodeMux(muxData, "client-7", []byte("body")))
+	if err != nil || kind != muxData || id != "client-7" || string(payload) != "body" {
+		t.Fatalf("round trip: %d %q %q %v", kind, id, payload, err)
+	}
+}
