@@ -53,6 +53,7 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.IntVar(&o.BasePort, "base-port", bench.DefaultBasePort, "TCP `port` of n1 of the local cluster; replica i listens on port+i-1")
 	f.IntVar(&o.MaxBatch, "batch", 0, "requests per pre-prepare at most (0: the cluster default)")
 	f.IntVar(&o.Inflight, "inflight", 0, "slots the leader pipelines before batches grow (0: the cluster default)")
+	f.IntVar(&o.PipelineBatch, "pipeline-batch", 0, "requests that must wait before the leader opens a slot while another is in flight (0: the cluster default)")
 	f.IntVar(&o.Checkpoint, "checkpoint", bench.DefaultCheckpoint, "checkpoint interval K in slots of the local cluster (the watermark window is 4K)")
 	f.DurationVar(&o.FastPath, "fast-path", 0, "how long the collector waits for all n shares before the slow path (0: the cluster default)")
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")

@@ -101,6 +101,9 @@ func (c *benchCluster) configure(o *Options, byz map[string][]string) error {
 	if o.Inflight > 0 {
 		c.cfg.Batch.MaxInflight = o.Inflight
 	}
+	if o.PipelineBatch > 0 {
+		c.cfg.Batch.PipelineBatch = o.PipelineBatch
+	}
 	if o.Checkpoint > 0 {
 		c.cfg.CheckpointInterval, c.cfg.Window = o.Checkpoint, 4*o.Checkpoint
 	}

@@ -26,14 +26,17 @@ type Options struct {
 	HotspotProb     float64 // probability of choosing a hotspot account
 	Seed            uint64  // workload and account-balance seed
 
-	ConfigPath string        // an existing cluster's configuration; empty: a local cluster
-	Down       []string      // replicas not started (local cluster)
-	Byzantine  []string      // "n7=sign", "n1=time;dark(n6)" (local cluster)
-	BasePort   int           // port of n1 of a local cluster
-	MaxBatch   int           // requests per pre-prepare (0: the cluster default)
-	Inflight   int           // slots the leader pipelines (0: the cluster default)
-	FastPath   time.Duration // the collector's wait for all n σ-shares (0: the cluster default)
-	Checkpoint int           // checkpoint interval K in slots (the window is 4K)
+	ConfigPath string   // an existing cluster's configuration; empty: a local cluster
+	Down       []string // replicas not started (local cluster)
+	Byzantine  []string // "n7=sign", "n1=time;dark(n6)" (local cluster)
+	BasePort   int      // port of n1 of a local cluster
+	MaxBatch   int      // requests per pre-prepare (0: the cluster default)
+	Inflight   int      // slots the leader pipelines (0: the cluster default)
+	// PipelineBatch is how many requests must wait before the leader opens a slot while
+	// another is in flight (0: the cluster default).
+	PipelineBatch int
+	FastPath      time.Duration // the collector's wait for all n σ-shares (0: the cluster default)
+	Checkpoint    int           // checkpoint interval K in slots (the window is 4K)
 
 	Out        string // results directory
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
@@ -95,8 +98,8 @@ func (o *Options) validate() error {
 		return errors.New("--hotspot-accounts must be >= 0 and --hotspot-prob in [0, 1]")
 	case o.ConfigPath != "" && (len(o.Down) > 0 || len(o.Byzantine) > 0):
 		return errors.New("--down and --byzantine configure a local cluster; an existing one (--config) runs as it is")
-	case o.MaxBatch < 0 || o.Inflight < 0:
-		return errors.New("--batch and --inflight must not be negative")
+	case o.MaxBatch < 0 || o.Inflight < 0 || o.PipelineBatch < 0:
+		return errors.New("--batch, --inflight and --pipeline-batch must not be negative")
 	case o.Checkpoint < 0:
 		return errors.New("--checkpoint must not be negative")
 	}
