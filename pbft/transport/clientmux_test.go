@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
@@ -100,4 +101,59 @@ func TestDecodeMuxRefusesMalformedFrames(t *testing.T) {
 	if err != nil || kind != muxData || id != "client-7" || string(payload) != "body" {
 		t.Fatalf("round trip: %d %q %q %v", kind, id, payload, err)
 	}
+}
+
+// TestClientIdleEndsEveryBurst checks the end-of-burst callback: after the frames of a burst
+// are delivered it runs before the reader waits again, and also when the connection ends
+// with part of a frame unread.
+func TestClientIdleEndsEveryBurst(t *testing.T) {
+	lns, addrs := listenAll(t, 1)
+	var mu sync.Mutex
+	var events []string
+	note := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
+	tr, err := New(Config{Self: 1, Addrs: addrs, Listener: lns[0], Logger: testLogger(),
+		ClientIdle: func() { note("idle") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	tr.Start(func(pbft.NodeID, []byte) {}, func(_ pbft.ClientID, frame []byte) { note(string(frame)) })
+	c, err := net.Dial("tcp", addrs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	burst := hello{role: roleClient, client: "A"}.encode()
+	for _, f := range []string{"r1", "r2", "r3"} {
+		burst = append(burst, 0, 0, 0, byte(len(f)))
+		burst = append(burst, f...)
+	}
+	if _, err := c.Write(burst); err != nil {
+		t.Fatal(err)
+	}
+	last := func() (int, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(events) == 0 {
+			return 0, ""
+		}
+		return len(events), events[len(events)-1]
+	}
+	frames := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, e := range events {
+			if e != "idle" {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "the burst and its idle", func() bool { _, e := last(); return frames() == 3 && e == "idle" })
+	if _, err := c.Write([]byte{0, 0, 0, 9, 'x'}); err != nil { // a frame cut short
+		t.Fatal(err)
+	}
+	before, _ := last()
+	c.Close()
+	waitFor(t, "an idle when the connection ends", func() bool { n, e := last(); return n > before && e == "idle" })
 }

@@ -48,6 +48,9 @@ func (b *base) readLoop(c *conn, s stream) {
 				b.protocolErrors.Add(1)
 				b.opts.log.Warn().Err(err).Msgf("%s protocol error, closing", s.label)
 			}
+			if s.idle != nil {
+				s.idle() // the burst ends with the connection
+			}
 			c.Close()
 			return
 		}
