@@ -136,6 +136,8 @@ func TestRetransmitsToEveryReplicaWhenLeaderIsSilent(t *testing.T) {
 	if _, err := c.Submit(ctxTimeout(t, testTimeout), encode(t, "(A, B, 1)")); err != nil {
 		t.Fatal(err)
 	}
+	// Once every link is open, a new request goes to the leader alone.
+	waitFor(t, func() bool { return connectedTo(c) == 7 })
 	fc.setMode(1, silent)
 	out, err := c.Submit(ctxTimeout(t, testTimeout), encode(t, "(A, B, 1)"))
 	if err != nil {

@@ -83,14 +83,18 @@ func BenchmarkThreshold(b *testing.B) {
 	}
 }
 
-func BenchmarkEd25519(b *testing.B) {
+// ed25519Fixture is a key, a 200-byte message, its signature and the public key.
+func ed25519Fixture(b *testing.B) (k *SigningKey, msg, sig []byte, vk VerifyKey) {
 	k, err := GenerateSigningKey(make([]byte, SeedSize))
 	if err != nil {
 		b.Fatal(err)
 	}
-	msg := make([]byte, 200)
-	sig := k.Sign(msg)
-	vk := k.Public()
+	msg = make([]byte, 200)
+	return k, msg, k.Sign(msg), k.Public()
+}
+
+func BenchmarkEd25519(b *testing.B) {
+	k, msg, sig, vk := ed25519Fixture(b)
 	b.Run("Sign", func(b *testing.B) {
 		for b.Loop() {
 			k.Sign(msg)

@@ -9,13 +9,7 @@ import (
 // BenchmarkEd25519Expanded measures expanding a key (its B/op is the memory an expanded key
 // holds) and verifying with one.
 func BenchmarkEd25519Expanded(b *testing.B) {
-	k, err := GenerateSigningKey(make([]byte, SeedSize))
-	if err != nil {
-		b.Fatal(err)
-	}
-	msg := make([]byte, 200)
-	sig := k.Sign(msg)
-	vk := k.Public()
+	_, msg, sig, vk := ed25519Fixture(b)
 	b.Run("Expand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -23,7 +23,7 @@ type ClientConfig struct {
 type ClientConn struct {
 	base
 	id      pbft.ClientID
-	links   map[pbft.NodeID]*clientLink
+	links   linkSet
 	onReply func(from pbft.NodeID, frame []byte)
 }
 
@@ -53,7 +53,7 @@ func NewClient(cfg ClientConfig, onReply func(from pbft.NodeID, frame []byte)) (
 	if len(cfg.Addrs) == 0 {
 		return nil, fmt.Errorf("transport: no replica addresses")
 	}
-	cc := &ClientConn{id: cfg.ID, links: make(map[pbft.NodeID]*clientLink), onReply: onReply}
+	cc := &ClientConn{id: cfg.ID, links: make(linkSet), onReply: onReply}
 	cc.init(cfg.Tuning.options(cfg.Logger))
 	for id, addr := range cfg.Addrs {
 		l := &clientLink{id: id, addr: addr, out: newOutbox(cc.opts.queueLen)}
@@ -66,15 +66,7 @@ func NewClient(cfg ClientConfig, onReply func(from pbft.NodeID, frame []byte)) (
 // Send queues frame for replica to without blocking; false when the replica is unknown, the
 // queue is full, or the frame exceeds MaxFrame.
 func (cc *ClientConn) Send(to pbft.NodeID, frame []byte) bool {
-	l, ok := cc.links[to]
-	if !ok {
-		return false
-	}
-	if len(frame) > cc.opts.maxFrame {
-		l.out.dropped.Add(1)
-		return false
-	}
-	return l.out.offer(frame)
+	return cc.links.send(to, frame, cc.opts.maxFrame)
 }
 
 // Broadcast sends frame to every replica and returns how many queues took it.
@@ -89,13 +81,7 @@ func (cc *ClientConn) Broadcast(frame []byte) int {
 }
 
 // Stats returns the counters of the client's links.
-func (cc *ClientConn) Stats() map[pbft.NodeID]PeerStats {
-	out := make(map[pbft.NodeID]PeerStats, len(cc.links))
-	for id, l := range cc.links {
-		out[id] = l.stats()
-	}
-	return out
-}
+func (cc *ClientConn) Stats() map[pbft.NodeID]PeerStats { return cc.links.stats() }
 
 // Close closes every connection and waits for the client's goroutines, callbacks included.
 func (cc *ClientConn) Close() error {
@@ -154,4 +140,29 @@ func (l *clientLink) stats() PeerStats {
 		s.Reconnects = n - 1
 	}
 	return s
+}
+
+// linkSet is a client's links, one per replica.
+type linkSet map[pbft.NodeID]*clientLink
+
+// send queues frame for replica to without blocking; false when the replica is unknown, the
+// queue is full, or the frame exceeds maxFrame.
+func (ls linkSet) send(to pbft.NodeID, frame []byte, maxFrame int) bool {
+	l, ok := ls[to]
+	if !ok {
+		return false
+	}
+	if len(frame) > maxFrame {
+		l.out.dropped.Add(1)
+		return false
+	}
+	return l.out.offer(frame)
+}
+
+func (ls linkSet) stats() map[pbft.NodeID]PeerStats {
+	out := make(map[pbft.NodeID]PeerStats, len(ls))
+	for id, l := range ls {
+		out[id] = l.stats()
+	}
+	return out
 }

@@ -14,7 +14,7 @@ import (
 type ClientMux struct {
 	base
 	name  pbft.ClientID
-	links map[pbft.NodeID]*clientLink
+	links linkSet
 
 	mu      sync.RWMutex
 	clients map[pbft.ClientID]func(from pbft.NodeID, frame []byte)
@@ -30,7 +30,7 @@ func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 	if len(cfg.Addrs) == 0 {
 		return nil, fmt.Errorf("transport: no replica addresses")
 	}
-	m := &ClientMux{name: cfg.ID, links: make(map[pbft.NodeID]*clientLink),
+	m := &ClientMux{name: cfg.ID, links: make(linkSet),
 		clients: make(map[pbft.ClientID]func(pbft.NodeID, []byte))}
 	m.init(cfg.Tuning.options(cfg.Logger))
 	for id, addr := range cfg.Addrs {
@@ -74,25 +74,17 @@ func (m *ClientMux) Detach(id pbft.ClientID) {
 // Send queues frame of client id for replica to without blocking; false when the replica is
 // unknown, the queue is full, or the frame exceeds MaxFrame.
 func (m *ClientMux) Send(to pbft.NodeID, id pbft.ClientID, frame []byte) bool {
-	l, ok := m.links[to]
-	if !ok {
-		return false
-	}
 	if len(frame) > m.opts.maxFrame {
-		l.out.dropped.Add(1)
+		if l, ok := m.links[to]; ok {
+			l.out.dropped.Add(1)
+		}
 		return false
 	}
-	return l.out.offer(encodeMux(muxData, id, frame))
+	return m.links.send(to, encodeMux(muxData, id, frame), m.opts.maxFrame+3+len(id))
 }
 
 // Stats returns the counters of the shared links.
-func (m *ClientMux) Stats() map[pbft.NodeID]PeerStats {
-	out := make(map[pbft.NodeID]PeerStats, len(m.links))
-	for id, l := range m.links {
-		out[id] = l.stats()
-	}
-	return out
-}
+func (m *ClientMux) Stats() map[pbft.NodeID]PeerStats { return m.links.stats() }
 
 // Close closes every connection and waits for the goroutines, callbacks included.
 func (m *ClientMux) Close() error {
