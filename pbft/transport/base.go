@@ -24,6 +24,7 @@ const maxBatch = 1024
 // options are the tunables shared by Transport and ClientConn, defaults applied.
 type options struct {
 	queueLen     int
+	queueBytes   int
 	maxFrame     int
 	writeTimeout time.Duration
 	dialTimeout  time.Duration

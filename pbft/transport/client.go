@@ -56,7 +56,7 @@ func NewClient(cfg ClientConfig, onReply func(from pbft.NodeID, frame []byte)) (
 	cc := &ClientConn{id: cfg.ID, links: make(linkSet), onReply: onReply}
 	cc.init(cfg.Tuning.options(cfg.Logger))
 	for id, addr := range cfg.Addrs {
-		l := &clientLink{id: id, addr: addr, out: newOutbox(cc.opts.queueLen)}
+		l := &clientLink{id: id, addr: addr, out: newOutbox(cc.opts.queueLen, cc.opts.queueBytes)}
 		cc.links[id] = l
 		cc.spawn(func() { cc.run(l) })
 	}
@@ -105,6 +105,7 @@ func (b *base) runLink(l *clientLink, h hello, label string, deliver func([]byte
 		var first []byte
 		select {
 		case first = <-l.out.frames:
+			l.out.took(first)
 		case <-b.done:
 			return
 		}

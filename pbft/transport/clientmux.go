@@ -34,7 +34,7 @@ func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 		clients: make(map[pbft.ClientID]func(pbft.NodeID, []byte))}
 	m.init(cfg.Tuning.options(cfg.Logger))
 	for id, addr := range cfg.Addrs {
-		l := &clientLink{id: id, addr: addr, out: newOutbox(max(m.opts.queueLen, muxQueueLen))}
+		l := &clientLink{id: id, addr: addr, out: newOutbox(max(m.opts.queueLen, muxQueueLen), m.opts.queueBytes)}
 		m.links[id] = l
 		h := hello{role: roleClientMux, client: cfg.ID}
 		label := "clients " + string(cfg.ID) + "<->" + id.String()

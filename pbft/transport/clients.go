@@ -94,7 +94,7 @@ func (ct *clientTable) stats() (clients int, sent, dropped uint64) {
 
 // serveClient runs a client connection on the goroutine that accepted it.
 func (t *Transport) serveClient(c *conn, id pbft.ClientID) {
-	s := &clientSession{id: id, c: c, out: newOutbox(t.opts.queueLen)}
+	s := &clientSession{id: id, c: c, out: newOutbox(t.opts.queueLen, t.opts.queueBytes)}
 	old, ok := t.clients.route(id, s)
 	if !ok {
 		t.reject(c, "too many clients", nil)
@@ -111,7 +111,7 @@ func (t *Transport) serveClient(c *conn, id pbft.ClientID) {
 // serveMux runs a multiplexed client connection: every frame names its client, and the
 // replies of every client seen on it go back on it.
 func (t *Transport) serveMux(c *conn, name pbft.ClientID) {
-	s := &clientSession{id: name, mux: true, c: c, out: newOutbox(max(t.opts.queueLen, muxQueueLen))}
+	s := &clientSession{id: name, mux: true, c: c, out: newOutbox(max(t.opts.queueLen, muxQueueLen), t.opts.queueBytes)}
 	label := t.self.String() + "<->clients " + string(name)
 	deliver := func(frame []byte) {
 		kind, id, payload, err := decodeMux(frame)

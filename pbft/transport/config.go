@@ -11,6 +11,7 @@ import (
 // Defaults for the zero fields of Config and ClientConfig.
 const (
 	DefaultQueueLen     = 4096
+	DefaultQueueBytes   = 16 << 20
 	DefaultMaxFrame     = 64 << 20
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultDialTimeout  = 3 * time.Second
@@ -23,6 +24,7 @@ const (
 // Tuning holds the knobs that replicas and clients share; zero fields take the defaults above.
 type Tuning struct {
 	QueueLen     int           // frames queued per destination before Send drops
+	QueueBytes   int           // bytes queued per destination before Send drops
 	MaxFrame     int           // largest frame sent or accepted, in bytes
 	WriteTimeout time.Duration // a write making no progress this long closes the connection
 	DialTimeout  time.Duration
@@ -50,6 +52,7 @@ type Config struct {
 func (t Tuning) options(log zerolog.Logger) options {
 	return options{
 		queueLen:     orDefault(t.QueueLen, DefaultQueueLen),
+		queueBytes:   orDefault(t.QueueBytes, DefaultQueueBytes),
 		maxFrame:     orDefault(t.MaxFrame, DefaultMaxFrame),
 		writeTimeout: orDefault(t.WriteTimeout, DefaultWriteTimeout),
 		dialTimeout:  orDefault(t.DialTimeout, DefaultDialTimeout),

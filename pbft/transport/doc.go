@@ -25,7 +25,8 @@
 // Frames. Every frame is a 4-byte big-endian length and that many bytes. A length above
 // Config.MaxFrame is a protocol error that closes the connection; Send refuses such frames.
 //
-// Queues. Every destination has a bounded queue of Config.QueueLen frames. Send never blocks:
+// Queues. Every destination has a bounded queue of Config.QueueLen frames and QueueBytes bytes
+// (a frame larger than that still goes when the queue is empty). Send never blocks:
 // when the queue is full the frame is dropped and counted, so a slow or dead peer never stalls
 // the protocol loop. One writer goroutine per connection drains the queue into a buffered
 // writer and flushes when the queue is empty, which batches small frames into few syscalls.

@@ -71,6 +71,7 @@ func (b *base) writeLoop(c *conn, out *outbox, first [][]byte, dead <-chan struc
 	for {
 		select {
 		case frame := <-out.frames:
+			out.took(frame)
 			if err := b.writeBatch(c, w, out, frame); err != nil {
 				return nil, err
 			}
@@ -123,6 +124,7 @@ func (b *base) writeFirst(c *conn, w *bufio.Writer, out *outbox, frames [][]byte
 func nextFrame(out *outbox, frame *[]byte) bool {
 	select {
 	case *frame = <-out.frames:
+		out.took(*frame)
 		return true
 	default:
 		return false

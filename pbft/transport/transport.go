@@ -42,7 +42,7 @@ func New(cfg Config) (*Transport, error) {
 		if id == pbft.Broadcast {
 			return nil, fmt.Errorf("transport: replica id 0 in Addrs")
 		}
-		t.peers[id] = &peer{id: id, addr: addr, out: newOutbox(t.opts.queueLen), incoming: make(chan *conn)}
+		t.peers[id] = &peer{id: id, addr: addr, out: newOutbox(t.opts.queueLen, t.opts.queueBytes), incoming: make(chan *conn)}
 	}
 	if t.ln == nil {
 		ln, err := net.Listen("tcp", cfg.Addrs[cfg.Self])

@@ -88,3 +88,23 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		t.Error("New with a bad listen address succeeded")
 	}
 }
+
+func TestOutboxBoundsBytes(t *testing.T) {
+	o := newOutbox(100, 10)
+	big := make([]byte, 25)
+	if !o.offer(big) {
+		t.Fatal("a frame above the byte bound was refused by an empty queue")
+	}
+	if o.offer([]byte("x")) {
+		t.Fatal("a queue over its byte bound took another frame")
+	}
+	o.took(<-o.frames)
+	for i := range 2 {
+		if !o.offer([]byte("12345")) {
+			t.Fatalf("frame %d of 5 bytes refused under a 10-byte bound", i)
+		}
+	}
+	if o.offer([]byte("1")) || o.dropped.Load() != 2 || o.bytes.Load() != 10 {
+		t.Fatalf("bytes %d dropped %d, want 10 queued bytes and 2 drops", o.bytes.Load(), o.dropped.Load())
+	}
+}
