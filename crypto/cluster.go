@@ -10,6 +10,8 @@ type ClusterPublic struct {
 	Sigma    ThresholdPublic      // threshold n of n: the fast path
 	Replicas []VerifyKey          // Replicas[i-1] is replica i's Ed25519 key
 	Clients  map[string]VerifyKey // client name → Ed25519 key
+
+	expanded *keyCache // the keys expanded so far (Expanded); nil: none kept
 }
 
 // ReplicaSecret is one replica's private key material.
@@ -44,7 +46,7 @@ func DealCluster(scheme string, n, f int, seed []byte) (*ClusterKeys, error) {
 		return nil, err
 	}
 	pub := &ClusterPublic{Scheme: scheme, N: n, F: f, Tau: tauPub, Sigma: sigmaPub,
-		Replicas: make([]VerifyKey, n), Clients: map[string]VerifyKey{}}
+		Replicas: make([]VerifyKey, n), Clients: map[string]VerifyKey{}, expanded: &keyCache{}}
 	keys := &ClusterKeys{Public: pub, Replicas: make([]*ReplicaSecret, n), Clients: map[string]*SigningKey{}}
 	for i := 1; i <= n; i++ {
 		ed, err := GenerateSigningKey(DeriveSeed(seed, fmt.Sprintf("replica/%d/ed25519", i)))

@@ -1,6 +1,10 @@
 package crypto
 
-import "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+import (
+	"sync"
+
+	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+)
 
 // ExpandedVerifyKey is a VerifyKey decompressed once, with the multiples of its point that
 // verification needs precomputed: a check costs about 28 µs instead of 32 µs one by one, and
@@ -43,4 +47,22 @@ func (e *ExpandedVerifyKey) Check(msg, sig []byte) error {
 		return ErrBadEd25519
 	}
 	return nil
+}
+
+// keyCache holds expanded keys by key value (VerifyKey → *ExpandedVerifyKey).
+type keyCache struct{ m sync.Map }
+
+// Expanded returns k expanded (ExpandVerifyKey). A ClusterPublic made by DealCluster or
+// ReadClusterPublic expands each key once, for everything that checks signatures with it: a
+// load generator with thousands of clients must not expand thousands of keys per client.
+// Keys are cached by value, so a key changed or added later is expanded when first used.
+func (p *ClusterPublic) Expanded(k VerifyKey) *ExpandedVerifyKey {
+	if p.expanded == nil {
+		return ExpandVerifyKey(k)
+	}
+	if e, ok := p.expanded.m.Load(k); ok {
+		return e.(*ExpandedVerifyKey)
+	}
+	e, _ := p.expanded.m.LoadOrStore(k, ExpandVerifyKey(k))
+	return e.(*ExpandedVerifyKey)
 }

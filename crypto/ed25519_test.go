@@ -222,3 +222,20 @@ func TestEd25519BatchFindsTheBadOnes(t *testing.T) {
 		t.Errorf("empty batch: %v", got)
 	}
 }
+
+func TestClusterPublicExpandsEachKeyOnce(t *testing.T) {
+	keys, err := DealCluster(SchemeBN256, 4, 1, []byte("expand-once"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := keys.Public
+	k := pub.Replicas[0]
+	first := pub.Expanded(k)
+	if first.Key() != k || !first.Valid() || pub.Expanded(k) != first {
+		t.Fatal("a dealt cluster's key was not expanded once and kept")
+	}
+	bare := &ClusterPublic{Replicas: pub.Replicas} // not made by DealCluster: nothing kept
+	if e := bare.Expanded(k); e.Key() != k || !e.Valid() || e == first {
+		t.Fatal("a bare ClusterPublic did not expand the key on its own")
+	}
+}

@@ -39,7 +39,7 @@ func (pf *publicFile) parse() (*ClusterPublic, error) {
 		clients = map[string]VerifyKey{}
 	}
 	return &ClusterPublic{Scheme: pf.Scheme, N: pf.N, F: pf.F, Tau: tau, Sigma: sigma,
-		Replicas: pf.Replicas, Clients: clients}, nil
+		Replicas: pf.Replicas, Clients: clients, expanded: &keyCache{}}, nil
 }
 
 // parsePublicHex decodes a threshold public key and checks it has the expected t and n.

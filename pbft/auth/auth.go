@@ -33,7 +33,6 @@ var (
 type Authenticator struct {
 	pub    *crypto.ClusterPublic
 	secret *crypto.ReplicaSecret // nil: verify only
-	keys   *keyTable             // pub's Ed25519 keys, expanded (keys.go)
 	certs  certCache
 
 	requests requestCache // client requests whose signature verified
@@ -43,11 +42,10 @@ type Authenticator struct {
 }
 
 // New returns an authenticator for a replica (secret set) or a verifier (secret nil). It
-// expands the Ed25519 key of every replica and client of pub, once for all the authenticators
-// made from the same pub (keys.go); pub must not change afterwards (if it does, the keys that
-// changed are still checked correctly, only slower).
+// checks Ed25519 signatures with pub's expanded keys (crypto.ClusterPublic.Expanded), shared
+// by all the authenticators made from pub.
 func New(pub *crypto.ClusterPublic, secret *crypto.ReplicaSecret) *Authenticator {
-	return &Authenticator{pub: pub, secret: secret, keys: sharedKeyTable(pub)}
+	return &Authenticator{pub: pub, secret: secret}
 }
 
 // Public is the cluster's public key material.

@@ -3,9 +3,7 @@ package auth
 import (
 	"encoding/hex"
 	"errors"
-	"runtime"
 	"testing"
-	"weak"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
@@ -18,21 +16,21 @@ func TestAuthenticatorsShareExpandedKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if verifier.keys != c.auths[0].keys || client.keys != verifier.keys {
-		t.Fatal("authenticators of one cluster expanded its keys more than once")
-	}
-	if len(verifier.keys.replicas) != 7 || len(verifier.keys.clients) != 2 {
-		t.Fatalf("%d replica and %d client keys expanded, want 7 and 2",
-			len(verifier.keys.replicas), len(verifier.keys.clients))
-	}
 	for name, key := range c.keys.Public.Clients {
-		if e := verifier.keys.clients[name]; e.Key() != key || !e.Valid() {
-			t.Errorf("client %s: expanded key %v, want %v", name, e.Key(), key)
+		e, ok := verifier.clientKey(name)
+		if !ok || e.Key() != key || !e.Valid() {
+			t.Fatalf("client %s: expanded key %v, want %v", name, e.Key(), key)
+		}
+		if again, _ := client.clientKey(name); again != e {
+			t.Fatalf("client %s: expanded twice for two authenticators of one cluster", name)
 		}
 	}
+	r3, _ := c.auths[2].replicaKey(3)
+	if mine, _ := verifier.replicaKey(3); mine != r3 || r3.Key() != c.keys.Public.Replicas[2] {
+		t.Fatal("replica n3's key expanded twice, or wrongly")
+	}
 
-	// A client added later: an old authenticator still checks it; a new one expands it and
-	// keeps the expansions it already had.
+	// A client added later is expanded when first used, by old and new authenticators.
 	if err := c.keys.AddClients([]byte("later"), "C"); err != nil {
 		t.Fatal(err)
 	}
@@ -40,11 +38,7 @@ func TestAuthenticatorsShareExpandedKeys(t *testing.T) {
 	if err := verifier.VerifyRequest(&r); err != nil {
 		t.Fatalf("old authenticator, new client: %v", err)
 	}
-	fresh := New(c.keys.Public, nil)
-	if len(fresh.keys.clients) != 3 || fresh.keys.clients["A"] != verifier.keys.clients["A"] {
-		t.Fatal("new authenticator did not extend the shared key table")
-	}
-	if err := fresh.VerifyRequest(&r); err != nil {
+	if err := New(c.keys.Public, nil).VerifyRequest(&r); err != nil {
 		t.Fatalf("new authenticator, new client: %v", err)
 	}
 }
@@ -55,7 +49,7 @@ func TestClientKeyNotAPointRefusesWithoutPanic(t *testing.T) {
 	bad[0] = 2 // y = 2 has no x on the curve
 	c.keys.Public.Clients["Z"] = bad
 	a := New(c.keys.Public, nil)
-	if a.keys.clients["Z"].Valid() {
+	if z, _ := a.clientKey("Z"); z.Valid() {
 		t.Fatal("key y=2 expanded as a point")
 	}
 	good := c.request("A", 1)
@@ -112,31 +106,4 @@ func TestFrameFromUnknownReplicaRefused(t *testing.T) {
 	if _, _, err := New(c.keys.Public, nil).Open(frame); err != nil {
 		t.Fatalf("honest frame refused: %v", err)
 	}
-}
-
-func TestKeyTableForgottenWithItsCluster(t *testing.T) {
-	keys, err := crypto.DealCluster(crypto.SchemeBN256, 4, 1, []byte("forget"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	New(keys.Public, nil)
-	wp := weak.Make(keys.Public)
-	held := func() bool {
-		tables.Lock()
-		defer tables.Unlock()
-		_, ok := tables.of[wp]
-		return ok
-	}
-	if !held() {
-		t.Fatal("no key table after New")
-	}
-	// keys is dead from here on: its ClusterPublic is unreachable.
-	for range 1000 {
-		runtime.GC()
-		runtime.Gosched()
-		if !held() {
-			return
-		}
-	}
-	t.Fatal("key table still held after its cluster became unreachable")
 }

@@ -11,7 +11,8 @@ import (
 // Client signatures are the largest cost a request adds: every replica checks the signature
 // of every request (SPEC 3.2). Three things make that cheaper:
 //
-//   - Expanded keys. Every client key is decompressed and precomputed once (keys.go).
+//   - Expanded keys. Every client key is decompressed and precomputed once per process
+//     (crypto.ClusterPublic.Expanded).
 //   - Batch verification. The requests of a pre-prepare (and the client requests a leader
 //     receives at once) are checked together (crypto.Ed25519Batch), one multi-scalar
 //     multiplication for the whole batch, about half the cost per signature of one-by-one
