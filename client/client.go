@@ -88,7 +88,7 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 		if err := opts.Network.mux.Attach(id, c.onReply); err != nil {
 			return nil, fmt.Errorf("client %s: %w", id, err)
 		}
-		c.conn = sharedLink{mux: opts.Network.mux, id: id, n: c.n}
+		c.conn = sharedLink{mux: opts.Network.mux, id: id}
 		return c, nil
 	}
 	conn, err := transport.NewClient(transport.ClientConfig{ID: id, Addrs: cfg.Addrs(), Tuning: opts.Tuning,

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -76,17 +77,23 @@ func TestSubmitToleratesFByzantineReplicas(t *testing.T) {
 		{"a bad signature and a silent replica", []fakeMode{honest, badSig, honest, silent, honest, honest, honest}},
 		{"bare reply frames from f+1 replicas", []fakeMode{bareReplies, bareReplies, bareReplies, silent, silent, silent, silent}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fc := newFakeCluster(t, tc.modes...)
-			c := fc.newClient("A", Options{})
-			out, err := c.Submit(ctxTimeout(t, testTimeout), encode(t, "Balance(B)"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := result(t, out); !r.OK || r.Value != 10 {
-				t.Fatalf("result %v, want ok with value 10 (not a liar's 999)", r)
-			}
-		})
+		for _, shared := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/shared=%v", tc.name, shared), func(t *testing.T) {
+				fc := newFakeCluster(t, tc.modes...)
+				var opts Options
+				if shared {
+					opts.Network = fc.network()
+				}
+				c := fc.newClient("A", opts)
+				out, err := c.Submit(ctxTimeout(t, testTimeout), encode(t, "Balance(B)"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := result(t, out); !r.OK || r.Value != 10 {
+					t.Fatalf("result %v, want ok with value 10 (not a liar's 999)", r)
+				}
+			})
+		}
 	}
 }
 

@@ -61,20 +61,11 @@ func (l ownLink) unreached() []pbft.NodeID {
 type sharedLink struct {
 	mux *transport.ClientMux
 	id  pbft.ClientID
-	n   int
 }
 
 func (l sharedLink) Send(to pbft.NodeID, frame []byte) bool { return l.mux.Send(to, l.id, frame) }
 
-func (l sharedLink) Broadcast(frame []byte) int {
-	sent := 0
-	for id := 1; id <= l.n; id++ {
-		if l.mux.Send(pbft.NodeID(id), l.id, frame) {
-			sent++
-		}
-	}
-	return sent
-}
+func (l sharedLink) Broadcast(frame []byte) int { return l.mux.Broadcast(l.id, frame) }
 
 func (l sharedLink) unreached() []pbft.NodeID { return nil }
 

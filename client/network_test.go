@@ -35,18 +35,6 @@ func TestSharedNetworkCarriesManyClients(t *testing.T) {
 	}
 }
 
-func TestSharedNetworkToleratesFByzantineReplicas(t *testing.T) {
-	fc := newFakeCluster(t, honest, badSig, honest, silent, honest, lying, honest)
-	c := fc.newClient("A", Options{Network: fc.network()})
-	out, err := c.Submit(ctxTimeout(t, testTimeout), encode(t, "Balance(B)"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := result(t, out); !r.OK || r.Value != 10 {
-		t.Fatalf("result %v, want ok with value 10 (not a liar's 999)", r)
-	}
-}
-
 func TestSharedNetworkFollowsViewChange(t *testing.T) {
 	fc := newFakeCluster(t, silent) // n1, the leader of view 1, is down
 	c := fc.newClient("A", Options{Network: fc.network(), Retransmit: 2 * time.Second})

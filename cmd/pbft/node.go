@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/cmd/pbft/internal/term"
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/cluster"
@@ -135,18 +135,8 @@ func newLogger(w io.Writer, debug bool, format string) (zerolog.Logger, error) {
 	case "json":
 		return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
 	case "console", "":
-		out := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)}
+		out := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000", NoColor: !term.IsTerminal(w)}
 		return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
 	}
 	return zerolog.Logger{}, fmt.Errorf("--log-format %q: want console or json", format)
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

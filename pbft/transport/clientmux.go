@@ -72,15 +72,21 @@ func (m *ClientMux) Detach(id pbft.ClientID) {
 }
 
 // Send queues frame of client id for replica to without blocking; false when the replica is
-// unknown, the queue is full, or the frame exceeds MaxFrame.
+// unknown, the queue is full, or the multiplexed frame exceeds MaxFrame (the replica's bound
+// on what it reads).
 func (m *ClientMux) Send(to pbft.NodeID, id pbft.ClientID, frame []byte) bool {
-	if len(frame) > m.opts.maxFrame {
-		if l, ok := m.links[to]; ok {
-			l.out.dropped.Add(1)
+	return m.links.send(to, encodeMux(muxData, id, frame), m.opts.maxFrame)
+}
+
+// Broadcast sends frame of client id to every replica and returns how many queues took it.
+func (m *ClientMux) Broadcast(id pbft.ClientID, frame []byte) int {
+	muxed, sent := encodeMux(muxData, id, frame), 0
+	for to := range m.links {
+		if m.links.send(to, muxed, m.opts.maxFrame) {
+			sent++
 		}
-		return false
 	}
-	return m.links.send(to, encodeMux(muxData, id, frame), m.opts.maxFrame+3+len(id))
+	return sent
 }
 
 // Stats returns the counters of the shared links.

@@ -3,9 +3,10 @@ package bench
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/term"
 )
 
 // progressEvery is the refresh period of the progress bar.
@@ -24,7 +25,7 @@ type progress struct {
 }
 
 func startProgress(w io.Writer, label string, rec *recorder, total time.Duration) *progress {
-	p := &progress{w: w, terminal: isTerminal(w), label: label, rec: rec, total: total,
+	p := &progress{w: w, terminal: term.IsTerminal(w), label: label, rec: rec, total: total,
 		done: make(chan struct{}), finished: make(chan struct{})}
 	go p.run()
 	return p
@@ -86,14 +87,4 @@ func (p *progress) line(now time.Time, rate float64) string {
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
 	return fmt.Sprintf("%s %s [%s] %5.1fs/%.0fs %8.0f tx/s %9d done", p.label, phase, bar,
 		elapsed.Seconds(), p.total.Seconds(), rate, p.rec.completed.Load())
-}
-
-// isTerminal reports whether w is a character device.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
