@@ -6,26 +6,6 @@ import (
 	"testing"
 )
 
-func BenchmarkLtHashAdd(b *testing.B) {
-	elem := appendElem(nil, "123456", account{checking: 31_000, savings: 12_000})
-	var h LtHash
-	for b.Loop() {
-		h.Add(elem)
-	}
-}
-
-// BenchmarkLtHashUpdate is the digest cost of changing one account: remove the old element,
-// add the new one.
-func BenchmarkLtHashUpdate(b *testing.B) {
-	old := appendElem(nil, "123456", account{checking: 31_000, savings: 12_000})
-	cur := appendElem(nil, "123456", account{checking: 30_990, savings: 12_000})
-	var h LtHash
-	for b.Loop() {
-		h.Remove(old)
-		h.Add(cur)
-	}
-}
-
 // loadedBank is a bank of n benchmark accounts with pre-encoded random payments among them.
 func loadedBank(b *testing.B, n int) (*Bank, [][]byte) {
 	bank := NewBank()
@@ -59,7 +39,7 @@ func BenchmarkExecuteSendPayment(b *testing.B) {
 }
 
 // BenchmarkExecuteSendPaymentDigestEach executes a payment and folds the digest after each:
-// the worst case, two account updates (four expansions) per operation.
+// the worst case, two leaves and their paths to the root rehashed per operation.
 func BenchmarkExecuteSendPaymentDigestEach(b *testing.B) {
 	bank, ops := loadedBank(b, 100_000)
 	i := 0
@@ -84,20 +64,27 @@ func BenchmarkExecuteSendPaymentDigestBatch(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad1M loads 1,000,000 accounts and computes their first digest; it reports the
-// live heap the bank holds.
-func BenchmarkLoad1M(b *testing.B) {
+// benchmarkLoad loads n accounts and computes their first digest; it reports the live heap the
+// bank holds, and the part of it that the digest tree adds.
+func benchmarkLoad(b *testing.B, n int) {
 	for b.Loop() {
 		before := heapInUse()
 		bank := NewBank()
-		if err := bank.LoadAccounts(1_000_000, 10_000, 50_000, 1); err != nil {
+		if err := bank.LoadAccounts(n, 10_000, 50_000, 1); err != nil {
 			b.Fatal(err)
 		}
+		loaded := heapInUse()
 		bank.Digest()
-		b.ReportMetric(float64(heapInUse()-before)/(1<<20), "MiB-live")
+		done := heapInUse()
+		b.ReportMetric(float64(done-before)/(1<<20), "MiB-live")
+		b.ReportMetric(float64(done-loaded)/(1<<20), "MiB-digest")
 		runtime.KeepAlive(bank)
 	}
 }
+
+func BenchmarkLoad100k(b *testing.B) { benchmarkLoad(b, 100_000) }
+
+func BenchmarkLoad1M(b *testing.B) { benchmarkLoad(b, 1_000_000) }
 
 // BenchmarkLoad1MNoDigest is the loading alone, without hashing.
 func BenchmarkLoad1MNoDigest(b *testing.B) {
@@ -133,4 +120,37 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// benchmarkCheckpointFold is the digest cost of one checkpoint interval on a bank of n
+// accounts: 3,000 random account changes (off the clock), then one Digest (timed).
+func benchmarkCheckpointFold(b *testing.B, n int) {
+	bank, _ := loadedBank(b, n)
+	rng := rand.New(rand.NewPCG(3, 3))
+	for b.Loop() {
+		b.StopTimer()
+		for range 3000 {
+			bank.Apply(Op{Kind: OpDepositChecking, Account: AccountName(rng.IntN(n)), Amount: 1})
+		}
+		b.StartTimer()
+		bank.Digest()
+	}
+}
+
+func BenchmarkCheckpointFold100k(b *testing.B) { benchmarkCheckpointFold(b, 100_000) }
+
+func BenchmarkCheckpointFold1M(b *testing.B) { benchmarkCheckpointFold(b, 1_000_000) }
+
+// BenchmarkFirstDigest1M is the first Digest of a freshly loaded 1,000,000-account bank; the
+// loading itself is off the clock.
+func BenchmarkFirstDigest1M(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		bank := NewBank()
+		if err := bank.LoadAccounts(1_000_000, 10_000, 50_000, 1); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		bank.Digest()
+	}
 }

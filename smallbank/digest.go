@@ -2,46 +2,65 @@ package smallbank
 
 import (
 	"encoding/binary"
-	"runtime"
-	"sync"
 
 	"github.com/bftbank/pbft/pbft"
 )
 
-// parallelMin is the number of pending element updates from which Digest spreads the hashing
-// over all cores: loading or restoring many accounts, not the normal case.
-const parallelMin = 4096
+// The state digest is the root of a Merkle tree of fixed shape, whatever the number of
+// accounts: 65,536 leaf buckets under four levels of inner nodes with 16 children each (4,096,
+// 256, 16, then the root).
+//
+//   - An account lies in the leaf given by the first two bytes of SHA-256(bucketDomain || name),
+//     computed once when the account is first folded and kept in bucketOf.
+//   - A leaf hashes to SHA-256(leafDomain || e1 || e2 ...) over the elements (appendElem) of its
+//     accounts in name order, so the digest depends only on the set of (name, checking,
+//     savings), not on the order in which the accounts were opened. An empty leaf has a
+//     constant hash.
+//   - An inner node of level k (1 for the parents of leaves, 4 for the root) hashes to
+//     SHA-256(nodeDomain || k || its 16 children's hashes).
+//
+// touch marks the leaf of an account about to change; a fold rehashes the marked leaves, then
+// their marked parents level by level up to the root: O(changes) hashes of a few hundred bytes
+// each, never O(accounts), without allocating. Accounts opened since the last fold are placed
+// in their leaves first; many of them at once (loading, restoring) are bucketed, grouped and
+// hashed on all cores.
+//
+// The shape does not depend on the number of accounts, so every replica and every snapshot
+// agree on it. 16 children rather than 256 make a changed leaf cost four inner nodes of 513
+// bytes instead of two of 8 KiB: a fold of 3,000 changes on 100,000 accounts takes 1.8 ms
+// instead of 2.5 ms, and of a single change 4 us instead of 20 us. The state beside the
+// accounts is 2 bytes (leaf) and 4 bytes (leaf member list) per account, plus 3.6 MiB for the
+// node hashes and the leaves' lists.
 
-// digestState maintains the LtHash of the accounts incrementally. hash covers the accounts as
-// they were at the last fold: accounts [0, hashed) with the values recorded in prev for those
-// changed since (prev holds the value at the last fold). Accounts from hashed on were opened
-// since and are not in hash yet. Folding costs O(changes), never O(accounts).
+// Domain tags keep the digest's uses of SHA-256 apart from each other and from every other use.
+const (
+	bucketDomain = "smallbank/digest/v2/bucket\x00"
+	leafDomain   = "smallbank/digest/v2/leaf\x00"
+	nodeDomain   = "smallbank/digest/v2/node\x00" // followed by the node's level as one byte
+)
+
+// digestState maintains the Merkle tree of the accounts incrementally. The tree holds accounts
+// [0, len(tree.bucketOf)); accounts opened since are placed at the next fold.
 type digestState struct {
-	hash   LtHash
-	hashed int
-	prev   map[int32]account
+	tree   *merkleTree // nil until the first fold of a bank with accounts
 	digest pbft.Digest
 	stale  bool // digest does not reflect the current accounts
 }
 
 func newDigestState() digestState {
-	var empty LtHash
-	return digestState{prev: make(map[int32]account), digest: empty.Sum()}
+	return digestState{digest: emptyHashes[treeHeight]}
 }
 
-// touch must be called before account i changes: it records the value the hash still covers.
+// touch must be called before account i changes: it marks the account's leaf for rehashing.
 func (b *Bank) touch(i int32) {
 	b.stale = true
-	if int(i) >= b.hashed {
-		return
-	}
-	if _, seen := b.prev[i]; !seen {
-		b.prev[i] = b.accts[i]
+	if t := b.tree; t != nil && int(i) < len(t.bucketOf) {
+		t.levels[0].mark(int32(t.bucketOf[i]))
 	}
 }
 
-// Digest returns the state digest: SHA-256 of the LtHash lane vector over every account's
-// element (name, checking, savings). Pending changes are folded in first.
+// Digest returns the state digest: the root of the Merkle tree over every account's element
+// (name, checking, savings). Pending changes are folded in first.
 func (b *Bank) Digest() pbft.Digest {
 	if b.stale {
 		b.fold()
@@ -49,70 +68,28 @@ func (b *Bank) Digest() pbft.Digest {
 	return b.digest
 }
 
-// elemUpdate is one pending change to the hash: add the account's current element, and first
-// remove its previous one when had is set.
-type elemUpdate struct {
-	index int32
-	had   bool
-	prev  account
-}
-
-// fold brings hash up to date with the accounts. The order in which updates are applied does
-// not matter (the lanes form a commutative group), so neither map order nor the split over
-// goroutines changes the result.
+// fold brings the tree up to date with the accounts: it places new accounts, rehashes the
+// marked leaves, then the marked inner nodes up to the root.
 func (b *Bank) fold() {
-	updates := make([]elemUpdate, 0, len(b.prev)+len(b.accts)-b.hashed)
-	for i, p := range b.prev {
-		if p != b.accts[i] {
-			updates = append(updates, elemUpdate{index: i, had: true, prev: p})
-		}
-	}
-	for i := b.hashed; i < len(b.accts); i++ {
-		updates = append(updates, elemUpdate{index: int32(i)})
-	}
-	b.applyUpdates(updates)
-	b.hashed = len(b.accts)
-	clear(b.prev)
-	b.digest = b.hash.Sum()
 	b.stale = false
-}
-
-// applyUpdates adds the updates to hash, on every core when there are many.
-func (b *Bank) applyUpdates(updates []elemUpdate) {
-	workers := min(runtime.GOMAXPROCS(0), len(updates)/parallelMin)
-	if workers <= 1 {
-		b.hashUpdates(&b.hash, updates)
-		return
-	}
-	parts := make([]LtHash, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(updates)/workers, (w+1)*len(updates)/workers
-		wg.Go(func() { b.hashUpdates(&parts[w], updates[lo:hi]) })
-	}
-	wg.Wait()
-	for w := range parts {
-		b.hash.Merge(&parts[w])
-	}
-}
-
-// hashUpdates applies updates to h; it only reads the bank, so workers may run it at once.
-func (b *Bank) hashUpdates(h *LtHash, updates []elemUpdate) {
-	var buf [elemMaxLen]byte
-	for _, u := range updates {
-		name := b.names[u.index]
-		if u.had {
-			h.Remove(appendElem(buf[:0], name, u.prev))
+	if b.tree == nil {
+		if len(b.accts) == 0 {
+			return
 		}
-		h.Add(appendElem(buf[:0], name, b.accts[u.index]))
+		b.tree = newMerkleTree()
 	}
+	b.placeNew()
+	b.hashLeaves()
+	b.tree.hashInner()
+	b.digest = b.tree.root()
 }
 
 // elemMaxLen bounds the encoding of an account element.
 const elemMaxLen = 1 + MaxAccountLen + 16
 
-// appendElem encodes an account as a multiset element: the name with its length, then checking
-// and savings as big-endian two's complement. Names are unique, so elements are too.
+// appendElem encodes an account as a leaf element: the name with its length, then checking and
+// savings as big-endian two's complement. Names are unique, so elements are too, and a leaf's
+// concatenated elements decode in one way only.
 func appendElem(b []byte, name string, a account) []byte {
 	b = append(append(b, byte(len(name))), name...)
 	b = binary.BigEndian.AppendUint64(b, uint64(a.checking))

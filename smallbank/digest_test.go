@@ -1,6 +1,8 @@
 package smallbank
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"slices"
@@ -32,13 +34,43 @@ func randomOp(rng *rand.Rand) Op {
 	return op
 }
 
-// recomputed hashes every account from scratch, sequentially, without the incremental state.
+// recomputed computes the digest from scratch by the straightforward path: group the accounts
+// by bucket, sort each bucket by name, hash every leaf, then every inner level in full.
 func recomputed(b *Bank) [32]byte {
-	var h LtHash
-	for i := range b.accts {
-		h.Add(appendElem(nil, b.names[i], b.accts[i]))
+	buckets := make(map[uint16][]string)
+	for _, name := range b.names {
+		sum := sha256.Sum256([]byte(bucketDomain + name))
+		k := binary.BigEndian.Uint16(sum[:2])
+		buckets[k] = append(buckets[k], name)
 	}
-	return h.Sum()
+	empty := sha256.Sum256([]byte(leafDomain))
+	level := make([][32]byte, 1<<16)
+	for k := range level {
+		names, ok := buckets[uint16(k)]
+		if !ok {
+			level[k] = empty
+			continue
+		}
+		slices.Sort(names)
+		enc := []byte(leafDomain)
+		for _, n := range names {
+			c, s, _ := b.Balances(n)
+			enc = appendElem(enc, n, account{checking: c, savings: s})
+		}
+		level[k] = sha256.Sum256(enc)
+	}
+	for height := byte(1); len(level) > 1; height++ {
+		up := make([][32]byte, len(level)/16)
+		for j := range up {
+			enc := append([]byte(nodeDomain), height)
+			for _, c := range level[16*j : 16*j+16] {
+				enc = append(enc, c[:]...)
+			}
+			up[j] = sha256.Sum256(enc)
+		}
+		level = up
+	}
+	return level[0]
 }
 
 // rebuilt opens the bank's accounts with their current balances, in reverse order, in a new bank.
@@ -125,6 +157,7 @@ func TestDigestCoversNewAccounts(t *testing.T) {
 	bank := scenarioBank(t)
 	before := bank.Digest()
 	must(t, bank.Open("K", 0, 0))
+	bank.Apply(mustParse(t, "DepositChecking(K, 7)")) // changed before its first fold
 	if bank.Digest() == before {
 		t.Fatal("opening an account did not change the digest")
 	}
@@ -133,29 +166,143 @@ func TestDigestCoversNewAccounts(t *testing.T) {
 	}
 }
 
-// TestDigestPinned pins the digest of the scenario's initial state. Every replica, and every
-// version that restores another's snapshot, must compute exactly this; changing the element
-// encoding or the expansion is a protocol change.
-func TestDigestPinned(t *testing.T) {
-	const want = "e3660aa69f54dd893a73a27fe0c844b748c7956d6fedbb19888b2612bde6fb76"
-	if got := scenarioBank(t).Digest(); hex.EncodeToString(got[:]) != want {
-		t.Fatalf("digest of A..J at 10 is %x, want %s", got[:], want)
+// sameLeafNames returns two names, in name order, that fall in the same leaf.
+func sameLeafNames(t *testing.T) (first, second string) {
+	t.Helper()
+	seen := make(map[uint16]string)
+	for i := range 100_000 {
+		name := "n" + AccountName(i)
+		if other, ok := seen[leafOf(name)]; ok {
+			return min(name, other), max(name, other)
+		}
+		seen[leafOf(name)] = name
+	}
+	t.Fatal("no two names share a leaf")
+	return "", ""
+}
+
+func TestDigestLeafHashesInNameOrder(t *testing.T) {
+	first, second := sameLeafNames(t)
+	forward, backward := NewBank(), NewBank()
+	must(t, forward.Open(first, 1, 2))
+	must(t, forward.Open(second, 3, 4))
+	must(t, backward.Open(second, 3, 4))
+	must(t, backward.Open(first, 1, 2))
+	if forward.Digest() != backward.Digest() || forward.Digest() != recomputed(forward) {
+		t.Fatal("the opening order of two accounts in one leaf changed the digest")
+	}
+	enc := appendElem([]byte(leafDomain), first, account{checking: 1, savings: 2})
+	want := sha256.Sum256(appendElem(enc, second, account{checking: 3, savings: 4}))
+	for _, bank := range []*Bank{forward, backward} {
+		if got := bank.tree.levels[0].hashes[leafOf(first)]; got != want {
+			t.Fatalf("leaf hash %x, want %x: members not hashed in name order", got[:4], want[:4])
+		}
 	}
 }
 
-func TestParallelFoldMatchesSequential(t *testing.T) {
-	bank := NewBank()
-	must(t, bank.LoadAccounts(3*parallelMin, 10_000, 50_000, 1))
-	if got, want := bank.Digest(), recomputed(bank); got != want {
-		t.Fatalf("parallel fold %v, sequential %x", got, want[:4])
+// TestDigestPinned pins the digest of the empty bank and of the scenario's initial state. Every
+// replica, and every version that restores another's snapshot, must compute exactly these;
+// changing the element encoding, the domains or the tree shape is a protocol change.
+func TestDigestPinned(t *testing.T) {
+	for _, tt := range []struct {
+		bank *Bank
+		want string
+	}{
+		{NewBank(), "119efd0937901e348b84dc2f7367b11f87a7e6a25e6fcc04d744b7e9aa9713cf"},
+		{scenarioBank(t), "ed8d695fb2cef03b76b4e35ba4e094fb84157642803cf16e8ba271acffaf67c4"},
+	} {
+		if got := tt.bank.Digest(); hex.EncodeToString(got[:]) != tt.want {
+			t.Errorf("digest of %d accounts is %x, want %s", tt.bank.Len(), got[:], tt.want)
+		}
 	}
+}
+
+// edgeLeafNames returns names that fall in the first and in the last leaf.
+func edgeLeafNames(t *testing.T) []string {
+	t.Helper()
+	var first, last string
+	for i := 0; first == "" || last == ""; i++ {
+		name := "e" + AccountName(i)
+		switch leafOf(name) {
+		case 0:
+			first = name
+		case leafCount - 1:
+			last = name
+		}
+	}
+	return []string{first, last}
+}
+
+// checkLeaves fails unless every account is listed once, in the leaf of its name, and every
+// leaf lists its accounts in strict name order.
+func checkLeaves(t *testing.T, bank *Bank) {
+	t.Helper()
+	seen := 0
+	for k, m := range bank.tree.members {
+		for n, i := range m {
+			if leafOf(bank.names[i]) != uint16(k) || n > 0 && bank.names[m[n-1]] >= bank.names[i] {
+				t.Fatalf("leaf %d lists %v", k, m)
+			}
+		}
+		seen += len(m)
+	}
+	if seen != bank.Len() {
+		t.Fatalf("the leaves list %d accounts, want %d", seen, bank.Len())
+	}
+}
+
+// checkFold fails unless the bank's digest equals the recomputed one and its leaves are sound.
+func checkFold(t *testing.T, bank *Bank, after string) {
+	t.Helper()
+	if got, want := bank.Digest(), recomputed(bank); got != want {
+		t.Fatalf("after %s: digest %v, recomputed %x", after, got, want[:4])
+	}
+	checkLeaves(t, bank)
+}
+
+func TestBulkFoldsMatchRecomputed(t *testing.T) {
+	bank := NewBank()
+	for _, name := range edgeLeafNames(t) {
+		must(t, bank.Open(name, 1, 1))
+	}
+	must(t, bank.LoadAccounts(3*parallelMin, 10_000, 50_000, 1))
+	checkFold(t, bank, "a load grouped on all cores")
 	rng := rand.New(rand.NewPCG(5, 5))
-	for range 2 * parallelMin { // enough changes for a parallel fold of updates
+	for range 2 * parallelMin { // enough changed leaves to hash them on all cores
 		a, b := rng.IntN(bank.Len()), rng.IntN(bank.Len())
 		bank.Apply(Op{Kind: OpSendPayment, Account: AccountName(a), Dest: AccountName(b), Amount: rng.Int64N(100)})
 	}
-	if got, want := bank.Digest(), recomputed(bank); got != want {
-		t.Fatalf("parallel fold of updates %v, sequential %x", got, want[:4])
+	checkFold(t, bank, "many payments")
+	for i := range 5 { // inserted one by one into lists that share one array
+		must(t, bank.Open("x"+AccountName(i), int64(i), 0))
+	}
+	checkFold(t, bank, "a few opens")
+	for i := range 2*parallelMin + 1 { // regrouped with the accounts already there
+		must(t, bank.Open("y"+AccountName(i), int64(i), 0))
+	}
+	checkFold(t, bank, "many opens")
+}
+
+func TestDigestFoldDoesNotAllocate(t *testing.T) {
+	bank := NewBank()
+	must(t, bank.LoadAccounts(1000, 10_000, 50_000, 1))
+	bank.Digest()
+	ops := make([]Op, 64)
+	for i := range ops {
+		ops[i] = Op{Kind: OpSendPayment, Account: AccountName(i), Dest: AccountName(999 - i), Amount: 1}
+	}
+	for _, op := range ops { // let the pending lists and the scratch buffer grow once
+		bank.Apply(op)
+	}
+	bank.Digest()
+	allocs := testing.AllocsPerRun(20, func() {
+		for _, op := range ops {
+			bank.Apply(op)
+		}
+		bank.Digest()
+	})
+	if allocs != 0 {
+		t.Fatalf("a fold of 64 payments allocates %v times", allocs)
 	}
 }
 

@@ -45,11 +45,14 @@
 //
 // # Digest
 //
-// The state digest is a homomorphic multiset hash (LtHash) over the elements (name, checking,
-// savings) of all accounts, so it is maintained in O(changes) (SPEC 3.6): an operation records
-// the prior values of the accounts it changes, and Digest folds the pending changes in (remove
-// the old element, add the new one) before hashing the 2 KiB lane vector. Large batches of
-// changes, such as loading a million accounts, are folded on all cores.
+// The state digest is the root of a Merkle tree of fixed shape over the elements (name,
+// checking, savings) of all accounts, so it is maintained in O(changes) (SPEC 3.6). Each
+// account falls in one of 65,536 leaf buckets by a hash of its name; a leaf hashes its accounts
+// in name order, so the digest depends only on the set of accounts and balances, not on the
+// order in which they were opened. Four levels of inner nodes with 16 children each lead to the
+// root. An operation marks the leaves of the accounts it changes, and Digest rehashes only the
+// marked leaves and the inner nodes above them. Large batches of new accounts, such as loading
+// a million of them, are placed and hashed on all cores. See digest.go for the details.
 //
 // A Bank is not safe for concurrent use: the replica executes operations from its protocol loop.
 package smallbank
