@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
@@ -127,6 +128,7 @@ func behaviorOf(cfg *cluster.Config, id pbft.NodeID) (byzantine.Behavior, error)
 // newLogger is the zerolog logger of a process: quiet (warnings) by default, debug with
 // --debug, human-readable or JSON.
 func newLogger(w io.Writer, debug bool, format string) (zerolog.Logger, error) {
+	zerolog.TimeFieldFormat = time.RFC3339Nano // the console shows milliseconds: keep them
 	level := zerolog.WarnLevel
 	if debug {
 		level = zerolog.DebugLevel
