@@ -63,6 +63,33 @@ func TestPipelineBatchLetsBatchesGrow(t *testing.T) {
 	}
 }
 
+// TestAwaited: a leader with nothing in flight awaits one request; with a slot in flight it
+// awaits PipelineBatch minus those waiting; a backup always reports 1 (it forwards at once).
+func TestAwaited(t *testing.T) {
+	h := newHarness(t, func(c *pbft.Config) { c.PipelineBatch = 3 })
+	leader, backup := h.reps[0], h.reps[1]
+	if got := leader.Awaited(); got != 1 {
+		t.Fatalf("idle leader awaits %d, want 1", got)
+	}
+	h.propose(1, "A", 1, transfer("A", "B", 1)) // proposed at once: a slot in flight
+	if got := leader.Awaited(); got != 3 {
+		t.Fatalf("leader with a slot in flight awaits %d, want 3", got)
+	}
+	h.propose(1, "B", 1, transfer("B", "A", 1))
+	if got := leader.Awaited(); got != 2 {
+		t.Fatalf("leader with one request waiting awaits %d, want 2", got)
+	}
+	if got := backup.Awaited(); got != 1 {
+		t.Fatalf("backup awaits %d, want 1", got)
+	}
+	h.deliverAll() // slot 1 commits; B's request no longer waits for PipelineBatch
+	h.tick(1)
+	h.deliverAll()
+	if got := leader.Awaited(); got != 1 || h.reps[3].Executed() != 2 {
+		t.Fatalf("after both slots: leader awaits %d (want 1), n4 executed %d (want 2)", got, h.reps[3].Executed())
+	}
+}
+
 // TestFastPathWaitGrowsForASlowReplica: the last σ-share of slot 1 arrives after the wait, so
 // slot 1 takes the slow path; the collector then waits longer, and slot 2 takes the fast path
 // although n4's share is as late again.

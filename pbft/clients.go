@@ -162,6 +162,7 @@ type requestQueue struct {
 
 func (q *requestQueue) init() { q.queued = make(map[ClientID]uint64) }
 
+// push queues req; false if it was queued or proposed already.
 func (q *requestQueue) push(req Request) bool {
 	if t, ok := q.queued[req.Client]; ok && t >= req.Timestamp {
 		return false

@@ -1,32 +1,42 @@
 package pbft
 
-// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7). Batching adapts to load and
-// is self-clocked: with no slot in flight the leader proposes at once, whatever waits (low
-// latency under light load); while slots are in flight it opens another only once
-// PipelineBatch requests wait, so that under load batches grow instead of slots multiplying;
-// with MaxInflight slots in flight it waits for a full batch (MaxBatch), and never exceeds
-// 2·MaxInflight.
+// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7) while awaited says so.
 func (r *Replica) tryPropose() {
-	if !r.viewActive || !r.isLeader() {
-		return
-	}
-	for len(r.pending.reqs) > 0 && r.inWindow(r.nextSeq+1) {
-		inflight := int(r.nextSeq - r.committedPrefix())
-		waiting := len(r.pending.reqs)
-		switch {
-		case inflight >= 2*r.cfg.MaxInflight:
-			return
-		case inflight >= r.cfg.MaxInflight && waiting < r.cfg.MaxBatch:
-			return
-		case inflight > 0 && waiting < min(r.cfg.PipelineBatch, r.cfg.MaxBatch):
-			return
-		}
+	for len(r.pending.reqs) > 0 && r.awaited() == 0 {
 		batch := r.pending.take(r.cfg.MaxBatch)
 		r.nextSeq++
 		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch}
 		r.broadcast(pp)
 		r.acceptPrePrepare(pp) // the broadcast's own copy comes back later as a duplicate
 	}
+}
+
+// blocked is what awaited returns when no number of waiting requests makes the leader propose.
+const blocked = 1 << 30
+
+// awaited is how many more requests must wait before the leader proposes (0: it proposes
+// now). Batching adapts to load and is self-clocked:
+//   - With no slot in flight the leader proposes at once (low latency under light load).
+//   - While slots are in flight it opens another only once PipelineBatch requests wait, so
+//     that under load batches grow instead of slots multiplying (a slot costs every replica a
+//     few pairing-based operations whatever its size).
+//   - With MaxInflight slots in flight it waits for a full batch (MaxBatch), and it never
+//     exceeds 2·MaxInflight.
+func (r *Replica) awaited() int {
+	if !r.viewActive || !r.isLeader() || !r.inWindow(r.nextSeq+1) {
+		return blocked
+	}
+	inflight := int(r.nextSeq - r.committedPrefix())
+	need := 1
+	switch {
+	case inflight >= 2*r.cfg.MaxInflight:
+		return blocked
+	case inflight >= r.cfg.MaxInflight:
+		need = r.cfg.MaxBatch
+	case inflight > 0:
+		need = min(r.cfg.PipelineBatch, r.cfg.MaxBatch)
+	}
+	return max(0, need-len(r.pending.reqs))
 }
 
 // committedPrefix is the highest slot such that it and all slots before it are committed.

@@ -92,6 +92,17 @@ func (r *Replica) StableCheckpoint() CheckpointCert { return r.stable }
 // Stats returns the replica's counters.
 func (r *Replica) Stats() Stats { return r.stats }
 
+// Awaited is how many more verified client requests a leader waits for before it proposes a
+// slot (0: it proposes at the next request or tick; a large number when it cannot propose
+// now), and 1 for a backup, which forwards or answers a request at once. The runtime verifies
+// client signatures in bigger batches while many are awaited.
+func (r *Replica) Awaited() int {
+	if !r.isLeader() {
+		return 1
+	}
+	return r.awaited()
+}
+
 // StateDigest is the digest of the replicated state: the application and the client table.
 func (r *Replica) StateDigest() Digest { return r.stateDigest() }
 

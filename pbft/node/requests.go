@@ -2,6 +2,7 @@ package node
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bftbank/pbft/pbft"
@@ -10,21 +11,32 @@ import (
 // maxVerifyBatch bounds the client requests verified in one batch.
 const maxVerifyBatch = 1024
 
+// While the core awaits many requests before it proposes (pbft.Replica.Awaited: a leader
+// with slots in flight, or letting a batch fill up), the node holds client requests until
+// holdBatch of them wait, or as many as the core awaits, or for at most holdDelay, before it
+// verifies them: they would not be proposed sooner, and a batch of 32 costs less than half as
+// much per signature as checks one by one. When the core would propose at once (light load),
+// a burst is verified at once.
+const (
+	holdBatch = 32
+	holdDelay = 2 * time.Millisecond
+)
+
 // requestBatcher verifies client requests in batches (auth.Authenticator.VerifyRequests; a
 // batch costs about half as much per signature as checks one by one). The requests of one
 // burst on a connection (what one read of the socket returned; with clients multiplexed over
 // one connection, many clients' requests) are verified together; requests that arrive while
-// verification runs queue up and the next job takes all of them: batches grow with the load
-// and add no delay without it. At most `workers` jobs run at a time.
-//
-// (Holding requests at a busy leader until its slot commits, to verify bigger batches, made
-// the next batch smaller: the core proposes the moment the slot commits, before held
-// requests are verified.)
+// verification runs queue up and the next job takes all of them: batches grow with the load.
+// A busy leader holds requests for a bigger batch (holdBatch, holdDelay). At most `workers`
+// jobs run at a time.
 type requestBatcher struct {
 	mu      sync.Mutex
 	queue   []queuedRequest
 	running int
 	workers int
+	reads   int          // read-only requests in queue (answered at once: never held)
+	held    bool         // a hold timer is armed
+	awaited atomic.Int64 // requests the core awaits before it proposes (set by the loop)
 }
 
 // queuedRequest is a decoded client request waiting for its signature check.
@@ -40,17 +52,59 @@ func (nd *node) verifyLater(q queuedRequest) {
 	b := &nd.reqs
 	b.mu.Lock()
 	b.queue = append(b.queue, q)
+	if q.req.ReadOnly {
+		b.reads++
+	}
 	full := len(b.queue) >= maxVerifyBatch
 	b.mu.Unlock()
 	if full {
-		nd.verifyQueuedSoon()
+		nd.verifyQueuedNow()
 	}
 }
 
 // verifyQueuedSoon starts a verification job if requests wait and fewer than the allowed
-// number of jobs run. The transport calls it at the end of every burst from a client
-// connection (transport.Config.ClientIdle), so a burst is verified as one batch.
+// number of jobs run, unless the core awaits more of them (holdBatch). The transport calls
+// it at the end of every burst from a client connection (transport.Config.ClientIdle), so a
+// burst is verified as one batch.
 func (nd *node) verifyQueuedSoon() {
+	b := &nd.reqs
+	b.mu.Lock()
+	if len(b.queue) > 0 && b.reads == 0 && int64(len(b.queue)) < min(holdBatch, b.awaited.Load()) {
+		if !b.held {
+			b.held = true
+			time.AfterFunc(holdDelay, nd.verifyHeld)
+		}
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
+	nd.verifyQueuedNow()
+}
+
+// verifyHeld ends a hold: the held requests are verified whatever their number.
+func (nd *node) verifyHeld() {
+	nd.reqs.mu.Lock()
+	nd.reqs.held = false
+	nd.reqs.mu.Unlock()
+	nd.verifyQueuedNow()
+}
+
+// setAwaited records how many requests the core awaits (the loop calls it after every
+// input), and verifies held requests at once when they are enough.
+func (nd *node) setAwaited(n int) {
+	b := &nd.reqs
+	b.awaited.Store(int64(n))
+	b.mu.Lock()
+	release := len(b.queue) > 0 && len(b.queue) >= min(holdBatch, n)
+	b.mu.Unlock()
+	if release {
+		nd.verifyQueuedNow()
+	}
+}
+
+// verifyQueuedNow starts a verification job if requests wait and fewer than the allowed
+// number of jobs run.
+func (nd *node) verifyQueuedNow() {
 	b := &nd.reqs
 	b.mu.Lock()
 	start := len(b.queue) > 0 && b.running < b.workers
@@ -77,6 +131,12 @@ func (nd *node) verifyQueued() {
 		}
 		batch := append([]queuedRequest(nil), b.queue[:n]...)
 		b.queue = append(b.queue[:0], b.queue[n:]...)
+		b.reads = 0
+		for i := range b.queue {
+			if b.queue[i].req.ReadOnly {
+				b.reads++
+			}
+		}
 		b.mu.Unlock()
 		nd.verifyRequests(batch)
 	}

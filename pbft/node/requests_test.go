@@ -1,0 +1,80 @@
+package node
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
+)
+
+// batcherNode is a node with just what the request batcher uses: keys, a pool and a mailbox.
+func batcherNode(t *testing.T) *node {
+	t.Helper()
+	k := testKeys(t)
+	nd := &node{id: 1, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1),
+		rejects: newRejections(), clients: budget{limit: 64}}
+	nd.reqs.workers = 1
+	t.Cleanup(nd.pool.stop)
+	return nd
+}
+
+// queueSigned queues a request signed by client A, as onClient does after decoding it.
+func queueSigned(t *testing.T, nd *node, ts uint64, readOnly bool) {
+	t.Helper()
+	k := testKeys(t)
+	req := &pbft.Request{Client: "A", Timestamp: ts, ReadOnly: readOnly, Op: []byte{1}}
+	auth.SignRequest(k.Clients["A"], req)
+	if !nd.clients.take() {
+		t.Fatal("client budget spent")
+	}
+	nd.verifyLater(queuedRequest{client: "A", req: req, at: time.Now()})
+	nd.verifyQueuedSoon() // the end of the burst
+}
+
+// delivered waits until the mailbox holds n verified requests, or the deadline passes.
+func delivered(nd *node, n int, deadline time.Duration) int {
+	var got []input
+	timeout := time.After(deadline)
+	for len(got) < n {
+		select {
+		case <-nd.mail.ready:
+			got = append(got, nd.mail.take()...)
+		case <-timeout:
+			return len(got)
+		}
+	}
+	return len(got)
+}
+
+// TestBusyLeaderHoldsRequests: while the core awaits many requests, a burst of one is held
+// (not verified within a quarter of holdDelay), then released by the hold timer; once the core
+// awaits no more than what is queued, held requests are verified at once.
+func TestBusyLeaderHoldsRequests(t *testing.T) {
+	nd := batcherNode(t)
+	nd.setAwaited(100)
+	queueSigned(t, nd, 1, false)
+	if got := delivered(nd, 1, holdDelay/4); got != 0 {
+		t.Fatalf("a held request was verified after less than %v", holdDelay/4)
+	}
+	if got := delivered(nd, 1, 5*time.Second); got != 1 {
+		t.Fatal("the hold timer did not release the request")
+	}
+
+	queueSigned(t, nd, 2, false)
+	nd.setAwaited(1) // the core would now propose with one more request
+	if got := delivered(nd, 1, 5*time.Second); got != 1 {
+		t.Fatal("a held request was not released when the core awaited it")
+	}
+}
+
+// TestReadsAreNotHeld: a read-only request is answered without ordering, so it is verified at
+// once even while the core awaits many requests.
+func TestReadsAreNotHeld(t *testing.T) {
+	nd := batcherNode(t)
+	nd.setAwaited(100)
+	queueSigned(t, nd, 1, true)
+	if got := delivered(nd, 1, holdDelay/2); got != 1 {
+		t.Fatal("a read-only request was held")
+	}
+}
