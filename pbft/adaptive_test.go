@@ -90,6 +90,39 @@ func TestAwaited(t *testing.T) {
 	}
 }
 
+// TestFillWaitsForAnsweredClients: with PipelineBatch out of reach, B's request waits while
+// A's slot is in flight. When that slot commits, the leader expects A back and does not propose
+// B alone; A's next request makes two, proposed together. When A does not come back, B is
+// proposed alone once FillTicks have passed.
+func TestFillWaitsForAnsweredClients(t *testing.T) {
+	for _, aReturns := range []bool{true, false} {
+		h := newHarness(t, func(c *pbft.Config) { c.PipelineBatch, c.FillTicks = 100, 5 })
+		h.propose(1, "A", 1, transfer("A", "B", 1)) // slot 1, proposed at once
+		h.propose(1, "B", 1, transfer("B", "A", 1)) // waits: a slot is in flight
+		h.deliverAll()
+		h.tick(1)
+		h.deliverAll()
+		if got := h.prePrepares(); len(got) != 0 {
+			t.Fatalf("pre-prepares %v after slot 1 committed, want none (filling)", got)
+		}
+		if aReturns {
+			h.propose(1, "A", 2, transfer("A", "B", 1))
+			if got := h.prePrepares(); len(got) != 1 || got[0] != 2 {
+				t.Fatalf("pre-prepares %v once A came back, want one of 2 requests", got)
+			}
+			continue
+		}
+		h.tick(3) // slot 1 committed at tick 0: the fill ends at tick 5
+		if got := h.prePrepares(); len(got) != 0 {
+			t.Fatalf("pre-prepares %v before the fill ended", got)
+		}
+		h.tick(1)
+		if got := h.prePrepares(); len(got) != 1 || got[0] != 1 {
+			t.Fatalf("pre-prepares %v after the fill ended, want one of 1 request", got)
+		}
+	}
+}
+
 // TestFastPathWaitGrowsForASlowReplica: the last σ-share of slot 1 arrives after the wait, so
 // slot 1 takes the slow path; the collector then waits longer, and slot 2 takes the fast path
 // although n4's share is as late again.

@@ -158,6 +158,11 @@ func readBytes(b []byte) ([]byte, []byte, bool) {
 type requestQueue struct {
 	reqs   []Request
 	queued map[ClientID]uint64 // highest timestamp queued or proposed per client
+
+	// Filling (fill): requests proposed since the last fill, and the fill in progress.
+	cycle    int
+	target   int
+	deadline uint64 // 0: no fill in progress
 }
 
 func (q *requestQueue) init() { q.queued = make(map[ClientID]uint64) }
@@ -180,11 +185,12 @@ func (q *requestQueue) markProposed(req *Request) {
 	}
 }
 
-// take removes up to n requests from the front.
+// take removes up to n requests from the front (and ends a fill).
 func (q *requestQueue) take(n int) []Request {
 	if n > len(q.reqs) {
 		n = len(q.reqs)
 	}
+	q.cycle, q.deadline = q.cycle+n, 0
 	batch := make([]Request, n)
 	copy(batch, q.reqs[:n])
 	q.reqs = q.reqs[n:]
@@ -202,7 +208,28 @@ func (q *requestQueue) executed(c ClientID, t uint64) {
 }
 
 // reset forgets everything (a new view: the new leader's queue starts empty).
-func (q *requestQueue) reset() { q.reqs = nil; q.queued = make(map[ClientID]uint64) }
+func (q *requestQueue) reset() { *q = requestQueue{queued: make(map[ClientID]uint64)} }
+
+// fill is how many requests a leader with nothing in flight at tick now lets wait before it
+// proposes (Config.FillTicks). When it finds its last slot committed, it expects back the
+// clients of the slots proposed since the last fill, who were just answered, besides the
+// requests that wait, and waits for all but a sixteenth of them (so that a few slow clients
+// cannot hold the others back), for at most wait ticks (clients that left make one fill wait;
+// the next expects fewer). Without a fill in progress, or after its deadline, it proposes at
+// once (1).
+func (q *requestQueue) fill(now uint64, wait int) int {
+	if wait <= 0 {
+		return 1
+	}
+	if q.deadline == 0 && q.cycle > 0 {
+		expect := q.cycle + len(q.reqs)
+		q.target, q.deadline, q.cycle = expect-expect/16, now+uint64(wait), 0
+	}
+	if q.deadline == 0 || now >= q.deadline {
+		return 1
+	}
+	return q.target
+}
 
 // waitSet holds the requests a replica knows of that have not executed, one per client (clients
 // are closed-loop). While it is not empty the view-change timer runs (SPEC 3.5).

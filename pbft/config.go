@@ -18,6 +18,10 @@ type Config struct {
 	// pairing-based operations whatever its size, so under load it pays to let the batch grow
 	// while the pipeline is busy, and to open a new slot at once only when none is in flight.
 	PipelineBatch int
+	// FillTicks is how long a leader whose last slot in flight just committed waits for the
+	// clients of its recent slots to come back, so that their requests share one slot (0:
+	// propose at once). See awaited.
+	FillTicks int
 
 	FastPathTicks int // how long the collector waits for all n σ-shares after 2f+1 τ-shares
 	// MaxFastPathTicks caps the adaptive fast-path wait: when the last σ-share keeps arriving
@@ -55,7 +59,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("pbft: need K >= 1 and window >= 2K, got K=%d L=%d", c.CheckpointInterval, c.Window)
 	case c.MaxBatch < 1 || c.MaxInflight < 1 || c.PipelineBatch < 1:
 		return fmt.Errorf("pbft: batch size, pipeline depth and pipeline batch must be positive")
-	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0 || c.MaxFastPathTicks < 0:
+	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0 || c.MaxFastPathTicks < 0 || c.FillTicks < 0:
 		return fmt.Errorf("pbft: timers must be positive")
 	case c.App == nil:
 		return fmt.Errorf("pbft: no application")

@@ -2,6 +2,7 @@ package pbft
 
 // tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7) while awaited says so.
 func (r *Replica) tryPropose() {
+	r.awaited() // starts a fill when the last slot in flight has just committed
 	for len(r.pending.reqs) > 0 && r.awaited() == 0 {
 		batch := r.pending.take(r.cfg.MaxBatch)
 		r.nextSeq++
@@ -16,7 +17,11 @@ const blocked = 1 << 30
 
 // awaited is how many more requests must wait before the leader proposes (0: it proposes
 // now). Batching adapts to load and is self-clocked:
-//   - With no slot in flight the leader proposes at once (low latency under light load).
+//   - With no slot in flight the leader proposes at once (low latency under light load),
+//     except when its last slot has just committed: then the clients it proposed since the
+//     last such moment were just answered and will come back together, and it lets them
+//     (all but a sixteenth) join the requests that wait, for at most FillTicks (fill). A slot
+//     for the first few of them would make all the others wait a whole slot.
 //   - While slots are in flight it opens another only once PipelineBatch requests wait, so
 //     that under load batches grow instead of slots multiplying (a slot costs every replica a
 //     few pairing-based operations whatever its size).
@@ -35,6 +40,8 @@ func (r *Replica) awaited() int {
 		need = r.cfg.MaxBatch
 	case inflight > 0:
 		need = min(r.cfg.PipelineBatch, r.cfg.MaxBatch)
+	default:
+		need = min(r.pending.fill(r.now, r.cfg.FillTicks), r.cfg.MaxBatch)
 	}
 	return max(0, need-len(r.pending.reqs))
 }

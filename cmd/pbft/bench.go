@@ -55,6 +55,7 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.IntVar(&o.Inflight, "inflight", 0, "slots the leader pipelines before batches grow (0: the cluster default)")
 	f.IntVar(&o.PipelineBatch, "pipeline-batch", 0, "requests that must wait before the leader opens a slot while another is in flight (0: the cluster default)")
 	f.IntVar(&o.Checkpoint, "checkpoint", bench.DefaultCheckpoint, "checkpoint interval K in slots of the local cluster (the watermark window is 4K)")
+	f.DurationVar(&o.FillWait, "fill-wait", 0, "how long the leader waits at most for the clients of its last slot to come back (0: the cluster default; negative: propose at once)")
 	f.DurationVar(&o.FastPath, "fast-path", 0, "how long the collector waits for all n shares before the slow path (0: the cluster default)")
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")
 	f.BoolVar(&o.CPUProfile, "cpuprofile", false, "write CPU profiles of the replicas (OUT/cpu-n<i>.pprof) and of the clients (OUT/cpu-bench.pprof)")

@@ -63,6 +63,10 @@ type Batch struct {
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
 	// another is in flight (default 256; 1 pipelines at once).
 	PipelineBatch int `yaml:"pipeline_batch"`
+	// FillWait is how long a leader whose last slot just committed waits at most for the
+	// clients of that slot to come back, so that their requests share the next slot (default
+	// 25ms; negative: propose at once). See pbft.Config.FillTicks.
+	FillWait time.Duration `yaml:"fill_wait,omitempty"`
 }
 
 // Account is an initial balance.
@@ -137,6 +141,7 @@ func (c *Config) fillDefaults() {
 	if c.Batch.MaxRequests == 0 {
 		c.Batch.MaxRequests = 1024
 	}
+	def(&c.Batch.FillWait, 25*time.Millisecond)
 	if c.Batch.PipelineBatch == 0 {
 		c.Batch.PipelineBatch = 256
 	}
@@ -204,6 +209,9 @@ func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
 	cfg.ViewChangeTicks = c.ticks(c.Timers.ViewChange)
 	cfg.FastPathTicks = c.ticks(c.Timers.FastPath)
 	cfg.PipelineBatch = c.Batch.PipelineBatch
+	if c.Batch.FillWait > 0 {
+		cfg.FillTicks = c.ticks(c.Batch.FillWait)
+	}
 	if c.Timers.FastPathMax > 0 {
 		cfg.MaxFastPathTicks = c.ticks(c.Timers.FastPathMax)
 	}

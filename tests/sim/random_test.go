@@ -27,6 +27,9 @@ func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error
 	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch = batch
+		if seed%2 == 0 { // the runtime's batching: a closed pipeline and fills
+			c.PipelineBatch, c.FillTicks = 64, int(1+seed%20)
+		}
 		c.CheckpointInterval = k
 		c.Window = 4 * k
 		if extra != nil {

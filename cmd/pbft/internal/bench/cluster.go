@@ -107,6 +107,9 @@ func (c *benchCluster) configure(o *Options, byz map[string][]string) error {
 	if o.Checkpoint > 0 {
 		c.cfg.CheckpointInterval, c.cfg.Window = o.Checkpoint, 4*o.Checkpoint
 	}
+	if o.FillWait != 0 {
+		c.cfg.Batch.FillWait = o.FillWait
+	}
 	if o.FastPath > 0 {
 		c.cfg.Timers.FastPath = o.FastPath
 	}

@@ -36,7 +36,10 @@ type Options struct {
 	// another is in flight (0: the cluster default).
 	PipelineBatch int
 	FastPath      time.Duration // the collector's wait for all n σ-shares (0: the cluster default)
-	Checkpoint    int           // checkpoint interval K in slots (the window is 4K)
+	// FillWait is the leader's longest wait for the clients of its last slot (0: the cluster
+	// default; negative: none).
+	FillWait   time.Duration
+	Checkpoint int // checkpoint interval K in slots (the window is 4K)
 
 	Out        string // results directory
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof

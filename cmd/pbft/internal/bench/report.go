@@ -71,6 +71,7 @@ func (o *Options) setup(c *benchCluster, started time.Time) Setup {
 		Accounts: c.accounts(), HotspotAccounts: o.HotspotAccounts, HotspotProb: o.HotspotProb,
 		DurationS: o.Duration.Seconds(), WarmupS: o.Warmup.Seconds(), MaxBatch: c.cfg.Batch.MaxRequests,
 		MaxInflight: c.cfg.Batch.MaxInflight, PipelineBatch: c.cfg.Batch.PipelineBatch,
+		FillWaitMS: float64(max(0, c.cfg.Batch.FillWait)) / float64(time.Millisecond),
 		Checkpoint: c.cfg.CheckpointInterval, Seed: o.Seed, Started: started}
 	if o.ConfigPath != "" {
 		s.Cluster = o.ConfigPath

@@ -59,6 +59,7 @@ type Setup struct {
 	MaxBatch        int                 `json:"max_batch"`
 	MaxInflight     int                 `json:"max_inflight"`
 	PipelineBatch   int                 `json:"pipeline_batch"`
+	FillWaitMS      float64             `json:"fill_wait_ms"`
 	Checkpoint      int                 `json:"checkpoint_interval"`
 	Seed            uint64              `json:"seed"`
 	Started         time.Time           `json:"started"`
