@@ -49,7 +49,9 @@ type Timers struct {
 	ViewChange time.Duration `yaml:"view_change"` // default 400ms
 	FastPath   time.Duration `yaml:"fast_path"`   // default 3ms
 	// FastPathMax caps the adaptive fast-path wait (it grows while the last shares arrive
-	// late); default 10 × FastPath.
+	// late); default 100ms, longer than an honest replica under load takes to check a batch
+	// of a thousand requests: below that, big batches sent the collector to the slow path for
+	// good (a second round on every slot, itself making slots and batches bigger).
 	FastPathMax time.Duration `yaml:"fast_path_max,omitempty"`
 	Status      time.Duration `yaml:"status"` // default 100ms
 	Resend      time.Duration `yaml:"resend"` // default 200ms: TCP loses frames only on reconnects and full queues
@@ -135,6 +137,7 @@ func (c *Config) fillDefaults() {
 	def(&c.Timers.Tick, time.Millisecond)
 	def(&c.Timers.ViewChange, 400*time.Millisecond)
 	def(&c.Timers.FastPath, 3*time.Millisecond)
+	def(&c.Timers.FastPathMax, 100*time.Millisecond)
 	def(&c.Timers.Status, 100*time.Millisecond)
 	def(&c.Timers.Resend, 200*time.Millisecond)
 	def(&c.Timers.Client, 500*time.Millisecond)
