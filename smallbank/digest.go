@@ -84,9 +84,6 @@ func (b *Bank) fold() {
 	b.digest = b.tree.root()
 }
 
-// elemMaxLen bounds the encoding of an account element.
-const elemMaxLen = 1 + MaxAccountLen + 16
-
 // appendElem encodes an account as a leaf element: the name with its length, then checking and
 // savings as big-endian two's complement. Names are unique, so elements are too, and a leaf's
 // concatenated elements decode in one way only.
