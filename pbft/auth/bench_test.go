@@ -91,3 +91,27 @@ func BenchmarkVerifyRequestsOneForged(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(reqs)), "ns/request")
 }
+
+// BenchmarkReplyMAC is a replica's MAC over one reply and its client's check of it.
+func BenchmarkReplyMAC(b *testing.B) {
+	k, _ := benchRequests(b, 1)
+	replica := New(k.Public, k.Replicas[0])
+	client, err := NewClient(k.Public, "c0", k.Clients["c0"])
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep := pbft.Reply{View: 1, Replica: 1, Client: "c0", Timestamp: 7, Result: []byte("ok 1234"), Seq: 9}
+	b.Run("sign", func(b *testing.B) {
+		for b.Loop() {
+			replica.SignReply(&rep)
+		}
+	})
+	b.Run("verify", func(b *testing.B) {
+		replica.SignReply(&rep)
+		for b.Loop() {
+			if err := client.VerifyReply(&rep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
