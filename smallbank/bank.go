@@ -30,8 +30,8 @@ func (a account) valid() bool {
 type Bank struct {
 	index map[string]int32
 	names []string
-	accts []account
-	total int64 // the sum of checking + savings over all accounts
+	accts accountStore // account i is accts.get(i)
+	total int64        // the sum of checking + savings over all accounts
 
 	digestState
 	sorted []int32 // indices of accts in name order; nil when an account was opened since
@@ -62,7 +62,7 @@ func (b *Bank) Open(name string, checking, savings int64) error {
 	if !a.valid() || !ok || !ok2 {
 		return fmt.Errorf("smallbank: account %s: %s", name, ReasonOverflow)
 	}
-	if len(b.accts) >= math.MaxInt32 {
+	if b.accts.len() >= math.MaxInt32 {
 		return errors.New("smallbank: too many accounts")
 	}
 	b.add(name, a)
@@ -72,9 +72,9 @@ func (b *Bank) Open(name string, checking, savings int64) error {
 
 // add appends a new account; the caller has validated it.
 func (b *Bank) add(name string, a account) {
-	b.index[name] = int32(len(b.accts))
+	b.index[name] = int32(b.accts.len())
 	b.names = append(b.names, name)
-	b.accts = append(b.accts, a)
+	b.accts.push(a)
 	b.sorted = nil
 	b.stale = true
 }
@@ -91,7 +91,7 @@ func (b *Bank) Balance(name string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	a := b.accts[i]
+	a := b.accts.get(i)
 	return a.checking + a.savings, true
 }
 
@@ -101,11 +101,12 @@ func (b *Bank) Balances(name string) (checking, savings int64, exists bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	return b.accts[i].checking, b.accts[i].savings, true
+	a := b.accts.get(i)
+	return a.checking, a.savings, true
 }
 
 // Len is the number of accounts.
-func (b *Bank) Len() int { return len(b.accts) }
+func (b *Bank) Len() int { return b.accts.len() }
 
 // Total is the bank's money: the sum of checking + savings over all accounts.
 func (b *Bank) Total() int64 { return b.total }
@@ -122,8 +123,8 @@ func (b *Bank) Accounts() []string {
 
 // sortedOrder returns the account indices in name order, sorting only after new accounts.
 func (b *Bank) sortedOrder() []int32 {
-	if b.sorted == nil || len(b.sorted) != len(b.accts) {
-		order := make([]int32, len(b.accts))
+	if b.sorted == nil || len(b.sorted) != b.accts.len() {
+		order := make([]int32, b.accts.len())
 		for i := range order {
 			order[i] = int32(i)
 		}

@@ -73,7 +73,7 @@ func (b *Bank) Digest() pbft.Digest {
 func (b *Bank) fold() {
 	b.stale = false
 	if b.tree == nil {
-		if len(b.accts) == 0 {
+		if b.accts.len() == 0 {
 			return
 		}
 		b.tree = newMerkleTree()

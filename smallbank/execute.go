@@ -51,7 +51,7 @@ func (b *Bank) balance(n string) Result {
 	if !ok {
 		return unknownAccount(n)
 	}
-	a := b.accts[i]
+	a := b.accts.get(i)
 	return succeed(a.checking + a.savings)
 }
 
@@ -63,7 +63,7 @@ func (b *Bank) depositChecking(n string, v int64) Result {
 	if !ok {
 		return unknownAccount(n)
 	}
-	a := b.accts[i]
+	a := b.accts.get(i)
 	a.checking, ok = addInt(a.checking, v)
 	if !ok {
 		return fail(ReasonOverflow)
@@ -76,7 +76,7 @@ func (b *Bank) transactSavings(n string, v int64) Result {
 	if !ok {
 		return unknownAccount(n)
 	}
-	a := b.accts[i]
+	a := b.accts.get(i)
 	// savings >= 0, so a negative v cannot overflow: only a positive one can.
 	a.savings, ok = addInt(a.savings, v)
 	if !ok {
@@ -96,7 +96,7 @@ func (b *Bank) writeCheck(n string, v int64) Result {
 	if !ok {
 		return unknownAccount(n)
 	}
-	a := b.accts[i]
+	a := b.accts.get(i)
 	debit := v
 	if a.checking+a.savings < v {
 		if debit, ok = addInt(v, 1); !ok { // the overdraft penalty
@@ -114,7 +114,7 @@ func (b *Bank) amalgamate(n1, n2 string) Result {
 	if !ok {
 		return res
 	}
-	from, to := b.accts[i], b.accts[j]
+	from, to := b.accts.get(i), b.accts.get(j)
 	moved := from.checking + from.savings
 	if i == j {
 		return b.commitOne(i, account{checking: moved}, 0)
@@ -133,7 +133,7 @@ func (b *Bank) sendPayment(n1, n2 string, v int64) Result {
 	if !ok {
 		return res
 	}
-	from, to := b.accts[i], b.accts[j]
+	from, to := b.accts.get(i), b.accts.get(j)
 	if from.checking < v {
 		return fail(ReasonInsufficientFunds)
 	}
@@ -166,7 +166,7 @@ func (b *Bank) commitOne(i int32, a account, delta int64) Result {
 		return fail(ReasonOverflow)
 	}
 	b.touch(i)
-	b.accts[i] = a
+	b.accts.set(i, a)
 	b.total = total
 	return succeed(delta)
 }
@@ -178,6 +178,7 @@ func (b *Bank) commitTwo(i int32, a account, j int32, c account) Result {
 	}
 	b.touch(i)
 	b.touch(j)
-	b.accts[i], b.accts[j] = a, c
+	b.accts.set(i, a)
+	b.accts.set(j, c)
 	return succeed(0)
 }

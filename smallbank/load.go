@@ -36,7 +36,7 @@ func (b *Bank) LoadAccounts(count int, lo, hi int64, seed uint64) error {
 		b.index = make(map[string]int32, count)
 	}
 	b.names = slices.Grow(b.names, count)
-	b.accts = slices.Grow(b.accts, count)
+	b.accts.grow(count)
 	draw := newLoadDraw(lo, hi, seed)
 	for _, name := range names {
 		a := draw.next()
@@ -83,7 +83,7 @@ func (d *loadDraw) next() account {
 // checkLoad rejects arguments for which some draw could break an invariant or overflow Total.
 func (b *Bank) checkLoad(count int, lo, hi int64) error {
 	switch {
-	case count < 0 || count > math.MaxInt32-len(b.accts):
+	case count < 0 || count > math.MaxInt32-b.accts.len():
 		return fmt.Errorf("smallbank: cannot load %d accounts", count)
 	case lo < 0 || hi < lo:
 		return fmt.Errorf("smallbank: bad balance range [%d, %d]", lo, hi)

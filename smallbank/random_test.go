@@ -67,7 +67,8 @@ func randomEncodedOp(rng *rand.Rand) []byte {
 func checkInvariants(t *testing.T, bank *Bank, wantTotal int64) {
 	t.Helper()
 	var sum int64
-	for i, a := range bank.accts {
+	for i := range int32(bank.Len()) {
+		a := bank.accts.get(i)
 		if !a.valid() {
 			t.Fatalf("account %s broke an invariant: %+v", bank.names[i], a)
 		}

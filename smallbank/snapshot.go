@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/bftbank/pbft/pbft"
 )
@@ -21,27 +20,28 @@ const minSnapshotEntry = 4
 // then every account in name order as its length-prefixed name and checking and savings as
 // zigzag varints, and last SHA-256 of everything before it. Equal states give equal snapshots.
 func (b *Bank) Snapshot() []byte {
-	return encodeSnapshot(b.names, b.accts, b.sortedOrder())
+	return encodeSnapshot(b.names, b.accts.view(), b.sortedOrder())
 }
 
-// Freeze captures the state for a later Snapshot (pbft.Freezer): it copies the balances (16
-// bytes per account, a memory copy) and shares the names and their order, which never change
-// once opened; the encoding, ten times dearer, happens only if the returned function is
-// called.
+// Freeze captures the state for a later Snapshot (pbft.Freezer): it shares the balances
+// copy-on-write (accountStore.freeze: a chunk is copied when the bank first changes it), and
+// the names and their order, which never change once opened; the encoding, ten times dearer,
+// happens only if the returned function is called.
 func (b *Bank) Freeze() func() []byte {
-	names, accts, order := b.names[:len(b.names):len(b.names)], slices.Clone(b.accts), b.sortedOrder()
+	names, accts, order := b.names[:len(b.names):len(b.names)], b.accts.freeze(), b.sortedOrder()
 	return func() []byte { return encodeSnapshot(names, accts, order) }
 }
 
 // encodeSnapshot encodes the accounts in the given (name) order; see Snapshot.
-func encodeSnapshot(names []string, accts []account, order []int32) []byte {
+func encodeSnapshot(names []string, accts frozenAccounts, order []int32) []byte {
 	buf := make([]byte, 0, len(snapshotMagic)+binary.MaxVarintLen64+len(order)*16+sha256.Size)
 	buf = append(buf, snapshotMagic...)
 	buf = binary.AppendUvarint(buf, uint64(len(order)))
 	for _, i := range order {
 		buf = appendName(buf, names[i])
-		buf = binary.AppendVarint(buf, accts[i].checking)
-		buf = binary.AppendVarint(buf, accts[i].savings)
+		a := accts.get(i)
+		buf = binary.AppendVarint(buf, a.checking)
+		buf = binary.AppendVarint(buf, a.savings)
 	}
 	sum := sha256.Sum256(buf)
 	return append(buf, sum[:]...)
@@ -108,7 +108,7 @@ func checkSum(snapshot []byte) (body []byte, ok bool) {
 // into one string that they all share, instead of one allocation each.
 func decodeAccounts(r *reader, count int) (*Bank, error) {
 	nb := NewBank()
-	nb.accts = make([]account, 0, count)
+	nb.accts.grow(count)
 	ends := make([]int, 0, count)
 	var arena, last []byte
 	for range count {
@@ -127,7 +127,7 @@ func decodeAccounts(r *reader, count int) (*Bank, error) {
 		last, nb.total = name, total
 		arena = append(arena, name...)
 		ends = append(ends, len(arena))
-		nb.accts = append(nb.accts, a)
+		nb.accts.push(a)
 	}
 	nb.indexNames(string(arena), ends)
 	return nb, nil
