@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 
 	"github.com/bftbank/pbft/pbft"
@@ -80,10 +81,12 @@ func (k *call) safeView(f int) pbft.View {
 
 // decodeReply reads a reply frame: a wire.Frame whose body is a reply, or a bare reply.
 func decodeReply(frame []byte, self pbft.ClientID) (*pbft.Reply, error) {
-	if f, err := wire.DecodeFrame(frame); err == nil {
-		if rep, err := wire.DecodeReply(f.Body); err == nil && rep.Client == self {
-			return rep, nil
-		}
+	rep, err := wire.DecodeReply(frame)
+	if err != nil {
+		return nil, err
 	}
-	return wire.DecodeReply(frame)
+	if rep.Client != self {
+		return nil, fmt.Errorf("client %s: reply addressed to %s", self, rep.Client)
+	}
+	return rep, nil
 }

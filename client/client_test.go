@@ -75,7 +75,7 @@ func TestSubmitToleratesFByzantineReplicas(t *testing.T) {
 	}{
 		{"two liars", []fakeMode{honest, honest, honest, honest, honest, lying, lying}},
 		{"a bad signature and a silent replica", []fakeMode{honest, badSig, honest, silent, honest, honest, honest}},
-		{"bare reply frames from f+1 replicas", []fakeMode{bareReplies, bareReplies, bareReplies, silent, silent, silent, silent}},
+		{"replies from f+1 replicas only", []fakeMode{honest, honest, honest, silent, silent, silent, silent}},
 	} {
 		for _, shared := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/shared=%v", tc.name, shared), func(t *testing.T) {

@@ -34,9 +34,8 @@
 //
 // On the transport's client connection a request travels as
 // wire.EncodeFrame(wire.Frame{Client: id, Body: wire.EncodeRequest(req)}); the frame needs no
-// signature since the request inside is signed. A reply is accepted either as a frame
-// wire.Frame{From: replica, Body: wire.EncodeReply(rep)} or as a bare wire.EncodeReply(rep);
-// in both cases only the reply's own MAC (auth.VerifyReply: HMAC-SHA256 under the key the
+// signature since the request inside is signed. A reply is wire.EncodeReply(rep), with no
+// frame around it; only the reply's own MAC (auth.VerifyReply: HMAC-SHA256 under the key the
 // client shares with that replica, from X25519 between their Ed25519 keys) is trusted, and it
 // must name the replica whose connection delivered it.
 package client

@@ -19,13 +19,12 @@ import (
 type fakeMode int
 
 const (
-	honest      fakeMode = iota
-	silent               // never answers (a crashed replica)
-	lying                // answers with a wrong result, correctly signed
-	badSig               // answers correctly with a broken signature
-	bigView              // answers correctly but claims view 1000
-	noReads              // answers ordered requests only
-	bareReplies          // answers correctly with bare EncodeReply frames
+	honest  fakeMode = iota
+	silent           // never answers (a crashed replica)
+	lying            // answers with a wrong result, correctly signed
+	badSig           // answers correctly with a broken signature
+	bigView          // answers correctly but claims view 1000
+	noReads          // answers ordered requests only
 )
 
 // fakeCluster stands in for a PBFT cluster, for testing the client alone: it orders every
@@ -197,17 +196,10 @@ func (fc *fakeCluster) send(id pbft.NodeID, rep pbft.Reply) {
 	if mode == badSig {
 		rep.Sig[0] ^= 1
 	}
-	body, err := wire.EncodeReply(&rep)
+	frame, err := wire.EncodeReply(&rep)
 	if err != nil {
 		fc.t.Error(err)
 		return
-	}
-	frame := body
-	if mode != bareReplies {
-		if frame, err = wire.EncodeFrame(wire.Frame{From: uint32(id), Body: body}); err != nil {
-			fc.t.Error(err)
-			return
-		}
 	}
 	fc.trs[id-1].SendClient(rep.Client, frame)
 }

@@ -160,15 +160,11 @@ func (nd *node) sendReply(rep *pbft.Reply) {
 	nd.tr.SendClient(rep.Client, frame)
 }
 
-// sealReply signs a reply and frames it for the client (see the package documentation).
+// sealReply MACs a reply and encodes it for the client (see the package documentation).
 func (nd *node) sealReply(rep *pbft.Reply) ([]byte, error) {
 	nd.auth.SignReply(rep)
 	if nd.corrupt {
 		rep.Sig = damaged(rep.Sig)
 	}
-	body, err := wire.EncodeReply(rep)
-	if err != nil {
-		return nil, err
-	}
-	return wire.EncodeFrame(wire.Frame{From: uint32(nd.id), Body: body})
+	return wire.EncodeReply(rep)
 }

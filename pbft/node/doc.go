@@ -35,9 +35,9 @@
 //
 // Client traffic uses wire.Frame too. A client sends
 // wire.Frame{From: 0, Client: id, Body: wire.EncodeRequest(req)} with an empty Sig (the
-// request carries the client's signature). A replica answers with
-// wire.Frame{From: replica id, Body: wire.EncodeReply(rep)} and an empty Sig: the Reply carries
-// its own MAC (auth.SignReply), which the client checks with auth.VerifyReply.
+// request carries the client's signature). A replica answers with wire.EncodeReply(rep), a
+// fixed binary layout with no frame around it: the Reply names its replica and carries its own
+// MAC (auth.SignReply), which the client checks with auth.VerifyReply.
 // Replies go to the connection of the client the request names.
 //
 // # The sign attack
