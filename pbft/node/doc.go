@@ -35,9 +35,10 @@
 //
 // Client traffic uses wire.Frame too. A client sends
 // wire.Frame{From: 0, Client: id, Body: wire.EncodeRequest(req)} with an empty Sig (the
-// request carries the client's signature). A replica answers with wire.EncodeReply(rep), a
-// fixed binary layout with no frame around it: the Reply names its replica and carries its own
-// MAC (auth.SignReply), which the client checks with auth.VerifyReply.
+// request carries the client's signature). A replica answers with a bare wire.EncodeReply(rep),
+// with no frame around it (a frame would add a marshal and a copy to each of the seven replies
+// of every request): the Reply names its replica and carries its own MAC (auth.SignReply),
+// which the client checks with auth.VerifyReply.
 // Replies go to the connection of the client the request names.
 //
 // # The sign attack

@@ -29,3 +29,23 @@ func DecodeRequest(b []byte) (*pbft.Request, error) {
 	}
 	return r, nil
 }
+
+// EncodeReply encodes a replica's reply, the body of a frame sent to a client.
+func EncodeReply(r *pbft.Reply) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("wire: nil reply")
+	}
+	return marshalBounded(replyToPb(r))
+}
+
+// DecodeReply decodes a replica's reply; the client id must be present.
+func DecodeReply(b []byte) (*pbft.Reply, error) {
+	if len(b) > MaxMessageSize {
+		return nil, fmt.Errorf("%w: reply is %d bytes, max %d", ErrTooLarge, len(b), MaxMessageSize)
+	}
+	pb := &ReplyPb{}
+	if err := unmarshal.Unmarshal(b, pb); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return replyFromPb(pb)
+}

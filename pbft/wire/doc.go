@@ -1,15 +1,14 @@
 // Package wire is the protobuf wire format of the replicated bank (SPEC 3.2, 7).
 //
 // Encode and Decode convert replica-to-replica messages (the types of package pbft) to and from
-// a MessagePb whose oneof body names the type; EncodeRequest/DecodeRequest do the same for
-// client requests. Replies to clients, seven per request, use a fixed binary layout instead
-// (EncodeReply/DecodeReply, reply.go), cheaper to encode, MAC and decode. A Frame wraps an encoded body with
+// a MessagePb whose oneof body names the type; EncodeRequest/DecodeRequest and
+// EncodeReply/DecodeReply do the same for client traffic. A Frame wraps an encoded body with
 // its sender and signature; SignedBytes is what the sender signs, and a receiver verifies that
 // signature over the exact body bytes before it decodes the body. Package wire performs no
 // cryptography itself: package pbft/auth signs and verifies.
 //
 // Encoding is deterministic (proto.MarshalOptions{Deterministic: true}), so ViewChangeSignedBytes
-// is a stable byte string for one version of this package, as ReplySignedBytes is by layout. Decoding is
+// and ReplySignedBytes are stable byte strings for one version of this package. Decoding is
 // strict: digests must be 32 bytes, struct-valued fields must be present, sizes are bounded
 // (MaxMessageSize, MaxSigLen, MaxClientIDLen), and every violation is an error, never a panic.
 // Decoded values never alias the input buffer, and every empty slice or byte string decodes as

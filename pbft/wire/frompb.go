@@ -77,6 +77,21 @@ func batchFromPb(pbs []*RequestPb) ([]pbft.Request, error) {
 	return batch, nil
 }
 
+func replyFromPb(pb *ReplyPb) (*pbft.Reply, error) {
+	client, err := clientFromPb(pb.Client)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := sigFromPb(pb.Sig, "reply signature")
+	if err != nil {
+		return nil, err
+	}
+	return &pbft.Reply{
+		View: pbft.View(pb.View), Replica: pbft.NodeID(pb.Replica), Client: client, Timestamp: pb.Timestamp,
+		ReadOnly: pb.ReadOnly, Result: bytesOrNil(pb.Result), Seq: pbft.Seq(pb.Seq), Sig: sig,
+	}, nil
+}
+
 func forwardFromPb(pb *ForwardRequestPb) (*pbft.ForwardRequest, error) {
 	m := &pbft.ForwardRequest{}
 	if pb == nil {

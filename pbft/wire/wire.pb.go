@@ -106,6 +106,107 @@ func (x *RequestPb) GetSig() []byte {
 	return nil
 }
 
+// ReplyPb is a replica's answer to a client (pbft.Reply).
+type ReplyPb struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	View          uint64                 `protobuf:"varint,1,opt,name=view,proto3" json:"view,omitempty"`
+	Replica       uint32                 `protobuf:"varint,2,opt,name=replica,proto3" json:"replica,omitempty"`
+	Client        []byte                 `protobuf:"bytes,3,opt,name=client,proto3" json:"client,omitempty"`
+	Timestamp     uint64                 `protobuf:"varint,4,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
+	ReadOnly      bool                   `protobuf:"varint,5,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
+	Result        []byte                 `protobuf:"bytes,6,opt,name=result,proto3" json:"result,omitempty"`
+	Seq           uint64                 `protobuf:"varint,7,opt,name=seq,proto3" json:"seq,omitempty"`
+	Sig           []byte                 `protobuf:"bytes,8,opt,name=sig,proto3" json:"sig,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplyPb) Reset() {
+	*x = ReplyPb{}
+	mi := &file_wire_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplyPb) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplyPb) ProtoMessage() {}
+
+func (x *ReplyPb) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplyPb.ProtoReflect.Descriptor instead.
+func (*ReplyPb) Descriptor() ([]byte, []int) {
+	return file_wire_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ReplyPb) GetView() uint64 {
+	if x != nil {
+		return x.View
+	}
+	return 0
+}
+
+func (x *ReplyPb) GetReplica() uint32 {
+	if x != nil {
+		return x.Replica
+	}
+	return 0
+}
+
+func (x *ReplyPb) GetClient() []byte {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+func (x *ReplyPb) GetTimestamp() uint64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *ReplyPb) GetReadOnly() bool {
+	if x != nil {
+		return x.ReadOnly
+	}
+	return false
+}
+
+func (x *ReplyPb) GetResult() []byte {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *ReplyPb) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *ReplyPb) GetSig() []byte {
+	if x != nil {
+		return x.Sig
+	}
+	return nil
+}
+
 // ForwardRequestPb carries a client request from a backup to the leader (pbft.ForwardRequest).
 type ForwardRequestPb struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -116,7 +217,7 @@ type ForwardRequestPb struct {
 
 func (x *ForwardRequestPb) Reset() {
 	*x = ForwardRequestPb{}
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_wire_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -128,7 +229,7 @@ func (x *ForwardRequestPb) String() string {
 func (*ForwardRequestPb) ProtoMessage() {}
 
 func (x *ForwardRequestPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_wire_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -141,7 +242,7 @@ func (x *ForwardRequestPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardRequestPb.ProtoReflect.Descriptor instead.
 func (*ForwardRequestPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{1}
+	return file_wire_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ForwardRequestPb) GetReq() *RequestPb {
@@ -164,7 +265,7 @@ type PrePreparePb struct {
 
 func (x *PrePreparePb) Reset() {
 	*x = PrePreparePb{}
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_wire_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +277,7 @@ func (x *PrePreparePb) String() string {
 func (*PrePreparePb) ProtoMessage() {}
 
 func (x *PrePreparePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_wire_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,7 +290,7 @@ func (x *PrePreparePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrePreparePb.ProtoReflect.Descriptor instead.
 func (*PrePreparePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{2}
+	return file_wire_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PrePreparePb) GetView() uint64 {
@@ -234,7 +335,7 @@ type PreparePb struct {
 
 func (x *PreparePb) Reset() {
 	*x = PreparePb{}
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_wire_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -246,7 +347,7 @@ func (x *PreparePb) String() string {
 func (*PreparePb) ProtoMessage() {}
 
 func (x *PreparePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_wire_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -259,7 +360,7 @@ func (x *PreparePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreparePb.ProtoReflect.Descriptor instead.
 func (*PreparePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{3}
+	return file_wire_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PreparePb) GetView() uint64 {
@@ -310,7 +411,7 @@ type CommitPb struct {
 
 func (x *CommitPb) Reset() {
 	*x = CommitPb{}
-	mi := &file_wire_proto_msgTypes[4]
+	mi := &file_wire_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -322,7 +423,7 @@ func (x *CommitPb) String() string {
 func (*CommitPb) ProtoMessage() {}
 
 func (x *CommitPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[4]
+	mi := &file_wire_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -335,7 +436,7 @@ func (x *CommitPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitPb.ProtoReflect.Descriptor instead.
 func (*CommitPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{4}
+	return file_wire_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CommitPb) GetView() uint64 {
@@ -380,7 +481,7 @@ type CertPb struct {
 
 func (x *CertPb) Reset() {
 	*x = CertPb{}
-	mi := &file_wire_proto_msgTypes[5]
+	mi := &file_wire_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -392,7 +493,7 @@ func (x *CertPb) String() string {
 func (*CertPb) ProtoMessage() {}
 
 func (x *CertPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[5]
+	mi := &file_wire_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -405,7 +506,7 @@ func (x *CertPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CertPb.ProtoReflect.Descriptor instead.
 func (*CertPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{5}
+	return file_wire_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CertPb) GetType() uint32 {
@@ -455,7 +556,7 @@ type CheckpointPb struct {
 
 func (x *CheckpointPb) Reset() {
 	*x = CheckpointPb{}
-	mi := &file_wire_proto_msgTypes[6]
+	mi := &file_wire_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -467,7 +568,7 @@ func (x *CheckpointPb) String() string {
 func (*CheckpointPb) ProtoMessage() {}
 
 func (x *CheckpointPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[6]
+	mi := &file_wire_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -480,7 +581,7 @@ func (x *CheckpointPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointPb.ProtoReflect.Descriptor instead.
 func (*CheckpointPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{6}
+	return file_wire_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CheckpointPb) GetSeq() uint64 {
@@ -516,7 +617,7 @@ type CheckpointCertPb struct {
 
 func (x *CheckpointCertPb) Reset() {
 	*x = CheckpointCertPb{}
-	mi := &file_wire_proto_msgTypes[7]
+	mi := &file_wire_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -528,7 +629,7 @@ func (x *CheckpointCertPb) String() string {
 func (*CheckpointCertPb) ProtoMessage() {}
 
 func (x *CheckpointCertPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[7]
+	mi := &file_wire_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -541,7 +642,7 @@ func (x *CheckpointCertPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointCertPb.ProtoReflect.Descriptor instead.
 func (*CheckpointCertPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{7}
+	return file_wire_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CheckpointCertPb) GetSeq() uint64 {
@@ -576,7 +677,7 @@ type PreparedEntryPb struct {
 
 func (x *PreparedEntryPb) Reset() {
 	*x = PreparedEntryPb{}
-	mi := &file_wire_proto_msgTypes[8]
+	mi := &file_wire_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -588,7 +689,7 @@ func (x *PreparedEntryPb) String() string {
 func (*PreparedEntryPb) ProtoMessage() {}
 
 func (x *PreparedEntryPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[8]
+	mi := &file_wire_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -601,7 +702,7 @@ func (x *PreparedEntryPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreparedEntryPb.ProtoReflect.Descriptor instead.
 func (*PreparedEntryPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{8}
+	return file_wire_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PreparedEntryPb) GetCert() *CertPb {
@@ -630,7 +731,7 @@ type VoteEntryPb struct {
 
 func (x *VoteEntryPb) Reset() {
 	*x = VoteEntryPb{}
-	mi := &file_wire_proto_msgTypes[9]
+	mi := &file_wire_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -642,7 +743,7 @@ func (x *VoteEntryPb) String() string {
 func (*VoteEntryPb) ProtoMessage() {}
 
 func (x *VoteEntryPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[9]
+	mi := &file_wire_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -655,7 +756,7 @@ func (x *VoteEntryPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VoteEntryPb.ProtoReflect.Descriptor instead.
 func (*VoteEntryPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{9}
+	return file_wire_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *VoteEntryPb) GetView() uint64 {
@@ -694,7 +795,7 @@ type ViewChangePb struct {
 
 func (x *ViewChangePb) Reset() {
 	*x = ViewChangePb{}
-	mi := &file_wire_proto_msgTypes[10]
+	mi := &file_wire_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +807,7 @@ func (x *ViewChangePb) String() string {
 func (*ViewChangePb) ProtoMessage() {}
 
 func (x *ViewChangePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[10]
+	mi := &file_wire_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +820,7 @@ func (x *ViewChangePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ViewChangePb.ProtoReflect.Descriptor instead.
 func (*ViewChangePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{10}
+	return file_wire_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ViewChangePb) GetView() uint64 {
@@ -776,7 +877,7 @@ type NewViewPb struct {
 
 func (x *NewViewPb) Reset() {
 	*x = NewViewPb{}
-	mi := &file_wire_proto_msgTypes[11]
+	mi := &file_wire_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +889,7 @@ func (x *NewViewPb) String() string {
 func (*NewViewPb) ProtoMessage() {}
 
 func (x *NewViewPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[11]
+	mi := &file_wire_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +902,7 @@ func (x *NewViewPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewViewPb.ProtoReflect.Descriptor instead.
 func (*NewViewPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{11}
+	return file_wire_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *NewViewPb) GetView() uint64 {
@@ -837,7 +938,7 @@ type StatusPb struct {
 
 func (x *StatusPb) Reset() {
 	*x = StatusPb{}
-	mi := &file_wire_proto_msgTypes[12]
+	mi := &file_wire_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -849,7 +950,7 @@ func (x *StatusPb) String() string {
 func (*StatusPb) ProtoMessage() {}
 
 func (x *StatusPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[12]
+	mi := &file_wire_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -862,7 +963,7 @@ func (x *StatusPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusPb.ProtoReflect.Descriptor instead.
 func (*StatusPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{12}
+	return file_wire_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StatusPb) GetView() uint64 {
@@ -897,7 +998,7 @@ type FetchPb struct {
 
 func (x *FetchPb) Reset() {
 	*x = FetchPb{}
-	mi := &file_wire_proto_msgTypes[13]
+	mi := &file_wire_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1010,7 @@ func (x *FetchPb) String() string {
 func (*FetchPb) ProtoMessage() {}
 
 func (x *FetchPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[13]
+	mi := &file_wire_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1023,7 @@ func (x *FetchPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchPb.ProtoReflect.Descriptor instead.
 func (*FetchPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{13}
+	return file_wire_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FetchPb) GetFrom() uint64 {
@@ -950,7 +1051,7 @@ type SnapshotPb struct {
 
 func (x *SnapshotPb) Reset() {
 	*x = SnapshotPb{}
-	mi := &file_wire_proto_msgTypes[14]
+	mi := &file_wire_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -962,7 +1063,7 @@ func (x *SnapshotPb) String() string {
 func (*SnapshotPb) ProtoMessage() {}
 
 func (x *SnapshotPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[14]
+	mi := &file_wire_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -975,7 +1076,7 @@ func (x *SnapshotPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotPb.ProtoReflect.Descriptor instead.
 func (*SnapshotPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{14}
+	return file_wire_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SnapshotPb) GetCert() *CheckpointCertPb {
@@ -1003,7 +1104,7 @@ type CommittedSlotPb struct {
 
 func (x *CommittedSlotPb) Reset() {
 	*x = CommittedSlotPb{}
-	mi := &file_wire_proto_msgTypes[15]
+	mi := &file_wire_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1015,7 +1116,7 @@ func (x *CommittedSlotPb) String() string {
 func (*CommittedSlotPb) ProtoMessage() {}
 
 func (x *CommittedSlotPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[15]
+	mi := &file_wire_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1028,7 +1129,7 @@ func (x *CommittedSlotPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommittedSlotPb.ProtoReflect.Descriptor instead.
 func (*CommittedSlotPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{15}
+	return file_wire_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CommittedSlotPb) GetPrePrepare() *PrePreparePb {
@@ -1056,7 +1157,7 @@ type FetchReplyPb struct {
 
 func (x *FetchReplyPb) Reset() {
 	*x = FetchReplyPb{}
-	mi := &file_wire_proto_msgTypes[16]
+	mi := &file_wire_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1169,7 @@ func (x *FetchReplyPb) String() string {
 func (*FetchReplyPb) ProtoMessage() {}
 
 func (x *FetchReplyPb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[16]
+	mi := &file_wire_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1182,7 @@ func (x *FetchReplyPb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchReplyPb.ProtoReflect.Descriptor instead.
 func (*FetchReplyPb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{16}
+	return file_wire_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FetchReplyPb) GetSnapshot() *SnapshotPb {
@@ -1122,7 +1223,7 @@ type MessagePb struct {
 
 func (x *MessagePb) Reset() {
 	*x = MessagePb{}
-	mi := &file_wire_proto_msgTypes[17]
+	mi := &file_wire_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1235,7 @@ func (x *MessagePb) String() string {
 func (*MessagePb) ProtoMessage() {}
 
 func (x *MessagePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[17]
+	mi := &file_wire_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1248,7 @@ func (x *MessagePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessagePb.ProtoReflect.Descriptor instead.
 func (*MessagePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{17}
+	return file_wire_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MessagePb) GetBody() isMessagePb_Body {
@@ -1355,7 +1456,7 @@ type FramePb struct {
 
 func (x *FramePb) Reset() {
 	*x = FramePb{}
-	mi := &file_wire_proto_msgTypes[18]
+	mi := &file_wire_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1367,7 +1468,7 @@ func (x *FramePb) String() string {
 func (*FramePb) ProtoMessage() {}
 
 func (x *FramePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[18]
+	mi := &file_wire_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1380,7 +1481,7 @@ func (x *FramePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FramePb.ProtoReflect.Descriptor instead.
 func (*FramePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{18}
+	return file_wire_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *FramePb) GetFrom() uint32 {
@@ -1422,7 +1523,16 @@ const file_wire_proto_rawDesc = "" +
 	"\ttimestamp\x18\x02 \x01(\x04R\ttimestamp\x12\x0e\n" +
 	"\x02op\x18\x03 \x01(\fR\x02op\x12\x1b\n" +
 	"\tread_only\x18\x04 \x01(\bR\breadOnly\x12\x10\n" +
-	"\x03sig\x18\x05 \x01(\fR\x03sig\":\n" +
+	"\x03sig\x18\x05 \x01(\fR\x03sig\"\xc6\x01\n" +
+	"\aReplyPb\x12\x12\n" +
+	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x18\n" +
+	"\areplica\x18\x02 \x01(\rR\areplica\x12\x16\n" +
+	"\x06client\x18\x03 \x01(\fR\x06client\x12\x1c\n" +
+	"\ttimestamp\x18\x04 \x01(\x04R\ttimestamp\x12\x1b\n" +
+	"\tread_only\x18\x05 \x01(\bR\breadOnly\x12\x16\n" +
+	"\x06result\x18\x06 \x01(\fR\x06result\x12\x10\n" +
+	"\x03seq\x18\a \x01(\x04R\x03seq\x12\x10\n" +
+	"\x03sig\x18\b \x01(\fR\x03sig\":\n" +
 	"\x10ForwardRequestPb\x12&\n" +
 	"\x03req\x18\x01 \x01(\v2\x14.pbft.wire.RequestPbR\x03req\"x\n" +
 	"\fPrePreparePb\x12\x12\n" +
@@ -1529,57 +1639,58 @@ func file_wire_proto_rawDescGZIP() []byte {
 	return file_wire_proto_rawDescData
 }
 
-var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_wire_proto_goTypes = []any{
 	(*RequestPb)(nil),        // 0: pbft.wire.RequestPb
-	(*ForwardRequestPb)(nil), // 1: pbft.wire.ForwardRequestPb
-	(*PrePreparePb)(nil),     // 2: pbft.wire.PrePreparePb
-	(*PreparePb)(nil),        // 3: pbft.wire.PreparePb
-	(*CommitPb)(nil),         // 4: pbft.wire.CommitPb
-	(*CertPb)(nil),           // 5: pbft.wire.CertPb
-	(*CheckpointPb)(nil),     // 6: pbft.wire.CheckpointPb
-	(*CheckpointCertPb)(nil), // 7: pbft.wire.CheckpointCertPb
-	(*PreparedEntryPb)(nil),  // 8: pbft.wire.PreparedEntryPb
-	(*VoteEntryPb)(nil),      // 9: pbft.wire.VoteEntryPb
-	(*ViewChangePb)(nil),     // 10: pbft.wire.ViewChangePb
-	(*NewViewPb)(nil),        // 11: pbft.wire.NewViewPb
-	(*StatusPb)(nil),         // 12: pbft.wire.StatusPb
-	(*FetchPb)(nil),          // 13: pbft.wire.FetchPb
-	(*SnapshotPb)(nil),       // 14: pbft.wire.SnapshotPb
-	(*CommittedSlotPb)(nil),  // 15: pbft.wire.CommittedSlotPb
-	(*FetchReplyPb)(nil),     // 16: pbft.wire.FetchReplyPb
-	(*MessagePb)(nil),        // 17: pbft.wire.MessagePb
-	(*FramePb)(nil),          // 18: pbft.wire.FramePb
+	(*ReplyPb)(nil),          // 1: pbft.wire.ReplyPb
+	(*ForwardRequestPb)(nil), // 2: pbft.wire.ForwardRequestPb
+	(*PrePreparePb)(nil),     // 3: pbft.wire.PrePreparePb
+	(*PreparePb)(nil),        // 4: pbft.wire.PreparePb
+	(*CommitPb)(nil),         // 5: pbft.wire.CommitPb
+	(*CertPb)(nil),           // 6: pbft.wire.CertPb
+	(*CheckpointPb)(nil),     // 7: pbft.wire.CheckpointPb
+	(*CheckpointCertPb)(nil), // 8: pbft.wire.CheckpointCertPb
+	(*PreparedEntryPb)(nil),  // 9: pbft.wire.PreparedEntryPb
+	(*VoteEntryPb)(nil),      // 10: pbft.wire.VoteEntryPb
+	(*ViewChangePb)(nil),     // 11: pbft.wire.ViewChangePb
+	(*NewViewPb)(nil),        // 12: pbft.wire.NewViewPb
+	(*StatusPb)(nil),         // 13: pbft.wire.StatusPb
+	(*FetchPb)(nil),          // 14: pbft.wire.FetchPb
+	(*SnapshotPb)(nil),       // 15: pbft.wire.SnapshotPb
+	(*CommittedSlotPb)(nil),  // 16: pbft.wire.CommittedSlotPb
+	(*FetchReplyPb)(nil),     // 17: pbft.wire.FetchReplyPb
+	(*MessagePb)(nil),        // 18: pbft.wire.MessagePb
+	(*FramePb)(nil),          // 19: pbft.wire.FramePb
 }
 var file_wire_proto_depIdxs = []int32{
 	0,  // 0: pbft.wire.ForwardRequestPb.req:type_name -> pbft.wire.RequestPb
 	0,  // 1: pbft.wire.PrePreparePb.batch:type_name -> pbft.wire.RequestPb
-	5,  // 2: pbft.wire.PreparedEntryPb.cert:type_name -> pbft.wire.CertPb
+	6,  // 2: pbft.wire.PreparedEntryPb.cert:type_name -> pbft.wire.CertPb
 	0,  // 3: pbft.wire.PreparedEntryPb.batch:type_name -> pbft.wire.RequestPb
 	0,  // 4: pbft.wire.VoteEntryPb.batch:type_name -> pbft.wire.RequestPb
-	7,  // 5: pbft.wire.ViewChangePb.stable:type_name -> pbft.wire.CheckpointCertPb
-	8,  // 6: pbft.wire.ViewChangePb.prepared:type_name -> pbft.wire.PreparedEntryPb
-	9,  // 7: pbft.wire.ViewChangePb.votes:type_name -> pbft.wire.VoteEntryPb
-	10, // 8: pbft.wire.NewViewPb.view_changes:type_name -> pbft.wire.ViewChangePb
-	2,  // 9: pbft.wire.NewViewPb.pre_prepares:type_name -> pbft.wire.PrePreparePb
-	7,  // 10: pbft.wire.StatusPb.stable:type_name -> pbft.wire.CheckpointCertPb
-	7,  // 11: pbft.wire.SnapshotPb.cert:type_name -> pbft.wire.CheckpointCertPb
-	2,  // 12: pbft.wire.CommittedSlotPb.pre_prepare:type_name -> pbft.wire.PrePreparePb
-	5,  // 13: pbft.wire.CommittedSlotPb.cert:type_name -> pbft.wire.CertPb
-	14, // 14: pbft.wire.FetchReplyPb.snapshot:type_name -> pbft.wire.SnapshotPb
-	15, // 15: pbft.wire.FetchReplyPb.slots:type_name -> pbft.wire.CommittedSlotPb
-	1,  // 16: pbft.wire.MessagePb.forward_request:type_name -> pbft.wire.ForwardRequestPb
-	2,  // 17: pbft.wire.MessagePb.pre_prepare:type_name -> pbft.wire.PrePreparePb
-	3,  // 18: pbft.wire.MessagePb.prepare:type_name -> pbft.wire.PreparePb
-	4,  // 19: pbft.wire.MessagePb.commit:type_name -> pbft.wire.CommitPb
-	5,  // 20: pbft.wire.MessagePb.cert:type_name -> pbft.wire.CertPb
-	6,  // 21: pbft.wire.MessagePb.checkpoint:type_name -> pbft.wire.CheckpointPb
-	7,  // 22: pbft.wire.MessagePb.checkpoint_cert:type_name -> pbft.wire.CheckpointCertPb
-	10, // 23: pbft.wire.MessagePb.view_change:type_name -> pbft.wire.ViewChangePb
-	11, // 24: pbft.wire.MessagePb.new_view:type_name -> pbft.wire.NewViewPb
-	12, // 25: pbft.wire.MessagePb.status:type_name -> pbft.wire.StatusPb
-	13, // 26: pbft.wire.MessagePb.fetch:type_name -> pbft.wire.FetchPb
-	16, // 27: pbft.wire.MessagePb.fetch_reply:type_name -> pbft.wire.FetchReplyPb
+	8,  // 5: pbft.wire.ViewChangePb.stable:type_name -> pbft.wire.CheckpointCertPb
+	9,  // 6: pbft.wire.ViewChangePb.prepared:type_name -> pbft.wire.PreparedEntryPb
+	10, // 7: pbft.wire.ViewChangePb.votes:type_name -> pbft.wire.VoteEntryPb
+	11, // 8: pbft.wire.NewViewPb.view_changes:type_name -> pbft.wire.ViewChangePb
+	3,  // 9: pbft.wire.NewViewPb.pre_prepares:type_name -> pbft.wire.PrePreparePb
+	8,  // 10: pbft.wire.StatusPb.stable:type_name -> pbft.wire.CheckpointCertPb
+	8,  // 11: pbft.wire.SnapshotPb.cert:type_name -> pbft.wire.CheckpointCertPb
+	3,  // 12: pbft.wire.CommittedSlotPb.pre_prepare:type_name -> pbft.wire.PrePreparePb
+	6,  // 13: pbft.wire.CommittedSlotPb.cert:type_name -> pbft.wire.CertPb
+	15, // 14: pbft.wire.FetchReplyPb.snapshot:type_name -> pbft.wire.SnapshotPb
+	16, // 15: pbft.wire.FetchReplyPb.slots:type_name -> pbft.wire.CommittedSlotPb
+	2,  // 16: pbft.wire.MessagePb.forward_request:type_name -> pbft.wire.ForwardRequestPb
+	3,  // 17: pbft.wire.MessagePb.pre_prepare:type_name -> pbft.wire.PrePreparePb
+	4,  // 18: pbft.wire.MessagePb.prepare:type_name -> pbft.wire.PreparePb
+	5,  // 19: pbft.wire.MessagePb.commit:type_name -> pbft.wire.CommitPb
+	6,  // 20: pbft.wire.MessagePb.cert:type_name -> pbft.wire.CertPb
+	7,  // 21: pbft.wire.MessagePb.checkpoint:type_name -> pbft.wire.CheckpointPb
+	8,  // 22: pbft.wire.MessagePb.checkpoint_cert:type_name -> pbft.wire.CheckpointCertPb
+	11, // 23: pbft.wire.MessagePb.view_change:type_name -> pbft.wire.ViewChangePb
+	12, // 24: pbft.wire.MessagePb.new_view:type_name -> pbft.wire.NewViewPb
+	13, // 25: pbft.wire.MessagePb.status:type_name -> pbft.wire.StatusPb
+	14, // 26: pbft.wire.MessagePb.fetch:type_name -> pbft.wire.FetchPb
+	17, // 27: pbft.wire.MessagePb.fetch_reply:type_name -> pbft.wire.FetchReplyPb
 	28, // [28:28] is the sub-list for method output_type
 	28, // [28:28] is the sub-list for method input_type
 	28, // [28:28] is the sub-list for extension type_name
@@ -1592,7 +1703,7 @@ func file_wire_proto_init() {
 	if File_wire_proto != nil {
 		return
 	}
-	file_wire_proto_msgTypes[17].OneofWrappers = []any{
+	file_wire_proto_msgTypes[18].OneofWrappers = []any{
 		(*MessagePb_ForwardRequest)(nil),
 		(*MessagePb_PrePrepare)(nil),
 		(*MessagePb_Prepare)(nil),
@@ -1612,7 +1723,7 @@ func file_wire_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
