@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,24 +46,56 @@ type replyKeyCache struct {
 	macs map[pbft.ClientID]keyedMAC
 }
 
-// keyedMAC is an HMAC-SHA256 already keyed (its inner and outer pads hashed): every MAC
-// starts from a clone of it, which costs a copy instead of two SHA-256 blocks and the
-// allocations of hmac.New. It is never written to, so clones may be taken concurrently.
-type keyedMAC struct{ h hash.Hash }
+// keyedMAC is HMAC-SHA256 (RFC 2104) under one key, with the SHA-256 states after the inner
+// and the outer padded key saved: a MAC restores them into a pooled hash instead of hashing
+// two pad blocks (hmac.New) or allocating a clone, which a replica would do for each of the
+// seven replies of every request. The saved states are never written, so MACs may be
+// computed concurrently.
+type keyedMAC struct{ inner, outer []byte }
 
 func newKeyedMAC(key [crypto.SharedKeySize]byte) keyedMAC {
-	return keyedMAC{h: hmac.New(sha256.New, key[:])}
+	var ipad, opad [sha256.BlockSize]byte
+	copy(ipad[:], key[:]) // the key is shorter than a block: padded with zeros
+	copy(opad[:], key[:])
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	return keyedMAC{inner: padState(ipad[:]), outer: padState(opad[:])}
 }
+
+// padState is the marshaled SHA-256 state after hashing one padded-key block.
+func padState(pad []byte) []byte {
+	h := sha256.New()
+	h.Write(pad)
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil { // crypto/sha256 always marshals its state
+		panic(fmt.Sprintf("auth: reply MAC: %v", err))
+	}
+	return state
+}
+
+// shaPool holds SHA-256 hashes whose state a MAC overwrites.
+var shaPool = sync.Pool{New: func() any { return sha256.New() }}
 
 // sum returns the MAC of msg.
 func (k keyedMAC) sum(msg []byte) []byte {
-	c, err := k.h.(hash.Cloner).Clone()
-	if err != nil { // every hash of the standard library clones; never in practice
-		panic(fmt.Sprintf("auth: reply MAC: %v", err))
+	h := shaPool.Get().(hash.Hash)
+	defer shaPool.Put(h)
+	restore(h, k.inner)
+	h.Write(msg)
+	var in [sha256.Size]byte
+	h.Sum(in[:0])
+	restore(h, k.outer)
+	h.Write(in[:])
+	return h.Sum(make([]byte, 0, sha256.Size))
+}
+
+// restore loads a state saved by padState into h.
+func restore(h hash.Hash, state []byte) {
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		panic(fmt.Sprintf("auth: reply MAC: %v", err)) // states come from padState
 	}
-	m := c.(hash.Hash)
-	m.Write(msg)
-	return m.Sum(nil)
 }
 
 // NewClient returns an authenticator for client id, which signs nothing but checks the MACs
