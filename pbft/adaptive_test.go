@@ -105,6 +105,11 @@ func TestFillWaitsForAnsweredClients(t *testing.T) {
 		if got := h.prePrepares(); len(got) != 0 {
 			t.Fatalf("pre-prepares %v after slot 1 committed, want none (filling)", got)
 		}
+		for range 3 { // asking does not change the fill
+			if got := h.reps[0].Awaited(); got != 1 {
+				t.Fatalf("leader awaits %d during the fill, want 1 (A)", got)
+			}
+		}
 		if aReturns {
 			h.propose(1, "A", 2, transfer("A", "B", 1))
 			if got := h.prePrepares(); len(got) != 1 || got[0] != 2 {

@@ -210,21 +210,21 @@ func (q *requestQueue) executed(c ClientID, t uint64) {
 // reset forgets everything (a new view: the new leader's queue starts empty).
 func (q *requestQueue) reset() { *q = requestQueue{queued: make(map[ClientID]uint64)} }
 
-// fill is how many requests a leader with nothing in flight at tick now lets wait before it
-// proposes (Config.FillTicks). When it finds its last slot committed, it expects back the
-// clients of the slots proposed since the last fill, who were just answered, besides the
-// requests that wait, and waits for all but a sixteenth of them (so that a few slow clients
-// cannot hold the others back), for at most wait ticks (clients that left make one fill wait;
-// the next expects fewer). Without a fill in progress, or after its deadline, it proposes at
-// once (1).
-func (q *requestQueue) fill(now uint64, wait int) int {
-	if wait <= 0 {
-		return 1
-	}
-	if q.deadline == 0 && q.cycle > 0 {
+// startFill begins a fill (Config.FillTicks) when the leader finds nothing in flight after a
+// batch: the clients of the slots proposed since the last fill were just answered and will
+// come back together, so it expects them, besides the requests that wait, and waits for all
+// but a sixteenth of them (so that a few slow clients cannot hold the others back), for at
+// most wait ticks (clients that left make one fill wait; the next expects fewer).
+func (q *requestQueue) startFill(now uint64, wait int) {
+	if wait > 0 && q.deadline == 0 && q.cycle > 0 {
 		expect := q.cycle + len(q.reqs)
 		q.target, q.deadline, q.cycle = expect-expect/16, now+uint64(wait), 0
 	}
+}
+
+// fill is how many requests a leader with nothing in flight at tick now lets wait before it
+// proposes: the fill's target until its deadline, and 1 (at once) without a fill.
+func (q *requestQueue) fill(now uint64) int {
 	if q.deadline == 0 || now >= q.deadline {
 		return 1
 	}

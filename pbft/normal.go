@@ -1,9 +1,12 @@
 package pbft
 
-// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7) while awaited says so.
+// tryPropose lets the leader cut batches (SPEC 3.3 step 2, 3.7) while awaited says so. It is
+// also where a fill starts: the first time the leader finds nothing in flight after a batch.
 func (r *Replica) tryPropose() {
-	r.awaited() // starts a fill when the last slot in flight has just committed
-	for len(r.pending.reqs) > 0 && r.awaited() == 0 {
+	if r.canPropose() && r.inflight() == 0 {
+		r.pending.startFill(r.now, r.cfg.FillTicks)
+	}
+	for r.awaited() == 0 { // 0 means at least one request waits
 		batch := r.pending.take(r.cfg.MaxBatch)
 		r.nextSeq++
 		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch}
@@ -16,7 +19,8 @@ func (r *Replica) tryPropose() {
 const blocked = 1 << 30
 
 // awaited is how many more requests must wait before the leader proposes (0: it proposes
-// now). Batching adapts to load and is self-clocked:
+// now). It only reads the state, so the runtime may ask it at any time (Awaited). Batching
+// adapts to load and is self-clocked:
 //   - With no slot in flight the leader proposes at once (low latency under light load),
 //     except when its last slot has just committed: then the clients it proposed since the
 //     last such moment were just answered and will come back together, and it lets them
@@ -28,10 +32,10 @@ const blocked = 1 << 30
 //   - With MaxInflight slots in flight it waits for a full batch (MaxBatch), and it never
 //     exceeds 2·MaxInflight.
 func (r *Replica) awaited() int {
-	if !r.viewActive || !r.isLeader() || !r.inWindow(r.nextSeq+1) {
+	if !r.canPropose() {
 		return blocked
 	}
-	inflight := int(r.nextSeq - r.committedPrefix())
+	inflight := r.inflight()
 	need := 1
 	switch {
 	case inflight >= 2*r.cfg.MaxInflight:
@@ -41,10 +45,18 @@ func (r *Replica) awaited() int {
 	case inflight > 0:
 		need = min(r.cfg.PipelineBatch, r.cfg.MaxBatch)
 	default:
-		need = min(r.pending.fill(r.now, r.cfg.FillTicks), r.cfg.MaxBatch)
+		need = min(r.pending.fill(r.now), r.cfg.MaxBatch)
 	}
 	return max(0, need-len(r.pending.reqs))
 }
+
+// canPropose reports whether this replica leads an active view with room for another slot.
+func (r *Replica) canPropose() bool {
+	return r.viewActive && r.isLeader() && r.inWindow(r.nextSeq+1)
+}
+
+// inflight is the number of slots the leader proposed that have not committed.
+func (r *Replica) inflight() int { return int(r.nextSeq - r.committedPrefix()) }
 
 // committedPrefix is the highest slot such that it and all slots before it are committed.
 func (r *Replica) committedPrefix() Seq {
