@@ -34,7 +34,6 @@ type requestBatcher struct {
 	queue   []queuedRequest
 	running int
 	workers int
-	reads   int          // read-only requests in queue (answered at once: never held)
 	held    bool         // a hold timer is armed
 	awaited atomic.Int64 // requests the core awaits before it proposes (set by the loop)
 }
@@ -52,9 +51,6 @@ func (nd *node) verifyLater(q queuedRequest) {
 	b := &nd.reqs
 	b.mu.Lock()
 	b.queue = append(b.queue, q)
-	if q.req.ReadOnly {
-		b.reads++
-	}
 	full := len(b.queue) >= maxVerifyBatch
 	b.mu.Unlock()
 	if full {
@@ -69,7 +65,7 @@ func (nd *node) verifyLater(q queuedRequest) {
 func (nd *node) verifyQueuedSoon() {
 	b := &nd.reqs
 	b.mu.Lock()
-	if len(b.queue) > 0 && b.reads == 0 && int64(len(b.queue)) < min(holdBatch, b.awaited.Load()) {
+	if b.holding(b.awaited.Load()) {
 		if !b.held {
 			b.held = true
 			time.AfterFunc(holdDelay, nd.verifyHeld)
@@ -79,6 +75,22 @@ func (nd *node) verifyQueuedSoon() {
 	}
 	b.mu.Unlock()
 	nd.verifyQueuedNow()
+}
+
+// holding reports whether the queued requests wait for more while the core awaits that many:
+// fewer than holdBatch and than awaited, and no read among them (reads are answered without
+// ordering, so holding one would only delay it). The caller holds mu.
+func (b *requestBatcher) holding(awaited int64) bool {
+	n := len(b.queue)
+	if n == 0 || int64(n) >= min(holdBatch, awaited) {
+		return false
+	}
+	for i := range b.queue {
+		if b.queue[i].req.ReadOnly {
+			return false
+		}
+	}
+	return true
 }
 
 // verifyHeld ends a hold: the held requests are verified whatever their number.
@@ -95,7 +107,7 @@ func (nd *node) setAwaited(n int) {
 	b := &nd.reqs
 	b.awaited.Store(int64(n))
 	b.mu.Lock()
-	release := len(b.queue) > 0 && len(b.queue) >= min(holdBatch, n)
+	release := len(b.queue) > 0 && !b.holding(int64(n))
 	b.mu.Unlock()
 	if release {
 		nd.verifyQueuedNow()
@@ -131,12 +143,6 @@ func (nd *node) verifyQueued() {
 		}
 		batch := append([]queuedRequest(nil), b.queue[:n]...)
 		b.queue = append(b.queue[:0], b.queue[n:]...)
-		b.reads = 0
-		for i := range b.queue {
-			if b.queue[i].req.ReadOnly {
-				b.reads++
-			}
-		}
 		b.mu.Unlock()
 		nd.verifyRequests(batch)
 	}
