@@ -56,9 +56,19 @@ type Request struct {
 
 // SignedBytes is the canonical, domain-separated byte string a client signs.
 func (r *Request) SignedBytes() []byte {
-	b := make([]byte, 0, 32+len(r.Client)+len(r.Op))
-	b = append(b, "pbft/request/v1\x00"...)
-	b = appendBytes(b, []byte(r.Client))
+	return r.AppendSignedBytes(make([]byte, 0, SignedRequestOverhead+len(r.Client)+len(r.Op)))
+}
+
+// SignedRequestOverhead is the size of a request's signed bytes besides its client and op.
+const SignedRequestOverhead = len(requestDomain) + 4 + 8 + 1 + 4
+
+const requestDomain = "pbft/request/v1\x00"
+
+// AppendSignedBytes appends the signed bytes of the request (SignedBytes) to b.
+func (r *Request) AppendSignedBytes(b []byte) []byte {
+	b = append(b, requestDomain...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(r.Client)))
+	b = append(b, r.Client...)
 	b = binary.BigEndian.AppendUint64(b, r.Timestamp)
 	if r.ReadOnly {
 		b = append(b, 1)

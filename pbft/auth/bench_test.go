@@ -38,7 +38,7 @@ func BenchmarkVerifyRequests(b *testing.B) {
 			keys, reqs := benchRequests(b, n)
 			a := New(keys.Public, nil)
 			for b.Loop() {
-				clear(a.requests.cur)
+				a.requests.reset()
 				for _, err := range a.VerifyRequests(reqs) {
 					if err != nil {
 						b.Fatal(err)
@@ -84,7 +84,7 @@ func BenchmarkVerifyRequestsOneForged(b *testing.B) {
 	reqs[77].Op = []byte("transfer c0 c1 500")
 	a := New(keys.Public, nil)
 	for b.Loop() {
-		clear(a.requests.cur)
+		a.requests.reset()
 		if errs := a.VerifyRequests(reqs); errs[77] == nil || errs[76] != nil {
 			b.Fatal("forged request not found")
 		}

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"crypto/sha256"
-	"sync"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
@@ -18,45 +17,14 @@ import (
 //     multiplication for the whole batch, about half the cost per signature of one-by-one
 //     checks. Only when a batch fails are its signatures checked one by one, to find the bad
 //     ones: the good requests of a batch pass whatever the others.
-//   - A cache of verified requests. A replica that already checked a request (from its
-//     client, forwarded, or in a pre-prepare that the leader re-sent, a VIEW-CHANGE or a
-//     NEW-VIEW) does not check it again.
+//   - A cache of verified requests (requestCache). A replica that already checked a request
+//     (from its client, forwarded, or in a pre-prepare that the leader re-sent, a VIEW-CHANGE
+//     or a NEW-VIEW) does not check it again. Its key is the SHA-256 of the client key, the
+//     signed bytes and the signature, so a cached pair vouches for nothing else.
 //
 // Every request signature is checked with the ZIP-215 rules, one by one or in a batch alike,
 // so all honest replicas accept exactly the same requests whatever their batches. (Any
 // signature crypto/ed25519 accepts, ZIP-215 accepts too.)
-
-// maxCachedRequests bounds one generation of the verified-request cache; two generations are
-// kept, so a request stays known for at least this many later verifications.
-const maxCachedRequests = 1 << 16
-
-// requestCache remembers requests whose signature verified, by a digest of the signed bytes
-// and the signature.
-type requestCache struct {
-	mu        sync.Mutex
-	cur, prev map[[32]byte]struct{}
-}
-
-func (c *requestCache) has(k [32]byte) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.cur[k]
-	if !ok {
-		_, ok = c.prev[k]
-	}
-	return ok
-}
-
-func (c *requestCache) add(keys [][32]byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range keys {
-		if c.cur == nil || len(c.cur) >= maxCachedRequests {
-			c.prev, c.cur = c.cur, make(map[[32]byte]struct{}, 1024)
-		}
-		c.cur[k] = struct{}{}
-	}
-}
 
 // pendingSig is a request signature still to check.
 type pendingSig struct {
@@ -94,9 +62,11 @@ func (a *Authenticator) VerifyRequests(reqs []*pbft.Request) []error {
 }
 
 // uncached returns the signatures of reqs that are not in the cache, and fills errs for
-// requests that cannot be checked at all.
+// requests that cannot be checked at all. The signed bytes of all the requests share one
+// buffer, each between its client key and its signature: the input of its cache key.
 func (a *Authenticator) uncached(reqs []*pbft.Request, errs []error) []pendingSig {
-	var pending []pendingSig
+	pending := make([]pendingSig, 0, len(reqs))
+	buf := make([]byte, 0, cacheInputSize(reqs))
 	for i, r := range reqs {
 		key, ok := a.clientKey(string(r.Client))
 		if !ok {
@@ -107,18 +77,27 @@ func (a *Authenticator) uncached(reqs []*pbft.Request, errs []error) []pendingSi
 			errs[i] = ErrBadRequest
 			continue
 		}
-		msg := r.SignedBytes()
-		h := sha256.New()
-		h.Write(msg)
-		h.Write(r.Sig)
-		var ck [32]byte
-		h.Sum(ck[:0])
-		if a.requests.has(ck) {
-			continue
-		}
-		pending = append(pending, pendingSig{index: i, key: key, msg: msg, sig: r.Sig, cache: ck})
+		start := len(buf)
+		pub := key.Key()
+		buf = append(buf, pub[:]...)
+		msgStart := len(buf)
+		buf = r.AppendSignedBytes(buf)
+		msg := buf[msgStart:len(buf):len(buf)]
+		buf = append(buf, r.Sig...)
+		pending = append(pending, pendingSig{index: i, key: key, msg: msg, sig: r.Sig,
+			cache: sha256.Sum256(buf[start:])})
 	}
-	return pending
+	return a.requests.unknown(pending)
+}
+
+// cacheInputSize is the size of the cache key inputs of reqs: client key, signed bytes and
+// signature.
+func cacheInputSize(reqs []*pbft.Request) int {
+	n := 0
+	for _, r := range reqs {
+		n += crypto.VerifyKeySize + pbft.SignedRequestOverhead + len(r.Client) + len(r.Op) + len(r.Sig)
+	}
+	return n
 }
 
 // verifyBatch checks every client signature of a batch; the first bad one is the error.
