@@ -2,60 +2,72 @@ package client
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/wire"
 )
 
-// call is an outstanding request and the replies received for it.
+// call is the outstanding request and the replies received for it. A Client has one call,
+// reused by every request (the client is closed-loop): a new request resets it under a new,
+// higher timestamp, so a late reply to an earlier request never matches it.
 type call struct {
 	t        uint64
 	readOnly bool
-	quorum   int // matching replies needed: f+1 ordered, 2f+1 read-only
-	replies  map[pbft.NodeID]*pbft.Reply
-	accepted *pbft.Reply   // set once a quorum matches
-	done     chan struct{} // closed when accepted is set
-	// split is closed when quorum replicas answered without quorum of them agreeing: for a
+	quorum   int          // matching replies needed: f+1 ordered, 2f+1 read-only
+	replies  []pbft.Reply // replies[i-1] is replica i's latest reply; Replica 0 if none
+	answered int          // replicas with a reply
+	accepted *pbft.Reply  // set once a quorum matches; points into replies until reset
+	// split is set when quorum replicas answered without quorum of them agreeing: for a
 	// read, some replicas had not yet executed the latest write, and asking again soon is
 	// cheaper than waiting for the client timer.
-	split   chan struct{}
-	isSplit bool
+	split bool
+	views []pbft.View // scratch space of safeView
 }
 
-func newCall(t uint64, readOnly bool, quorum int) *call {
-	return &call{t: t, readOnly: readOnly, quorum: quorum,
-		replies: make(map[pbft.NodeID]*pbft.Reply), done: make(chan struct{}), split: make(chan struct{})}
+func newCall(n int) *call {
+	return &call{replies: make([]pbft.Reply, n), views: make([]pbft.View, 0, n)}
 }
 
-// wants reports whether rep answers this call (before its signature is checked).
-func (k *call) wants(rep *pbft.Reply) bool {
-	return k.accepted == nil && rep.Timestamp == k.t && rep.ReadOnly == k.readOnly
+// reset makes k the call of a new request.
+func (k *call) reset(t uint64, readOnly bool, quorum int) {
+	clear(k.replies)
+	k.t, k.readOnly, k.quorum = t, readOnly, quorum
+	k.answered, k.accepted, k.split = 0, nil, false
 }
 
-// add records an authenticated reply (the latest one per replica counts) and accepts the
-// answer once quorum distinct replicas agree on it.
-func (k *call) add(rep *pbft.Reply) {
-	if !k.wants(rep) {
-		return
+// wants reports whether a reply with timestamp t and the read-only flag readOnly answers
+// this call, which is still waiting for a quorum (checked before the reply's MAC).
+func (k *call) wants(t uint64, readOnly bool) bool {
+	return k.accepted == nil && t == k.t && readOnly == k.readOnly
+}
+
+// add records a copy of an authenticated reply (the latest one per replica counts) and
+// accepts the answer once quorum distinct replicas agree on it. It reports whether the call
+// was accepted or became split, which its waiter must learn.
+func (k *call) add(rep *pbft.Reply) (changed bool) {
+	if !k.wants(rep.Timestamp, rep.ReadOnly) || rep.Replica < 1 || int(rep.Replica) > len(k.replies) {
+		return false
 	}
-	k.replies[rep.Replica] = rep
+	slot := &k.replies[rep.Replica-1]
+	if slot.Replica == 0 {
+		k.answered++
+	}
+	*slot = *rep
 	matching := 0
-	for _, r := range k.replies {
-		if sameAnswer(r, rep) {
+	for i := range k.replies {
+		if r := &k.replies[i]; r.Replica != 0 && sameAnswer(r, slot) {
 			matching++
 		}
 	}
 	if matching >= k.quorum {
-		k.accepted = rep
-		close(k.done)
-		return
+		k.accepted = slot
+		return true
 	}
-	if len(k.replies) >= k.quorum && !k.isSplit {
-		k.isSplit = true
-		close(k.split)
+	if k.answered >= k.quorum && !k.split {
+		k.split = true
+		return true
 	}
+	return false
 }
 
 // sameAnswer compares what the client accepts: the result, and for an ordered request the
@@ -68,25 +80,16 @@ func sameAnswer(a, b *pbft.Reply) bool {
 // reached it, so a Byzantine replica cannot move the client to a view of its choosing. It is
 // 0 when fewer than f+1 replicas replied.
 func (k *call) safeView(f int) pbft.View {
-	views := make([]pbft.View, 0, len(k.replies))
-	for _, r := range k.replies {
-		views = append(views, r.View)
+	views := k.views[:0]
+	for i := range k.replies {
+		if r := &k.replies[i]; r.Replica != 0 {
+			views = append(views, r.View)
+		}
 	}
+	k.views = views
 	if len(views) <= f {
 		return 0
 	}
 	slices.Sort(views)
 	return views[len(views)-1-f]
-}
-
-// decodeReply reads a reply frame: a wire.Frame whose body is a reply, or a bare reply.
-func decodeReply(frame []byte, self pbft.ClientID) (*pbft.Reply, error) {
-	rep, err := wire.DecodeReply(frame)
-	if err != nil {
-		return nil, err
-	}
-	if rep.Client != self {
-		return nil, fmt.Errorf("client %s: reply addressed to %s", self, rep.Client)
-	}
-	return rep, nil
 }

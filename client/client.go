@@ -25,6 +25,10 @@ type Options struct {
 	Tuning transport.Tuning
 	// Logger receives debug lines; the zero value discards them.
 	Logger zerolog.Logger
+	// CallTimeout, when positive, bounds every Submit and Read as a context.WithTimeout of
+	// that length around the call would (the error wraps context.DeadlineExceeded), without
+	// the context's allocations and timer: the client timer of the call also watches it.
+	CallTimeout time.Duration
 	// Network, when set, carries the client's frames over connections shared with the other
 	// clients of the process; Tuning is then the Network's. Nil: the client opens its own.
 	Network *Network
@@ -51,16 +55,23 @@ type Client struct {
 	conn       link
 	n, f       int
 	retransmit time.Duration
+	timeout    time.Duration // Options.CallTimeout
 	log        zerolog.Logger
 
 	turn      chan struct{} // holds a token while a call is outstanding (closed loop)
 	closed    chan struct{}
 	closeOnce sync.Once
 
+	// Used by the holder of turn only, and reused by every request.
+	wake  chan struct{} // a token when the outstanding call is accepted or split (notify)
+	timer *time.Timer   // the client timer of the outstanding call, stopped between calls
+	pause *time.Timer   // the pause before a split read is asked again
+
 	mu    sync.Mutex
 	view  pbft.View
 	lastT uint64
-	call  *call // the outstanding request, nil between calls
+	call  *call // the client's request, outstanding while open
+	open  bool
 }
 
 // New returns a client named id that signs with key and verifies replies against pub. It
@@ -75,8 +86,9 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 	}
 	c := &Client{
 		id: id, key: key, verifier: verifier, n: cfg.N(), f: cfg.F,
-		retransmit: opts.Retransmit, log: opts.Logger,
+		retransmit: opts.Retransmit, timeout: opts.CallTimeout, log: opts.Logger,
 		turn: make(chan struct{}, 1), closed: make(chan struct{}), view: 1,
+		wake: make(chan struct{}, 1), timer: stoppedTimer(), pause: stoppedTimer(), call: newCall(cfg.N()),
 	}
 	if c.retransmit <= 0 {
 		c.retransmit = cfg.Timers.Client

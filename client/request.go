@@ -13,14 +13,16 @@ import (
 // Submit orders op through the cluster and returns the result that f+1 replicas agree on. It
 // sends the request to the leader it believes in and, each time the client timer expires,
 // re-sends the same request to every replica. It returns an error wrapping ctx.Err() when ctx
-// ends first: the request may still execute later.
+// ends first (or context.DeadlineExceeded after Options.CallTimeout): the request may still
+// execute later.
 func (c *Client) Submit(ctx context.Context, op []byte) (Outcome, error) {
-	if err := c.acquire(ctx); err != nil {
+	deadline := c.deadline()
+	if err := c.acquire(ctx, deadline); err != nil {
 		return Outcome{}, err
 	}
 	defer c.release()
 	start := time.Now()
-	rep, err := c.ordered(ctx, op)
+	rep, err := c.ordered(ctx, op, deadline)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -33,38 +35,37 @@ func (c *Client) Submit(ctx context.Context, op []byte) (Outcome, error) {
 // If no 2f+1 matching replies arrive before the client timer expires, it orders op like
 // Submit, under a new timestamp.
 func (c *Client) Read(ctx context.Context, op []byte) (Outcome, error) {
-	if err := c.acquire(ctx); err != nil {
+	deadline := c.deadline()
+	if err := c.acquire(ctx, deadline); err != nil {
 		return Outcome{}, err
 	}
 	defer c.release()
 	start := time.Now()
-	timer := time.NewTimer(c.retransmit)
-	defer timer.Stop()
+	c.arm(c.retransmit, deadline)
+	defer c.timer.Stop()
 	for attempt := 0; ; attempt++ {
-		k, frame, err := c.begin(op, true)
+		t, frame, err := c.begin(op, true)
 		if err != nil {
 			return Outcome{}, err
 		}
 		c.conn.Broadcast(frame)
-		retry, err := c.awaitRead(ctx, k, timer.C, attempt < readRetries)
-		c.end(k)
+		retry, err := c.awaitRead(ctx, t, deadline, attempt < readRetries)
+		rep := c.end()
 		if err != nil {
 			return Outcome{}, err
 		}
-		if k.accepted != nil {
-			return outcome(k.accepted, start), nil
+		if rep != nil {
+			return outcome(rep, start), nil
 		}
 		if !retry {
 			break
 		}
-		select {
-		case <-time.After(readRetryDelay):
-		case <-ctx.Done():
-			return Outcome{}, fmt.Errorf("client %s: read: %w", c.id, ctx.Err())
+		if err := c.pauseBeforeRetry(ctx, deadline); err != nil {
+			return Outcome{}, err
 		}
 	}
 	c.log.Debug().Msgf("client %s read: no %d matching replies, ordering it", c.id, 2*c.f+1)
-	rep, err := c.ordered(ctx, op)
+	rep, err := c.ordered(ctx, op, deadline)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -81,22 +82,27 @@ const (
 )
 
 // awaitRead waits for one read attempt: accepted, split (retry), or the client timer (order it).
-func (c *Client) awaitRead(ctx context.Context, k *call, timeout <-chan time.Time, mayRetry bool) (retry bool, err error) {
-	split := k.split
-	if !mayRetry {
-		split = nil
-	}
-	select {
-	case <-k.done:
-		return false, nil
-	case <-split:
-		return true, nil
-	case <-timeout:
-		return false, nil
-	case <-ctx.Done():
-		return false, fmt.Errorf("client %s: read t=%d: %w", c.id, k.t, ctx.Err())
-	case <-c.closed:
-		return false, ErrClosed
+func (c *Client) awaitRead(ctx context.Context, t uint64, deadline time.Time, mayRetry bool) (retry bool, err error) {
+	for {
+		select {
+		case <-c.wake:
+			accepted, split := c.progress()
+			if accepted != nil {
+				return false, nil
+			}
+			if split && mayRetry {
+				return true, nil
+			}
+		case <-c.timer.C:
+			if past(deadline) {
+				return false, fmt.Errorf("client %s: read t=%d: %w", c.id, t, context.DeadlineExceeded)
+			}
+			return false, nil
+		case <-ctx.Done():
+			return false, fmt.Errorf("client %s: read t=%d: %w", c.id, t, ctx.Err())
+		case <-c.closed:
+			return false, ErrClosed
+		}
 	}
 }
 
@@ -105,17 +111,32 @@ func outcome(rep *pbft.Reply, start time.Time) Outcome {
 }
 
 // acquire waits for the client's turn: one request outstanding at a time.
-func (c *Client) acquire(ctx context.Context) error {
+func (c *Client) acquire(ctx context.Context, deadline time.Time) error {
 	select {
 	case <-c.closed:
 		return ErrClosed
 	default:
+	}
+	if ctx.Err() == nil {
+		select {
+		case c.turn <- struct{}{}:
+			return nil
+		default:
+		}
+	}
+	var expired <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expired = t.C
 	}
 	select {
 	case c.turn <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("client %s: waiting for the previous request: %w", c.id, ctx.Err())
+	case <-expired:
+		return fmt.Errorf("client %s: waiting for the previous request: %w", c.id, context.DeadlineExceeded)
 	case <-c.closed:
 		return ErrClosed
 	}
@@ -128,27 +149,32 @@ func (c *Client) release() { <-c.turn }
 // each expiry, up to maxBackoff times the first: under overload, when requests take longer
 // than the timer, clients that re-sent every period would multiply the load (every replica
 // checks and forwards each copy).
-func (c *Client) ordered(ctx context.Context, op []byte) (*pbft.Reply, error) {
-	k, frame, err := c.begin(op, false)
+func (c *Client) ordered(ctx context.Context, op []byte, deadline time.Time) (*pbft.Reply, error) {
+	t, frame, err := c.begin(op, false)
 	if err != nil {
 		return nil, err
 	}
-	defer c.end(k)
+	defer c.end()
 	c.sendOrdered(frame)
 	period := c.retransmit
-	timer := time.NewTimer(period)
-	defer timer.Stop()
+	c.arm(period, deadline)
+	defer c.timer.Stop()
 	for {
 		select {
-		case <-k.done:
-			return k.accepted, nil
-		case <-timer.C:
-			c.log.Debug().Msgf("client %s t=%d: timer expired, sending to every replica", c.id, k.t)
+		case <-c.wake:
+			if accepted, _ := c.progress(); accepted != nil {
+				return accepted, nil
+			}
+		case <-c.timer.C:
+			if past(deadline) {
+				return nil, fmt.Errorf("client %s: request t=%d: %w", c.id, t, context.DeadlineExceeded)
+			}
+			c.log.Debug().Msgf("client %s t=%d: timer expired, sending to every replica", c.id, t)
 			c.conn.Broadcast(frame)
 			period = min(2*period, maxBackoff*c.retransmit)
-			timer.Reset(period)
+			c.arm(period, deadline)
 		case <-ctx.Done():
-			return nil, fmt.Errorf("client %s: request t=%d: %w", c.id, k.t, ctx.Err())
+			return nil, fmt.Errorf("client %s: request t=%d: %w", c.id, t, ctx.Err())
 		case <-c.closed:
 			return nil, ErrClosed
 		}
@@ -168,68 +194,56 @@ func (c *Client) sendOrdered(frame []byte) {
 	}
 }
 
-// begin signs a new request, makes it the outstanding call and returns its frame.
-func (c *Client) begin(op []byte, readOnly bool) (*call, []byte, error) {
+// begin signs a new request, makes it the outstanding call and returns its timestamp and
+// frame.
+func (c *Client) begin(op []byte, readOnly bool) (uint64, []byte, error) {
 	c.mu.Lock()
 	t := c.nextTimestamp()
 	quorum := c.f + 1
 	if readOnly {
 		quorum = 2*c.f + 1
 	}
-	k := newCall(t, readOnly, quorum)
-	c.call = k
+	c.call.reset(t, readOnly, quorum)
+	c.open = true
+	select {
+	case <-c.wake: // a token of the previous call that its waiter did not take
+	default:
+	}
 	c.mu.Unlock()
 	req := &pbft.Request{Client: c.id, Timestamp: t, Op: op, ReadOnly: readOnly}
 	auth.SignRequest(c.key, req)
+	frame, err := encodeRequestFrame(req)
+	if err != nil {
+		c.end()
+		return 0, nil, fmt.Errorf("client %s: %w", c.id, err)
+	}
+	return t, frame, nil
+}
+
+// encodeRequestFrame is the frame a client sends: its id around the encoded request.
+func encodeRequestFrame(req *pbft.Request) ([]byte, error) {
 	body, err := wire.EncodeRequest(req)
 	if err != nil {
-		c.end(k)
-		return nil, nil, fmt.Errorf("client %s: %w", c.id, err)
+		return nil, err
 	}
-	frame, err := wire.EncodeFrame(wire.Frame{Client: string(c.id), Body: body})
-	if err != nil {
-		c.end(k)
-		return nil, nil, fmt.Errorf("client %s: %w", c.id, err)
-	}
-	return k, frame, nil
+	return wire.EncodeFrame(wire.Frame{Client: string(req.Client), Body: body})
 }
 
-// end retires call k and moves to the view that f+1 of its replies reached.
-func (c *Client) end(k *call) {
+// end retires the outstanding call, moves to the view that f+1 of its replies reached and
+// returns the accepted reply, nil if none.
+func (c *Client) end() *pbft.Reply {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.call == k {
-		c.call = nil
-	}
-	if v := k.safeView(c.f); v > c.view {
+	c.open = false
+	if v := c.call.safeView(c.f); v > c.view {
 		c.view = v
 	}
+	return c.call.accepted
 }
 
-// onReply handles a frame from replica from, on the connection's reader goroutine.
-func (c *Client) onReply(from pbft.NodeID, frame []byte) {
-	rep, err := decodeReply(frame, c.id)
-	if err != nil {
-		c.log.Debug().Err(err).Msgf("client %s: undecodable reply from %s", c.id, from)
-		return
-	}
-	if rep.Replica != from || rep.Client != c.id {
-		return
-	}
+// progress reports the accepted reply of the outstanding call and whether it is split.
+func (c *Client) progress() (accepted *pbft.Reply, split bool) {
 	c.mu.Lock()
-	k := c.call
-	relevant := k != nil && k.wants(rep)
-	c.mu.Unlock()
-	if !relevant {
-		return
-	}
-	if err := c.verifier.VerifyReply(rep); err != nil {
-		c.log.Debug().Err(err).Msgf("client %s: bad reply signature from %s", c.id, from)
-		return
-	}
-	c.mu.Lock()
-	if c.call == k {
-		k.add(rep)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	return c.call.accepted, c.call.split
 }

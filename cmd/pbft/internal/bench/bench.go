@@ -103,7 +103,7 @@ func runPoint(ctx context.Context, c *benchCluster, o *Options, terms []*termina
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		drive(ctx, terms, rec, stop, o.OpTimeout)
+		drive(ctx, terms, rec, stop)
 		close(done)
 	}()
 	bar := startProgress(o.Stderr, label, rec, o.Warmup+o.Duration)

@@ -25,7 +25,9 @@ type terminal struct {
 
 // newTerminals makes n clients of the cluster, each with its own generator. All of them
 // share one connection per replica (client.Network), as the clients of one application
-// server would; closeAll releases the clients and the connections.
+// server would; closeAll releases the clients and the connections. A request without a
+// quorum within o.OpTimeout ends with an error (client.Options.CallTimeout, which costs
+// nothing per request where a context.WithTimeout would).
 func newTerminals(c *benchCluster, o *Options, n int) (terms []*terminal, closeAll func(), err error) {
 	accts := workload.Accounts{Count: c.accounts(), Hotspot: o.HotspotAccounts, HotProb: o.HotspotProb}
 	if accts.Hotspot > accts.Count {
@@ -46,7 +48,7 @@ func newTerminals(c *benchCluster, o *Options, n int) (terms []*terminal, closeA
 			closeAll()
 			return nil, nil, err
 		}
-		cl, err := client.New(c.cfg, pbft.ClientID(clientName(i)), c.clientKeys[i], c.pub, client.Options{Network: network})
+		cl, err := client.New(c.cfg, pbft.ClientID(clientName(i)), c.clientKeys[i], c.pub, client.Options{Network: network, CallTimeout: o.OpTimeout})
 		if err != nil {
 			closeAll()
 			return nil, nil, err
@@ -63,8 +65,8 @@ func closeTerminals(terms []*terminal) {
 }
 
 // drive runs the terminals in closed loop until stop is closed, then lets each finish its
-// outstanding request (bounded by the request timeout) and returns.
-func drive(ctx context.Context, terms []*terminal, rec *recorder, stop <-chan struct{}, timeout time.Duration) {
+// outstanding request (bounded by the request timeout of newTerminals) and returns.
+func drive(ctx context.Context, terms []*terminal, rec *recorder, stop <-chan struct{}) {
 	var wg sync.WaitGroup
 	var stopped atomic.Bool
 	go func() {
@@ -74,7 +76,7 @@ func drive(ctx context.Context, terms []*terminal, rec *recorder, stop <-chan st
 	for _, t := range terms {
 		wg.Go(func() {
 			for !stopped.Load() && ctx.Err() == nil {
-				t.issue(ctx, rec, timeout)
+				t.issue(ctx, rec)
 			}
 		})
 	}
@@ -82,14 +84,12 @@ func drive(ctx context.Context, terms []*terminal, rec *recorder, stop <-chan st
 }
 
 // issue sends one transaction and records its outcome.
-func (t *terminal) issue(ctx context.Context, rec *recorder, timeout time.Duration) {
+func (t *terminal) issue(ctx context.Context, rec *recorder) {
 	op := t.gen.Next()
 	body, err := smallbank.EncodeOp(op)
 	if err != nil {
 		panic(fmt.Sprintf("bench: generated operation %v does not encode: %v", op, err))
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	start := time.Now()
 	var out client.Outcome
 	if op.ReadOnly() {

@@ -1,0 +1,118 @@
+package wire
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+func encodedReply(t *testing.T, rep pbft.Reply) []byte {
+	t.Helper()
+	b, err := EncodeReply(&rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// checkDecodeLikeReference asserts that DecodeReplyFor accepts frame exactly when DecodeReply
+// does (for a reply to A) and then yields the same reply.
+func checkDecodeLikeReference(t *testing.T, frame []byte) {
+	t.Helper()
+	want, werr := DecodeReply(frame)
+	if werr == nil && want.Client != "A" {
+		werr = errMalformedReply // addressed to another client: DecodeReplyFor refuses it
+	}
+	var got pbft.Reply
+	err := DecodeReplyFor(frame, "A", &got)
+	switch {
+	case (err == nil) != (werr == nil):
+		t.Fatalf("frame %x: DecodeReplyFor error %v, DecodeReply error %v", frame, err, werr)
+	case err == nil && !reflect.DeepEqual(&got, want):
+		t.Fatalf("frame %x: decoded %+v, wire decoded %+v", frame, got, *want)
+	}
+}
+
+func TestDecodeReplyForMatchesDecodeReply(t *testing.T) {
+	full := pbft.Reply{View: 3, Replica: 7, Client: "A", Timestamp: 1 << 62, ReadOnly: true,
+		Result: []byte{1, 2, 3}, Seq: 99, Sig: make([]byte, 32)}
+	frames := [][]byte{
+		encodedReply(t, full),
+		encodedReply(t, pbft.Reply{Client: "A"}),                          // zero fields
+		encodedReply(t, pbft.Reply{Client: "B", Timestamp: 5}),            // someone else's
+		encodedReply(t, pbft.Reply{Client: "A", Sig: make([]byte, 1025)}), // signature too long
+		encodedReply(t, pbft.Reply{Replica: 1}),                           // no client
+		nil,
+		{0xff},
+	}
+	// A later occurrence of a field wins; unknown fields and wrong wire types are skipped.
+	repeated := encodedReply(t, full)
+	repeated = protowire.AppendTag(repeated, replyTimestampField, protowire.VarintType)
+	repeated = protowire.AppendVarint(repeated, 12)
+	repeated = protowire.AppendTag(repeated, replyResultField, protowire.BytesType)
+	repeated = protowire.AppendBytes(repeated, []byte("later"))
+	repeated = protowire.AppendTag(repeated, replySeqField, protowire.BytesType)
+	repeated = protowire.AppendBytes(repeated, []byte("not a varint"))
+	repeated = protowire.AppendTag(repeated, 99, protowire.Fixed64Type)
+	repeated = protowire.AppendFixed64(repeated, 1)
+	repeated = protowire.AppendTag(repeated, replyReplicaField, protowire.VarintType)
+	repeated = protowire.AppendVarint(repeated, 1<<32+2) // truncated to uint32, as protobuf does
+	frames = append(frames, repeated)
+	for _, f := range frames {
+		checkDecodeLikeReference(t, f)
+	}
+	var got pbft.Reply
+	if err := DecodeReplyFor(repeated, "A", &got); err != nil || got.Timestamp != 12 || string(got.Result) != "later" || got.Replica != 2 {
+		t.Fatalf("repeated fields: %+v %v", got, err)
+	}
+}
+
+// TestDecodeReplyForMatchesDecodeReplyOnCorruptFrames flips, cuts and inserts bytes of valid replies.
+func TestDecodeReplyForMatchesDecodeReplyOnCorruptFrames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := encodedReply(t, pbft.Reply{View: 2, Replica: 3, Client: "A", Timestamp: 1234567,
+		Result: []byte("result"), Seq: 8, Sig: make([]byte, 32)})
+	for range 20000 {
+		f := append([]byte(nil), base...)
+		for range 1 + rng.IntN(3) {
+			i := rng.IntN(len(f))
+			switch rng.IntN(3) {
+			case 0:
+				f[i] = byte(rng.IntN(256))
+			case 1:
+				f = f[:i]
+			default:
+				f = append(f[:i], append([]byte{byte(rng.IntN(256))}, f[i:]...)...)
+			}
+			if len(f) == 0 {
+				break
+			}
+		}
+		checkDecodeLikeReference(t, f)
+	}
+}
+
+func TestDecodeReplyForDoesNotAllocate(t *testing.T) {
+	frame := encodedReply(t, pbft.Reply{View: 2, Replica: 3, Client: "A", Timestamp: 1234567,
+		Result: []byte("result"), Seq: 8, Sig: make([]byte, 32)})
+	var rep pbft.Reply
+	if n := testing.AllocsPerRun(100, func() { _ = DecodeReplyFor(frame, "A", &rep) }); n != 0 {
+		t.Fatalf("%v allocations per decode, want 0", n)
+	}
+}
+
+func TestReplyFieldNumbers(t *testing.T) {
+	fields := (&ReplyPb{}).ProtoReflect().Descriptor().Fields()
+	for name, num := range map[string]protowire.Number{"view": replyViewField, "replica": replyReplicaField,
+		"client": replyClientField, "timestamp": replyTimestampField, "read_only": replyReadOnlyField,
+		"result": replyResultField, "seq": replySeqField, "sig": replySigField} {
+		if fd := fields.ByName(protoreflect.Name(name)); fd == nil || fd.Number() != num {
+			t.Errorf("ReplyPb field %s: schema %v, decoder uses %d", name, fd, num)
+		}
+	}
+}
