@@ -75,20 +75,43 @@ func padState(pad []byte) []byte {
 	return state
 }
 
-// shaPool holds SHA-256 hashes whose state a MAC overwrites.
-var shaPool = sync.Pool{New: func() any { return sha256.New() }}
+// macState is a SHA-256 hash whose state a MAC overwrites, with room for the MAC's input
+// and output: pooled, so that sealing or checking a reply allocates nothing (a buffer or
+// array handed to the hash through its interface would escape to the heap).
+type macState struct {
+	h       hash.Hash
+	msg     []byte
+	in, out [sha256.Size]byte
+}
+
+var macPool = sync.Pool{New: func() any { return &macState{h: sha256.New()} }}
+
+// compute sets st.out to the MAC of st.msg.
+func (k keyedMAC) compute(st *macState) {
+	restore(st.h, k.inner)
+	st.h.Write(st.msg)
+	st.h.Sum(st.in[:0])
+	restore(st.h, k.outer)
+	st.h.Write(st.in[:])
+	st.h.Sum(st.out[:0])
+}
 
 // sum returns the MAC of msg.
 func (k keyedMAC) sum(msg []byte) []byte {
-	h := shaPool.Get().(hash.Hash)
-	defer shaPool.Put(h)
-	restore(h, k.inner)
-	h.Write(msg)
-	var in [sha256.Size]byte
-	h.Sum(in[:0])
-	restore(h, k.outer)
-	h.Write(in[:])
-	return h.Sum(make([]byte, 0, sha256.Size))
+	st := macPool.Get().(*macState)
+	defer macPool.Put(st)
+	st.msg = append(st.msg[:0], msg...)
+	k.compute(st)
+	return append([]byte(nil), st.out[:]...)
+}
+
+// replyMACState computes the MAC of rep under k into a pooled state, which the caller puts
+// back.
+func (k keyedMAC) replyMACState(rep *pbft.Reply) *macState {
+	st := macPool.Get().(*macState)
+	st.msg = wire.AppendReplySigned(st.msg[:0], rep)
+	k.compute(st)
+	return st
 }
 
 // restore loads a state saved by padState into h.
@@ -122,7 +145,9 @@ func (a *Authenticator) SignReply(rep *pbft.Reply) {
 	if !ok {
 		return
 	}
-	rep.Sig = mac.sum(wire.ReplySignedBytes(rep))
+	st := mac.replyMACState(rep)
+	rep.Sig = append([]byte(nil), st.out[:]...)
+	macPool.Put(st)
 }
 
 // VerifyReply checks the MAC of a reply to this authenticator's client by its replica.
@@ -133,8 +158,12 @@ func (a *Authenticator) VerifyReply(rep *pbft.Reply) error {
 	if rep.Replica < 1 || int(rep.Replica) > len(a.client.macs) {
 		return ErrBadSender
 	}
-	mac := a.client.macs[rep.Replica-1]
-	if rep.Client != a.client.id || !hmac.Equal(mac.sum(wire.ReplySignedBytes(rep)), rep.Sig) {
+	if rep.Client != a.client.id {
+		return ErrBadFrame
+	}
+	st := a.client.macs[rep.Replica-1].replyMACState(rep)
+	defer macPool.Put(st)
+	if !hmac.Equal(st.out[:], rep.Sig) {
 		return ErrBadFrame
 	}
 	return nil

@@ -35,7 +35,7 @@ func EncodeReply(r *pbft.Reply) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("wire: nil reply")
 	}
-	return marshalBounded(replyToPb(r))
+	return AppendReply(make([]byte, 0, replySize(r)), r)
 }
 
 // DecodeReply decodes a replica's reply; the client id must be present.

@@ -26,9 +26,7 @@ func ViewChangeSignedBytes(vc *pbft.ViewChange) []byte {
 // ReplySignedBytes is the byte string a replica signs (or MACs) for a reply to a client: a
 // domain tag and the deterministic encoding of r with Sig cleared.
 func ReplySignedBytes(r *pbft.Reply) []byte {
-	pb := replyToPb(r)
-	pb.Sig = nil
-	return appendSigned(replyDomain, pb)
+	return AppendReplySigned(make([]byte, 0, len(replyDomain)+replySize(r)), r)
 }
 
 func appendSigned(domain string, pb proto.Message) []byte {

@@ -27,13 +27,6 @@ func batchToPb(batch []pbft.Request) []*RequestPb {
 	return out
 }
 
-func replyToPb(r *pbft.Reply) *ReplyPb {
-	return &ReplyPb{
-		View: uint64(r.View), Replica: uint32(r.Replica), Client: stringBytes(string(r.Client)),
-		Timestamp: r.Timestamp, ReadOnly: r.ReadOnly, Result: r.Result, Seq: uint64(r.Seq), Sig: r.Sig,
-	}
-}
-
 func prePrepareToPb(m *pbft.PrePrepare) *PrePreparePb {
 	return &PrePreparePb{View: uint64(m.View), Seq: uint64(m.Seq), Digest: m.Digest[:], Batch: batchToPb(m.Batch)}
 }

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -114,5 +116,52 @@ func TestReplyFieldNumbers(t *testing.T) {
 		if fd := fields.ByName(protoreflect.Name(name)); fd == nil || fd.Number() != num {
 			t.Errorf("ReplyPb field %s: schema %v, decoder uses %d", name, fd, num)
 		}
+	}
+}
+
+// replyToPb is the reference for the hand-written encoder: the generated message.
+func replyToPb(r *pbft.Reply) *ReplyPb {
+	return &ReplyPb{
+		View: uint64(r.View), Replica: uint32(r.Replica), Client: stringBytes(string(r.Client)),
+		Timestamp: r.Timestamp, ReadOnly: r.ReadOnly, Result: r.Result, Seq: uint64(r.Seq), Sig: r.Sig,
+	}
+}
+
+func TestAppendReplyMatchesGeneratedCode(t *testing.T) {
+	replies := []pbft.Reply{
+		{},
+		{Client: "A"},
+		{View: 3, Replica: 7, Client: "A", Timestamp: 1 << 62, ReadOnly: true, Result: []byte{1, 2, 3}, Seq: 99, Sig: make([]byte, 32)},
+		{View: 1<<64 - 1, Replica: 1<<32 - 1, Client: "client_with-a-long-name", Timestamp: 1, Result: make([]byte, 300), Seq: 1 << 40},
+	}
+	for _, r := range replies {
+		want, err := marshal.Marshal(replyToPb(&r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := AppendReply(nil, &r); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%+v: AppendReply %x (%v), generated code %x", r, got, err, want)
+		}
+		unsigned := replyToPb(&r)
+		unsigned.Sig = nil
+		want, err = marshal.Marshal(unsigned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ReplySignedBytes(&r); !bytes.Equal(got, append([]byte(replyDomain), want...)) {
+			t.Errorf("%+v: ReplySignedBytes %x, want the domain and %x", r, got, want)
+		}
+	}
+	big := pbft.Reply{Client: "A", Result: make([]byte, MaxMessageSize)}
+	if _, err := AppendReply(nil, &big); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("oversized reply: %v", err)
+	}
+}
+
+func TestAppendReplySignedDoesNotAllocate(t *testing.T) {
+	r := pbft.Reply{View: 2, Replica: 3, Client: "A", Timestamp: 1234567, Result: []byte("result"), Seq: 8}
+	buf := make([]byte, 0, 256)
+	if n := testing.AllocsPerRun(100, func() { buf = AppendReplySigned(buf[:0], &r) }); n != 0 {
+		t.Fatalf("%v allocations, want 0", n)
 	}
 }
