@@ -64,6 +64,7 @@ func (nd *node) noteSeen(in input) {
 
 // flush dispatches what the core asks for after an input (see pbft.Ready for the order).
 func (nd *node) flush() {
+	nd.procs.follow(nd.core.Leader() == nd.id)
 	nd.setAwaited(nd.core.Awaited())
 	rd := nd.core.TakeReady()
 	if rd.Empty() {

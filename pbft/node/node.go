@@ -38,6 +38,10 @@ type Options struct {
 	// Listener, when set, is used instead of listening on the replica's configured address
 	// (tests bind port 0); Run closes it.
 	Listener net.Listener
+	// LeaderProcs, when positive, is the GOMAXPROCS of the replica while it leads; it returns
+	// to the one it started with when it stops leading (see leaderProcs). For replicas that
+	// share a machine, each started with its share of the cores.
+	LeaderProcs int
 }
 
 // Budgets of inbound frames in flight (received, not yet handled by the protocol loop).
@@ -70,6 +74,7 @@ type node struct {
 	metrics    *metrics
 	lastView   pbft.View // the view and its state at the last flush, to log changes
 	lastActive bool
+	procs      leaderProcs
 	done       chan struct{} // closed when Run returns
 }
 
@@ -119,7 +124,7 @@ func newNode(opts Options) (*node, error) {
 		log: opts.Logger, mail: newMailbox(), seq: newSequencer(),
 		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
 		rejects: newRejections(), metrics: newMetrics(), lastView: core.View(), lastActive: true,
-		done: make(chan struct{}),
+		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 	}
 	return nd, nil
 }
