@@ -94,50 +94,37 @@ func newBenchClient(b *testing.B, opts Options) *Client {
 }
 
 // BenchmarkSubmit times ordered round trips: sign, send to the leader, take 7 replies of
-// which f+1 = 3 are needed. The fake replicas' own work is BenchmarkFakeReplicas.
+// which f+1 = 3 are needed. The fake replicas' own work is BenchmarkFakeReplicas. Each call
+// is unbounded, bounded by a context.WithTimeout of its own (as the bench driver's terminals
+// used to do), or by Options.CallTimeout (as they do now).
 func BenchmarkSubmit(b *testing.B) {
-	c := newBenchClient(b, Options{})
-	op := benchOp(b)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Submit(ctx, op); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkSubmitContextPerOp is BenchmarkSubmit with a context.WithTimeout per call, as the
-// bench driver's terminals used to bound each request.
-func BenchmarkSubmitContextPerOp(b *testing.B) {
-	c := newBenchClient(b, Options{})
-	op := benchOp(b)
-	parent, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	b.ReportAllocs()
-	for b.Loop() {
-		ctx, cancel := context.WithTimeout(parent, time.Minute)
-		_, err := c.Submit(ctx, op)
-		cancel()
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkSubmitCallTimeout is BenchmarkSubmit bounded by Options.CallTimeout, as the bench
-// driver's terminals now bound each request.
-func BenchmarkSubmitCallTimeout(b *testing.B) {
-	c := newBenchClient(b, Options{CallTimeout: time.Minute})
-	op := benchOp(b)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Submit(ctx, op); err != nil {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name       string
+		opts       Options
+		contextPer bool
+	}{
+		{name: "plain"},
+		{name: "ContextPerOp", contextPer: true},
+		{name: "CallTimeout", opts: Options{CallTimeout: time.Minute}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := newBenchClient(b, tc.opts)
+			op := benchOp(b)
+			parent, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx, done := parent, context.CancelFunc(func() {})
+				if tc.contextPer {
+					ctx, done = context.WithTimeout(parent, time.Minute)
+				}
+				_, err := c.Submit(ctx, op)
+				done()
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
