@@ -53,7 +53,10 @@ func TestCallTimeoutKeepsTheRetransmissionTimer(t *testing.T) {
 func TestSplitReadIsAskedAgainThenOrdered(t *testing.T) {
 	// Two liars and a replica that ignores reads: 6 read replies, no 2f+1 = 5 of them match.
 	fc := newFakeCluster(t, noReads, honest, honest, honest, honest, lying, lying)
-	c := fc.newClient("A", Options{CallTimeout: testTimeout})
+	// A client timer long enough for every retry even on a busy machine (the read goes to
+	// ordering after its retries, not because the timer expired first); the ordered request
+	// then reaches f+1 replicas when the timer expires once.
+	c := fc.newClient("A", Options{CallTimeout: testTimeout, Retransmit: 500 * time.Millisecond})
 	out, err := c.Read(context.Background(), encode(t, "(A)"))
 	if err != nil {
 		t.Fatal(err)
