@@ -109,7 +109,7 @@ func BenchmarkSubmit(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			c := newBenchClient(b, tc.opts)
-			op := benchOp(b)
+			op := encode(b, "DepositChecking(A, 1)")
 			parent, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			b.ReportAllocs()
@@ -131,7 +131,7 @@ func BenchmarkSubmit(b *testing.B) {
 // BenchmarkRead times read-only round trips (2f+1 = 5 matching replies of 7).
 func BenchmarkRead(b *testing.B) {
 	c := newBenchClient(b, Options{})
-	op := benchOp(b)
+	op := encode(b, "DepositChecking(A, 1)")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.ReportAllocs()
@@ -147,7 +147,7 @@ func BenchmarkRead(b *testing.B) {
 // request and signing and encoding 7 replies.
 func BenchmarkFakeReplicas(b *testing.B) {
 	c := newBenchClient(b, Options{})
-	_, frame, err := c.begin(benchOp(b), false)
+	_, frame, err := c.begin(encode(b, "DepositChecking(A, 1)"), false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -158,18 +158,6 @@ func BenchmarkFakeReplicas(b *testing.B) {
 	for b.Loop() {
 		l.answer(frame, 1)
 	}
-}
-
-func benchOp(b *testing.B) []byte {
-	op, err := smallbank.ParseOp("DepositChecking(A, 1)")
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, err := smallbank.EncodeOp(op)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return body
 }
 
 // BenchmarkReplies times the client's handling of the 7 replies of an ordered request (3

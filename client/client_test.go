@@ -18,7 +18,7 @@ import (
 // testTimeout bounds every call of these tests; the fakes answer within milliseconds.
 const testTimeout = 10 * time.Second
 
-func encode(t *testing.T, text string) []byte {
+func encode(t testing.TB, text string) []byte {
 	t.Helper()
 	op, err := smallbank.ParseOp(text)
 	if err != nil {

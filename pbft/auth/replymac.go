@@ -16,7 +16,7 @@ import (
 )
 
 // Replies are authenticated with a MAC under a key that only the client and the replica know
-// (SPEC 3.2): HMAC-SHA256 over wire.ReplySignedBytes, keyed by crypto.SigningKey.SharedKey
+// (SPEC 3.2): HMAC-SHA256 over wire.AppendReplySigned, keyed by crypto.SigningKey.SharedKey
 // between the replica's and the client's Ed25519 keys. A replica sends a reply to every
 // client of every request it executes, so replies must be nearly free: an HMAC costs about a
 // microsecond, an Ed25519 signature and its check about 90 µs. A Byzantine replica cannot
@@ -94,15 +94,6 @@ func (k keyedMAC) compute(st *macState) {
 	restore(st.h, k.outer)
 	st.h.Write(st.in[:])
 	st.h.Sum(st.out[:0])
-}
-
-// sum returns the MAC of msg.
-func (k keyedMAC) sum(msg []byte) []byte {
-	st := macPool.Get().(*macState)
-	defer macPool.Put(st)
-	st.msg = append(st.msg[:0], msg...)
-	k.compute(st)
-	return append([]byte(nil), st.out[:]...)
 }
 
 // replyMACState computes the MAC of rep under k into a pooled state, which the caller puts

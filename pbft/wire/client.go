@@ -35,7 +35,11 @@ func EncodeReply(r *pbft.Reply) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("wire: nil reply")
 	}
-	return AppendReply(make([]byte, 0, replySize(r)), r)
+	n := replySize(r)
+	if n > MaxMessageSize {
+		return nil, fmt.Errorf("%w: encoding is %d bytes, max %d", ErrTooLarge, n, MaxMessageSize)
+	}
+	return appendReply(make([]byte, 0, n), r), nil
 }
 
 // DecodeReply decodes a replica's reply; the client id must be present.

@@ -7,12 +7,15 @@
 // signature over the exact body bytes before it decodes the body. Package wire performs no
 // cryptography itself: package pbft/auth signs and verifies.
 //
-// Encoding is deterministic (proto.MarshalOptions{Deterministic: true}), so ViewChangeSignedBytes
-// and ReplySignedBytes are stable byte strings for one version of this package. Decoding is
+// Encoding is deterministic (proto.MarshalOptions{Deterministic: true}, and the same encoding
+// written by hand for replies, which every request gets n of), so ViewChangeSignedBytes and
+// AppendReplySigned are stable byte strings for one version of this package. Decoding is
 // strict: digests must be 32 bytes, struct-valued fields must be present, sizes are bounded
 // (MaxMessageSize, MaxSigLen, MaxClientIDLen), and every violation is an error, never a panic.
-// Decoded values never alias the input buffer, and every empty slice or byte string decodes as
-// nil, so a value that went through the wire compares equal to any other copy of it that did.
+// Decoded values never alias the input buffer (except in DecodeReplyFor, the client's
+// allocation-free path, whose doc says which fields do), and every empty slice or byte string
+// decodes as nil, so a value that went through the wire compares equal to any other copy of it
+// that did.
 package wire
 
 //go:generate protoc --go_out=. --go_opt=paths=source_relative wire.proto

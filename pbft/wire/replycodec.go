@@ -114,19 +114,15 @@ func finishReply(rep *pbft.Reply, client []byte, self pbft.ClientID) error {
 	return nil
 }
 
-// AppendReply appends the encoding of r (a bare ReplyPb, what EncodeReply returns) to b. It
-// is the deterministic protobuf encoding, written by hand because every request gets n of
-// them: fields in number order, zero values left out.
-func AppendReply(b []byte, r *pbft.Reply) ([]byte, error) {
-	if n := replySize(r); n > MaxMessageSize {
-		return nil, fmt.Errorf("%w: encoding is %d bytes, max %d", ErrTooLarge, n, MaxMessageSize)
-	}
-	b = appendReplyFields(b, r)
-	return appendBytesField(b, replySigField, r.Sig), nil
+// appendReply appends the encoding of r (a bare ReplyPb) to b: the deterministic protobuf
+// encoding, written by hand because every request gets n of them (fields in number order,
+// zero values left out).
+func appendReply(b []byte, r *pbft.Reply) []byte {
+	return appendBytesField(appendReplyFields(b, r), replySigField, r.Sig)
 }
 
-// AppendReplySigned appends the bytes a reply's MAC covers (ReplySignedBytes) to b: the
-// domain tag and the encoding of r without its Sig.
+// AppendReplySigned appends to b the byte string a replica MACs for a reply to a client: a
+// domain tag and the deterministic encoding of r without its Sig.
 func AppendReplySigned(b []byte, r *pbft.Reply) []byte {
 	return appendReplyFields(append(b, replyDomain...), r)
 }

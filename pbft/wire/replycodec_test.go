@@ -139,8 +139,8 @@ func TestAppendReplyMatchesGeneratedCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := AppendReply(nil, &r); err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%+v: AppendReply %x (%v), generated code %x", r, got, err, want)
+		if got, err := EncodeReply(&r); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%+v: EncodeReply %x (%v), generated code %x", r, got, err, want)
 		}
 		unsigned := replyToPb(&r)
 		unsigned.Sig = nil
@@ -148,12 +148,12 @@ func TestAppendReplyMatchesGeneratedCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ReplySignedBytes(&r); !bytes.Equal(got, append([]byte(replyDomain), want...)) {
-			t.Errorf("%+v: ReplySignedBytes %x, want the domain and %x", r, got, want)
+		if got := AppendReplySigned(nil, &r); !bytes.Equal(got, append([]byte(replyDomain), want...)) {
+			t.Errorf("%+v: AppendReplySigned %x, want the domain and %x", r, got, want)
 		}
 	}
 	big := pbft.Reply{Client: "A", Result: make([]byte, MaxMessageSize)}
-	if _, err := AppendReply(nil, &big); !errors.Is(err, ErrTooLarge) {
+	if _, err := EncodeReply(&big); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("oversized reply: %v", err)
 	}
 }

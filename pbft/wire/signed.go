@@ -23,12 +23,6 @@ func ViewChangeSignedBytes(vc *pbft.ViewChange) []byte {
 	return appendSigned(viewChangeDomain, pb)
 }
 
-// ReplySignedBytes is the byte string a replica signs (or MACs) for a reply to a client: a
-// domain tag and the deterministic encoding of r with Sig cleared.
-func ReplySignedBytes(r *pbft.Reply) []byte {
-	return AppendReplySigned(make([]byte, 0, len(replyDomain)+replySize(r)), r)
-}
-
 func appendSigned(domain string, pb proto.Message) []byte {
 	b := make([]byte, 0, len(domain)+marshal.Size(pb))
 	b = append(b, domain...)

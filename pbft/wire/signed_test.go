@@ -58,18 +58,18 @@ func TestViewChangeSignedBytesSurviveNewView(t *testing.T) {
 	}
 }
 
-func TestReplySignedBytes(t *testing.T) {
+func TestAppendReplySigned(t *testing.T) {
 	r := reply()
-	base := ReplySignedBytes(r)
+	base := AppendReplySigned(nil, r)
 	if !bytes.HasPrefix(base, []byte(replyDomain)) {
 		t.Fatal("missing domain tag")
 	}
 	r.Sig = nil
-	if !bytes.Equal(ReplySignedBytes(r), base) {
+	if !bytes.Equal(AppendReplySigned(nil, r), base) {
 		t.Fatal("signed bytes depend on Sig")
 	}
 	r.Result = []byte("other")
-	if bytes.Equal(ReplySignedBytes(r), base) {
+	if bytes.Equal(AppendReplySigned(nil, r), base) {
 		t.Fatal("signed bytes do not bind the result")
 	}
 }
