@@ -12,9 +12,15 @@ import (
 // signatures verified one by one, to tell the good from the bad. It uses the cofactored
 // ZIP-215 equation, so a signature passes in a batch exactly when it passes alone
 // (VerifyKey.Verify, ExpandedVerifyKey.Verify): a valid one always, an invalid one with
-// probability at most 2⁻¹²⁸. A batch is not safe for concurrent use.
+// probability at most 2⁻¹²⁸. Every Verify draws new coefficients, so reusing a batch (Reset)
+// changes none of this. A batch keeps its memory across Reset, so a caller that checks batch
+// after batch with one of them allocates little. A batch is not safe for concurrent use.
 type Ed25519Batch struct {
 	entries []batchEntry
+	// equation is the batch verifier, made at the first batch check and reset and refilled
+	// for every later one. Its entries hold the prepared signatures (R, S, H(R,A,M)) and
+	// the expanded keys, never msg or sig.
+	equation *ed25519.BatchVerifier
 }
 
 // batchEntry is one signature of a batch, kept for the one-by-one check after a failure.
@@ -31,8 +37,8 @@ func NewEd25519Batch(capacity int) *Ed25519Batch {
 	return &Ed25519Batch{entries: make([]batchEntry, 0, capacity)}
 }
 
-// Add queues the signature sig of msg under key. The batch keeps msg and sig until Verify:
-// the caller must not change them in between.
+// Add queues the signature sig of msg under key. The batch keeps msg and sig until Reset:
+// the caller must not change them before the last Verify.
 func (b *Ed25519Batch) Add(key *ExpandedVerifyKey, msg, sig []byte) {
 	e := batchEntry{key: key, msg: msg, sig: sig, malformed: !key.Valid() || len(sig) != SignatureSize}
 	b.entries = append(b.entries, e)
@@ -41,12 +47,26 @@ func (b *Ed25519Batch) Add(key *ExpandedVerifyKey, msg, sig []byte) {
 // Len is the number of signatures queued.
 func (b *Ed25519Batch) Len() int { return len(b.entries) }
 
+// Reset empties the batch for other signatures, keeping its memory. It drops the batch's
+// references to the keys, messages and signatures added so far.
+func (b *Ed25519Batch) Reset() {
+	clear(b.entries)
+	b.entries = b.entries[:0]
+}
+
 // Verify checks every queued signature and returns, in the order of Add, whether each is
 // valid. A single well-formed signature is checked by itself: preparing a batch entry
 // (decompressing R, hashing) costs a third as much again as the check. The batch is left as
-// it is; make a new one for other signatures.
-func (b *Ed25519Batch) Verify() []bool {
-	valid := make([]bool, len(b.entries))
+// it is; Reset empties it for other signatures.
+func (b *Ed25519Batch) Verify() []bool { return b.VerifyInto(nil) }
+
+// VerifyInto is Verify writing the results into the memory of valid when it has room for
+// Len of them (into a new slice otherwise), and returning them.
+func (b *Ed25519Batch) VerifyInto(valid []bool) []bool {
+	if cap(valid) < len(b.entries) {
+		valid = make([]bool, len(b.entries))
+	}
+	valid = valid[:len(b.entries)]
 	if n := b.queued(); n > 1 && b.verifier(n).VerifyBatchOnly(rand.Reader) {
 		for i, e := range b.entries {
 			valid[i] = !e.malformed
@@ -59,15 +79,19 @@ func (b *Ed25519Batch) Verify() []bool {
 	return valid
 }
 
-// verifier returns a batch verifier loaded with the n well-formed signatures.
+// verifier returns the batch verifier, emptied and loaded with the n well-formed signatures.
 func (b *Ed25519Batch) verifier(n int) *ed25519.BatchVerifier {
-	v := ed25519.NewBatchVerifierWithCapacity(n)
+	if b.equation == nil {
+		b.equation = ed25519.NewBatchVerifierWithCapacity(n)
+	} else {
+		b.equation.Reset()
+	}
 	for _, e := range b.entries {
 		if !e.malformed {
-			v.AddExpandedWithOptions(e.key.expanded, e.msg, e.sig, zip215)
+			b.equation.AddExpandedWithOptions(e.key.expanded, e.msg, e.sig, zip215)
 		}
 	}
-	return v
+	return b.equation
 }
 
 // queued is the number of signatures given to the batch verifier (all but the malformed).

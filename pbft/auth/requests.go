@@ -2,6 +2,8 @@ package auth
 
 import (
 	"crypto/sha256"
+	"slices"
+	"sync"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
@@ -26,7 +28,57 @@ import (
 // so all honest replicas accept exactly the same requests whatever their batches. (Any
 // signature crypto/ed25519 accepts, ZIP-215 accepts too.)
 
-// pendingSig is a request signature still to check.
+// requestScratch is the memory one request check works in. Checks take it from scratchPool
+// and give it back, so a steady stream of batches allocates none of it again (large buffers
+// come fresh from the page heap and fault their pages in anew). Nothing outside the check
+// keeps a reference into it: the cache copies the keys of s.good, and the errors are
+// package variables.
+type requestScratch struct {
+	batch   *crypto.Ed25519Batch
+	buf     []byte       // cache key inputs; the messages of pending and batch point into it
+	pending []pendingSig // every checkable request, cached or not
+	valid   []bool       // the batch's results
+	good    [][32]byte   // the cache keys of the signatures that verified
+	reqs    []*pbft.Request
+	errs    []error // the errors of reqs (VerifyRequest, verifyBatch)
+}
+
+// A scratch that grew past these limits for one large batch is dropped, not pooled, so a
+// pooled one holds at most about 1.5 MiB (buf, and some 400 bytes per request, most of them
+// in the batch verifier). pending bounds every per-request slice, the batch's and its
+// verifier's too. Replicas check batches of 16 to 200 requests.
+const (
+	maxPooledRequests = 512
+	maxPooledInput    = 1 << 20 // bytes of buf
+)
+
+var scratchPool = sync.Pool{New: func() any {
+	return &requestScratch{batch: crypto.NewEd25519Batch(0)}
+}}
+
+// getScratch returns an empty scratch from the pool.
+func getScratch() *requestScratch { return scratchPool.Get().(*requestScratch) }
+
+// release gives s back to the pool, without the references it held to requests and keys,
+// or drops it when it grew too large.
+func (s *requestScratch) release() {
+	if !s.poolable() {
+		return
+	}
+	clear(s.pending)
+	clear(s.reqs)
+	s.reqs = s.reqs[:0]
+	s.batch.Reset()
+	scratchPool.Put(s)
+}
+
+// poolable reports whether s stayed within the limits for pooling.
+func (s *requestScratch) poolable() bool {
+	return cap(s.pending) <= maxPooledRequests && cap(s.buf) <= maxPooledInput
+}
+
+// pendingSig is a request signature still to check. msg aliases the buffer of its
+// requestScratch.
 type pendingSig struct {
 	index int
 	key   *crypto.ExpandedVerifyKey
@@ -38,35 +90,47 @@ type pendingSig struct {
 // VerifyRequests checks the client signatures of reqs and returns one error per request (nil
 // for a good one): ErrUnknownUser for a client the cluster does not know, ErrBadRequest for a
 // signature that does not verify. The signatures are checked in one batch; a bad one does not
-// make the others fail.
+// make the others fail. The work memory is pooled (requestScratch): only the returned slice
+// is new.
 func (a *Authenticator) VerifyRequests(reqs []*pbft.Request) []error {
 	errs := make([]error, len(reqs))
-	pending := a.uncached(reqs, errs)
+	s := getScratch()
+	defer s.release()
+	a.verifyRequests(s, reqs, errs)
+	return errs
+}
+
+// verifyRequests is VerifyRequests working in s and writing the errors into errs, whose
+// length is len(reqs) and whose entries are nil.
+func (a *Authenticator) verifyRequests(s *requestScratch, reqs []*pbft.Request, errs []error) {
+	pending := a.uncached(s, reqs, errs)
 	if len(pending) == 0 {
-		return errs
+		return
 	}
-	batch := crypto.NewEd25519Batch(len(pending))
+	s.batch.Reset()
 	for i := range pending {
-		batch.Add(pending[i].key, pending[i].msg, pending[i].sig)
+		s.batch.Add(pending[i].key, pending[i].msg, pending[i].sig)
 	}
-	good := make([][32]byte, 0, len(pending))
-	for i, ok := range batch.Verify() {
+	s.valid = s.batch.VerifyInto(s.valid)
+	s.good = s.good[:0]
+	for i, ok := range s.valid {
 		if ok {
-			good = append(good, pending[i].cache)
+			s.good = append(s.good, pending[i].cache)
 		} else {
 			errs[pending[i].index] = ErrBadRequest
 		}
 	}
-	a.requests.add(good)
-	return errs
+	a.requests.add(s.good) // copies the keys
 }
 
 // uncached returns the signatures of reqs that are not in the cache, and fills errs for
 // requests that cannot be checked at all. The signed bytes of all the requests share one
-// buffer, each between its client key and its signature: the input of its cache key.
-func (a *Authenticator) uncached(reqs []*pbft.Request, errs []error) []pendingSig {
-	pending := make([]pendingSig, 0, len(reqs))
-	buf := make([]byte, 0, cacheInputSize(reqs))
+// buffer (s.buf), each between its client key and its signature: the input of its cache key.
+// The result lives in s until s is released.
+func (a *Authenticator) uncached(s *requestScratch, reqs []*pbft.Request, errs []error) []pendingSig {
+	// Room for every input, so that buf never moves while pending messages point into it.
+	buf := slices.Grow(s.buf[:0], cacheInputSize(reqs))
+	pending := slices.Grow(s.pending[:0], len(reqs))
 	for i, r := range reqs {
 		key, ok := a.clientKey(string(r.Client))
 		if !ok {
@@ -87,6 +151,7 @@ func (a *Authenticator) uncached(reqs []*pbft.Request, errs []error) []pendingSi
 		pending = append(pending, pendingSig{index: i, key: key, msg: msg, sig: r.Sig,
 			cache: sha256.Sum256(buf[start:])})
 	}
+	s.buf, s.pending = buf, pending // all of pending, for release to clear
 	return a.requests.unknown(pending)
 }
 
@@ -105,19 +170,31 @@ func (a *Authenticator) verifyBatch(batch []pbft.Request) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	reqs := make([]*pbft.Request, len(batch))
+	s := getScratch()
+	defer s.release()
 	for i := range batch {
-		reqs[i] = &batch[i]
+		s.reqs = append(s.reqs, &batch[i])
 	}
-	for _, err := range a.VerifyRequests(reqs) {
+	return a.firstError(s)
+}
+
+// VerifyRequest checks a client's Ed25519 signature over the request.
+func (a *Authenticator) VerifyRequest(r *pbft.Request) error {
+	s := getScratch()
+	defer s.release()
+	s.reqs = append(s.reqs, r)
+	return a.firstError(s)
+}
+
+// firstError checks the requests s.reqs and returns the first error, in their order.
+func (a *Authenticator) firstError(s *requestScratch) error {
+	s.errs = slices.Grow(s.errs[:0], len(s.reqs))[:len(s.reqs)]
+	clear(s.errs)
+	a.verifyRequests(s, s.reqs, s.errs)
+	for _, err := range s.errs {
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// VerifyRequest checks a client's Ed25519 signature over the request.
-func (a *Authenticator) VerifyRequest(r *pbft.Request) error {
-	return a.VerifyRequests([]*pbft.Request{r})[0]
 }
