@@ -220,13 +220,10 @@ func (c *Client) begin(op []byte, readOnly bool) (uint64, []byte, error) {
 	return t, frame, nil
 }
 
-// encodeRequestFrame is the frame a client sends: its id around the encoded request.
+// encodeRequestFrame is the frame a client sends: its id around the encoded request, in one
+// allocation (the frame is kept for retransmission, so it gets a buffer of its own).
 func encodeRequestFrame(req *pbft.Request) ([]byte, error) {
-	body, err := wire.EncodeRequest(req)
-	if err != nil {
-		return nil, err
-	}
-	return wire.EncodeFrame(wire.Frame{Client: string(req.Client), Body: body})
+	return wire.AppendRequestFrame(nil, req)
 }
 
 // end retires the outstanding call, moves to the view that f+1 of its replies reached and

@@ -37,32 +37,16 @@ func DecodeReplyFor(frame []byte, self pbft.ClientID, rep *pbft.Reply) error {
 	*rep = pbft.Reply{}
 	var client []byte
 	for b := frame; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
+		num, typ, v, val, n := nextField(b)
 		if n < 0 {
 			return errMalformedReply
 		}
 		b = b[n:]
 		switch typ {
 		case protowire.VarintType:
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return errMalformedReply
-			}
-			b = b[n:]
 			setReplyVarint(rep, num, v)
 		case protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformedReply
-			}
-			b = b[n:]
-			setReplyBytes(rep, &client, num, v)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return errMalformedReply
-			}
-			b = b[n:]
+			setReplyBytes(rep, &client, num, val)
 		}
 	}
 	return finishReply(rep, client, self)

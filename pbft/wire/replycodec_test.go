@@ -64,7 +64,9 @@ func TestDecodeReplyForMatchesDecodeReply(t *testing.T) {
 	repeated = protowire.AppendFixed64(repeated, 1)
 	repeated = protowire.AppendTag(repeated, replyReplicaField, protowire.VarintType)
 	repeated = protowire.AppendVarint(repeated, 1<<32+2) // truncated to uint32, as protobuf does
-	frames = append(frames, repeated)
+	frames = append(frames, repeated,
+		appendVarint(encodedReply(t, full), protowire.MaxValidNumber+1, 1), // refused by proto.Unmarshal
+		appendVarint(encodedReply(t, full), protowire.MaxValidNumber, 1))
 	for _, f := range frames {
 		checkDecodeLikeReference(t, f)
 	}
