@@ -11,9 +11,12 @@ import (
 // errFrameTooLarge is the protocol error of a frame longer than the configured maximum.
 var errFrameTooLarge = errors.New("transport: frame too large")
 
+// frameHeaderSize is the length prefix of a frame: a big-endian uint32.
+const frameHeaderSize = 4
+
 // writeFrame appends a length-prefixed frame to w; the caller flushes.
 func writeFrame(w *bufio.Writer, frame []byte) error {
-	var hdr [4]byte
+	var hdr [frameHeaderSize]byte
 	binary.BigEndian.PutUint32(hdr[:], uint32(len(frame)))
 	if _, err := w.Write(hdr[:]); err != nil {
 		return err

@@ -85,11 +85,17 @@ func (b *base) writeLoop(c *conn, out *outbox, first [][]byte, dead <-chan struc
 	}
 }
 
-// writeBatch writes frame and whatever else is queued already, then flushes once.
+// writeBatch writes frame and whatever else is queued already, then flushes once. Every
+// write to the socket gets the full write timeout: the deadline is set at the start and again
+// before a frame that will not fit in the buffer (and so writes to the socket), not for every
+// frame (setting a deadline costs a runtime timer update).
 func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) error {
 	written := uint64(0)
+	c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
 	for {
-		c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
+		if written > 0 && w.Available() < frameHeaderSize+len(frame) {
+			c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
+		}
 		if err := writeFrame(w, frame); err != nil {
 			return err
 		}
