@@ -40,7 +40,7 @@ const maxCachedRequests = requestCacheSets * requestCacheWays
 // re-verification of the requests it evicted; it cannot make a key hit that was not added.
 type requestCache struct {
 	mu   sync.Mutex
-	sets []requestSet // nil until the first add
+	sets []requestSet // nil until the first add, which allocates the table (0.4-5 ms, once)
 	fill []setFill    // per set
 }
 
