@@ -3,23 +3,38 @@ package pbft
 import "fmt"
 
 // eventLog is a bounded ring of readable lines, one per message processed, in the shape
-// "n3 v=2 s=17 recv PREPARE-CERT from n2" (command 1).
+// "n3 v=2 s=17 recv PREPARE-CERT from n2" (command 1). A line is kept as its format and
+// arguments and formatted only when the log is read: the replica logs every message it
+// handles, and formatting each (digests in hex) cost 1.5% of a leader's CPU under load.
 type eventLog struct {
-	lines []string
+	lines []logLine
 	next  int
 	full  bool
+}
+
+// logLine is one line of the event log before formatting.
+type logLine struct {
+	id     NodeID
+	view   View
+	format string
+	args   []any
+}
+
+// String formats the line.
+func (l logLine) String() string {
+	return fmt.Sprintf("%s v=%d ", l.id, l.view) + fmt.Sprintf(l.format, l.args...)
 }
 
 func newEventLog(size int) eventLog {
 	if size <= 0 {
 		return eventLog{}
 	}
-	return eventLog{lines: make([]string, size)}
+	return eventLog{lines: make([]logLine, size)}
 }
 
 func (l *eventLog) enabled() bool { return len(l.lines) > 0 }
 
-func (l *eventLog) add(line string) {
+func (l *eventLog) add(line logLine) {
 	l.lines[l.next] = line
 	l.next++
 	if l.next == len(l.lines) {
@@ -33,20 +48,24 @@ func (r *Replica) Log() []string {
 	if !l.enabled() {
 		return nil
 	}
-	if !l.full {
-		return append([]string(nil), l.lines[:l.next]...)
+	lines := l.lines[:l.next]
+	if l.full {
+		lines = append(append([]logLine(nil), l.lines[l.next:]...), lines...)
 	}
-	out := make([]string, 0, len(l.lines))
-	out = append(out, l.lines[l.next:]...)
-	return append(out, l.lines[:l.next]...)
+	out := make([]string, len(lines))
+	for i, line := range lines {
+		out[i] = line.String()
+	}
+	return out
 }
 
+// logf adds a line to the event log. The arguments are formatted when the log is read, so
+// they must be values that do not change afterwards (no pointers into the replica's state).
 func (r *Replica) logf(format string, args ...any) {
 	if !r.log.enabled() {
 		return
 	}
-	prefix := fmt.Sprintf("%s v=%d ", r.cfg.ID, r.view)
-	r.log.add(prefix + fmt.Sprintf(format, args...))
+	r.log.add(logLine{id: r.cfg.ID, view: r.view, format: format, args: args})
 }
 
 func (r *Replica) logMsg(from NodeID, m Message) {
