@@ -36,18 +36,16 @@ func DecodeReplyFor(frame []byte, self pbft.ClientID, rep *pbft.Reply) error {
 	}
 	*rep = pbft.Reply{}
 	var client []byte
-	for b := frame; len(b) > 0; {
-		num, typ, v, val, n := nextField(b)
-		if n < 0 {
-			return errMalformedReply
-		}
-		b = b[n:]
+	ok := forEachField(frame, func(num protowire.Number, typ protowire.Type, v uint64, val []byte) {
 		switch typ {
 		case protowire.VarintType:
 			setReplyVarint(rep, num, v)
 		case protowire.BytesType:
 			setReplyBytes(rep, &client, num, val)
 		}
+	})
+	if !ok {
+		return errMalformedReply
 	}
 	return finishReply(rep, client, self)
 }

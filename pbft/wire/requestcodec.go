@@ -100,12 +100,7 @@ type frameView struct {
 // parseFrame reads a FramePb and refuses what DecodeFrame refuses, in the same order.
 func parseFrame(b []byte) (frameView, error) {
 	var f frameView
-	for len(b) > 0 {
-		num, typ, v, val, n := nextField(b)
-		if n < 0 {
-			return f, errMalformedFrame
-		}
-		b = b[n:]
+	ok := forEachField(b, func(num protowire.Number, typ protowire.Type, v uint64, val []byte) {
 		switch {
 		case typ == protowire.VarintType && num == frameFromField:
 			f.from = uint32(v)
@@ -116,6 +111,9 @@ func parseFrame(b []byte) (frameView, error) {
 		case typ == protowire.BytesType && num == frameSigField:
 			f.sig = val
 		}
+	})
+	if !ok {
+		return f, errMalformedFrame
 	}
 	return f, f.check()
 }
@@ -148,18 +146,16 @@ type requestView struct {
 // parseRequest reads a RequestPb and refuses what DecodeRequest refuses, in the same order.
 func parseRequest(b []byte) (requestView, error) {
 	var q requestView
-	for len(b) > 0 {
-		num, typ, v, val, n := nextField(b)
-		if n < 0 {
-			return q, errMalformedRequest
-		}
-		b = b[n:]
+	ok := forEachField(b, func(num protowire.Number, typ protowire.Type, v uint64, val []byte) {
 		switch typ {
 		case protowire.VarintType:
 			q.setVarint(num, v)
 		case protowire.BytesType:
 			q.setBytes(num, val)
 		}
+	})
+	if !ok {
+		return q, errMalformedRequest
 	}
 	if err := checkClientID(q.client); err != nil {
 		return q, err
@@ -216,6 +212,20 @@ func checkClientID(b []byte) error {
 		return fmt.Errorf("%w: client id is %d bytes, max %d", ErrTooLarge, len(b), MaxClientIDLen)
 	}
 	return nil
+}
+
+// forEachField calls field with every field of the protobuf encoding b, in order, and reports
+// whether b is one (see nextField); field sees the fields before the first malformed one.
+func forEachField(b []byte, field func(num protowire.Number, typ protowire.Type, v uint64, val []byte)) bool {
+	for len(b) > 0 {
+		num, typ, v, val, n := nextField(b)
+		if n < 0 {
+			return false
+		}
+		b = b[n:]
+		field(num, typ, v, val)
+	}
+	return true
 }
 
 // nextField reads the field at the start of b: its number, its wire type, and its value when
