@@ -17,11 +17,15 @@ func newOutbox(frames int, maxBytes int) *outbox {
 	return &outbox{frames: make(chan []byte, frames), maxBytes: int64(maxBytes)}
 }
 
-// offer queues frame without blocking; a full queue drops it. A frame larger than the byte
-// bound still goes when the queue holds no bytes (a snapshot for a lagging peer may be).
+// offer queues frame without blocking. It drops the frame when the queue is full in frames, or
+// already holds the byte bound: a frame is accepted whatever its size while fewer bytes wait,
+// so a queue holds less than the bound plus one frame (at most MaxFrame). A large frame that
+// matters, such as a NEW-VIEW or a VIEW-CHANGE carrying hundreds of batches under load, or a
+// snapshot for a lagging peer, thus never waits for the queue to be empty, which a busy link
+// to a live peer rarely is.
 func (o *outbox) offer(frame []byte) bool {
 	n := int64(len(frame))
-	if total := o.bytes.Add(n); total > o.maxBytes && total != n {
+	if before := o.bytes.Add(n) - n; before >= o.maxBytes {
 		o.bytes.Add(-n)
 		o.dropped.Add(1)
 		return false

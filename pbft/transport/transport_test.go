@@ -108,3 +108,18 @@ func TestOutboxBoundsBytes(t *testing.T) {
 		t.Fatalf("bytes %d dropped %d, want 10 queued bytes and 2 drops", o.bytes.Load(), o.dropped.Load())
 	}
 }
+
+// A large frame does not wait for an empty queue: it goes while fewer bytes than the bound
+// wait (a NEW-VIEW carrying many batches, on a busy link to a live peer).
+func TestOutboxTakesLargeFrameBelowBound(t *testing.T) {
+	o := newOutbox(100, 10)
+	if !o.offer([]byte("123")) {
+		t.Fatal("small frame refused")
+	}
+	if !o.offer(make([]byte, 25)) {
+		t.Fatal("a large frame was refused while 3 of 10 bytes waited")
+	}
+	if o.offer([]byte("x")) || o.bytes.Load() != 28 {
+		t.Fatalf("queue holding %d bytes took another frame or lost count", o.bytes.Load())
+	}
+}
