@@ -50,10 +50,10 @@ type Options struct {
 
 // Defaults of the flags.
 const (
-	// DefaultClients is the load of the default run: the most closed-loop clients for which
-	// the median latency stays within the 20 ms goal (SPEC 8) on the 2-core development
-	// machine, where 152 clients measured 8,184-8,213 tx/s at p50 19.3 ms. More clients buy
-	// throughput with queueing: 256 clients ~8,400 tx/s at ~30 ms, 512 ~9,300 at ~55 ms.
+	// DefaultClients is the load of the default run: about the most closed-loop clients for
+	// which the median latency stays near the 20 ms goal (SPEC 8) on the 2-core development
+	// machine (152 clients: 7,150-7,900 tx/s at p50 19.7-21.4 ms). More clients buy throughput
+	// with queueing: 256 clients ~8,500 tx/s at ~30 ms, 512 ~9,600 at ~54 ms.
 	DefaultClients   = 152
 	DefaultAccounts  = 100_000
 	DefaultDuration  = 20 * time.Second
