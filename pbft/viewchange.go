@@ -31,7 +31,11 @@ func (v *viewChangeState) progress(now uint64, base int) {
 func (r *Replica) viewChangeTick() {
 	vc := &r.vc
 	if r.viewActive {
-		if r.waiting.empty() {
+		// PBFT's timer is the backups' suspicion of the leader: the leader does not suspect
+		// itself, and leaves its view when f+1 replicas ask for a later one (viewToJoin).
+		// Timing itself out, a new leader could leave its view before the backups had even
+		// received its NEW-VIEW, which under load carries tens of MB and takes seconds.
+		if r.waiting.empty() || r.isLeader() {
 			vc.lastProgress = r.now
 			return
 		}
