@@ -212,18 +212,12 @@ func (c *Client) begin(op []byte, readOnly bool) (uint64, []byte, error) {
 	c.mu.Unlock()
 	req := &pbft.Request{Client: c.id, Timestamp: t, Op: op, ReadOnly: readOnly}
 	auth.SignRequest(c.key, req)
-	frame, err := encodeRequestFrame(req)
+	frame, err := wire.AppendRequestFrame(nil, req) // its own buffer: kept for retransmission
 	if err != nil {
 		c.end()
 		return 0, nil, fmt.Errorf("client %s: %w", c.id, err)
 	}
 	return t, frame, nil
-}
-
-// encodeRequestFrame is the frame a client sends: its id around the encoded request, in one
-// allocation (the frame is kept for retransmission, so it gets a buffer of its own).
-func encodeRequestFrame(req *pbft.Request) ([]byte, error) {
-	return wire.AppendRequestFrame(nil, req)
 }
 
 // end retires the outstanding call, moves to the view that f+1 of its replies reached and

@@ -107,8 +107,7 @@ func (a *Authenticator) verifyRequests(s *requestScratch, reqs []*pbft.Request, 
 	if len(pending) == 0 {
 		return
 	}
-	s.batch.Reset()
-	for i := range pending {
+	for i := range pending { // the batch is empty: new, or reset by release
 		s.batch.Add(pending[i].key, pending[i].msg, pending[i].sig)
 	}
 	s.valid = s.batch.VerifyInto(s.valid)

@@ -50,20 +50,14 @@ func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 		return
 	}
 	at := time.Now()
-	req, err := decodeClientFrame(frame) // cheap; the signature is checked in a batch (requests.go)
+	// Cheap (it does not alias frame); the signature is checked in a batch (requests.go).
+	req, err := wire.DecodeRequestFrame(frame)
 	if err != nil {
 		nd.clients.give()
 		nd.rejects.add(nd, "client "+string(c), err)
 		return
 	}
 	nd.verifyLater(queuedRequest{client: c, req: req, at: at})
-}
-
-// decodeClientFrame reads the request a client frame carries (see the package documentation):
-// wire.DecodeRequestFrame accepts what wire.DecodeFrame then wire.DecodeRequest accept, in two
-// allocations, and the request does not alias frame.
-func decodeClientFrame(frame []byte) (*pbft.Request, error) {
-	return wire.DecodeRequestFrame(frame)
 }
 
 // rejections counts inbound frames refused before they reach the core.
