@@ -27,6 +27,9 @@ type harness struct {
 	out   bytes.Buffer
 	// combine plays the runtime's combination; nil: every job succeeds.
 	combine func(job pbft.CombineJob) pbft.Combined
+	// intercept, if set, sees every message about to be delivered and returns what to deliver
+	// instead (nil: drop it).
+	intercept func(d delivery) pbft.Message
 }
 
 type delivery struct {
@@ -138,6 +141,11 @@ func (h *harness) deliverAll() {
 		}
 		if _, local := d.msg.(*pbft.Combined); !local && d.msg.Kind() != "STATUS" {
 			fmt.Fprintf(&h.out, "%s -> %s %s\n", d.from, d.to, describe(d.msg))
+		}
+		if h.intercept != nil {
+			if d.msg = h.intercept(d); d.msg == nil {
+				continue
+			}
 		}
 		h.reps[d.to-1].Step(d.from, d.msg)
 		h.collect(d.to)

@@ -93,21 +93,27 @@ type CheckpointCert struct {
 }
 
 // PreparedEntry is what a VIEW-CHANGE reports for one slot: the certificate (a PREPARE-CERT or
-// a FULL-COMMIT-PROOF) with the batch it certifies.
+// a FULL-COMMIT-PROOF) with the batch it certifies, which a slim copy leaves out (Batch nil,
+// Cert.Digest names it).
 type PreparedEntry struct {
 	Cert  Cert
 	Batch []Request
 }
 
-// VoteEntry is a replica's fast-path vote: the highest-view pre-prepare it sent a σ-share for.
+// VoteEntry is a replica's fast-path vote: the highest-view pre-prepare it sent a σ-share for,
+// named by Digest; Batch may be left out (a slim copy, or a full one whose PreparedEntry for
+// the slot already carries that batch).
 type VoteEntry struct {
-	View  View
-	Seq   Seq
-	Batch []Request
+	View   View
+	Seq    Seq
+	Digest Digest
+	Batch  []Request
 }
 
 // ViewChange asks to move to View (SPEC 3.5). Sig is the sender's Ed25519 signature over the
-// message itself, so that a NEW-VIEW can carry it to others verifiably.
+// message with every batch left out (digests only), so that a NEW-VIEW can carry slim copies
+// verifiably. Only the new leader needs the batches, to build O: it gets the full message, the
+// other replicas a slim copy (see Slim).
 type ViewChange struct {
 	View     View
 	Replica  NodeID

@@ -13,7 +13,9 @@ import "bytes"
 //  3. else the value of the highest-view PREPARE-CERT;
 //  4. else a no-op.
 //
-// Ties (equal views) go to the smaller digest.
+// Ties (equal views) go to the smaller digest. The pre-prepares name their values by digest
+// only (Batch nil): the leader fills in the batches (fillBatches), and a backup takes them
+// from the NEW-VIEW after checking that its O matches.
 func computeO(nv View, vcs []ViewChange, f int) (CheckpointCert, Seq, []PrePrepare) {
 	var stable CheckpointCert
 	for i := range vcs {
@@ -32,14 +34,13 @@ func computeO(nv View, vcs []ViewChange, f int) (CheckpointCert, Seq, []PrePrepa
 	}
 	o := make([]PrePrepare, 0, maxS-stable.Seq)
 	for s := stable.Seq + 1; s <= maxS; s++ {
-		batch := selectValue(s, vcs, f)
-		o = append(o, PrePrepare{View: nv, Seq: s, Digest: BatchDigest(batch), Batch: batch})
+		o = append(o, PrePrepare{View: nv, Seq: s, Digest: selectValue(s, vcs, f)})
 	}
 	return stable, maxS, o
 }
 
-// selectValue applies the rule of computeO to slot s.
-func selectValue(s Seq, vcs []ViewChange, f int) []Request {
+// selectValue applies the rule of computeO to slot s and returns the digest of the value.
+func selectValue(s Seq, vcs []ViewChange, f int) Digest {
 	var committed, prepared *PreparedEntry
 	for i := range vcs {
 		for j := range vcs[i].Prepared {
@@ -57,15 +58,15 @@ func selectValue(s Seq, vcs []ViewChange, f int) []Request {
 		}
 	}
 	if committed != nil {
-		return committed.Batch
+		return committed.Cert.Digest
 	}
 	if vote, view, ok := fastVote(s, vcs, f); ok && (prepared == nil || view > prepared.Cert.View) {
 		return vote
 	}
 	if prepared != nil {
-		return prepared.Batch
+		return prepared.Cert.Digest
 	}
-	return nil
+	return noopDigest
 }
 
 func better(e, than *PreparedEntry) bool {
@@ -76,23 +77,20 @@ func better(e, than *PreparedEntry) bool {
 }
 
 // fastVote finds the highest view in which f+1 distinct replicas report a fast-path vote for
-// one value in slot s, and returns that value. Each message counts once per slot.
-func fastVote(s Seq, vcs []ViewChange, f int) ([]Request, View, bool) {
+// one value in slot s, and returns that value's digest. Each message counts once per slot.
+func fastVote(s Seq, vcs []ViewChange, f int) (Digest, View, bool) {
 	type key struct {
 		view View
 		d    Digest
 	}
 	count := map[key]int{}
-	batches := map[key][]Request{}
 	for i := range vcs {
 		for j := range vcs[i].Votes {
 			v := &vcs[i].Votes[j]
 			if v.Seq != s {
 				continue
 			}
-			k := key{v.View, BatchDigest(v.Batch)}
-			count[k]++
-			batches[k] = v.Batch
+			count[key{v.View, v.Digest}]++
 			break
 		}
 	}
@@ -107,7 +105,7 @@ func fastVote(s Seq, vcs []ViewChange, f int) ([]Request, View, bool) {
 		}
 	}
 	if best == nil {
-		return nil, 0, false
+		return Digest{}, 0, false
 	}
-	return batches[*best], best.view, true
+	return best.d, best.view, true
 }

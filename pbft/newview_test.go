@@ -10,7 +10,9 @@ func prepared(kind CertKind, v View, s Seq, b []Request) PreparedEntry {
 	return PreparedEntry{Cert: Cert{Type: kind, View: v, Seq: s, Digest: BatchDigest(b)}, Batch: b}
 }
 
-func vote(v View, s Seq, b []Request) VoteEntry { return VoteEntry{View: v, Seq: s, Batch: b} }
+func vote(v View, s Seq, b []Request) VoteEntry {
+	return VoteEntry{View: v, Seq: s, Digest: BatchDigest(b), Batch: b}
+}
 
 func vcFrom(id NodeID, p []PreparedEntry, votes []VoteEntry) ViewChange {
 	return ViewChange{View: 5, Replica: id, Prepared: p, Votes: votes}

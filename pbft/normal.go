@@ -105,7 +105,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 		}
 	}
 	if sl.vote == nil || sl.vote.View < pp.View {
-		sl.vote = &VoteEntry{View: pp.View, Seq: pp.Seq, Batch: pp.Batch}
+		sl.vote = &VoteEntry{View: pp.View, Seq: pp.Seq, Digest: pp.Digest, Batch: pp.Batch}
 	}
 	if r.isLeader() {
 		for i := range pp.Batch {
@@ -146,7 +146,7 @@ func (r *Replica) batchFor(sl *slot, d Digest) []Request {
 		return sl.pp.Batch
 	case sl.prepared != nil && sl.prepared.Cert.Digest == d:
 		return sl.prepared.Batch
-	case sl.vote != nil && BatchDigest(sl.vote.Batch) == d:
+	case sl.vote != nil && sl.vote.Digest == d:
 		return sl.vote.Batch
 	}
 	return nil

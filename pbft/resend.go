@@ -12,9 +12,7 @@ func (r *Replica) resendTick() {
 	}
 	r.lastResend = r.now
 	if !r.viewActive {
-		if r.vc.own != nil && r.vc.own.View == r.view {
-			r.broadcast(r.vc.own)
-		}
+		r.resendViewChange()
 		return
 	}
 	leader := r.Leader()
@@ -33,6 +31,53 @@ func (r *Replica) resendTick() {
 			r.send(leader, &Prepare{View: r.view, Seq: s, Digest: sl.pp.Digest})
 		}
 	}
+}
+
+// resendViewChange re-sends this replica's VIEW-CHANGE while the view change lasts: the slim
+// copy (small) every ResendTicks to every replica but the new leader, which answers a repeat
+// with its NEW-VIEW; the full message to the new leader only every half view-change timeout,
+// since it may be large and TCP loses it only on a reconnect or a full queue.
+func (r *Replica) resendViewChange() {
+	own := r.vc.own
+	if own == nil || own.View != r.view {
+		return
+	}
+	leader := r.cfg.leaderOf(own.View)
+	if leader != r.cfg.ID && r.now-r.vc.fullSent >= uint64(max(r.cfg.ResendTicks, r.vc.timeout/2)) {
+		r.vc.fullSent = r.now
+		r.send(leader, own)
+	} else if leader != r.cfg.ID {
+		r.send(leader, own.Slim())
+	}
+	slim := own.Slim()
+	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+		if id != leader && id != r.cfg.ID {
+			r.send(id, slim)
+		}
+	}
+}
+
+// repeatAnswer is when the new leader last answered a replica's repeated VIEW-CHANGE with its
+// NEW-VIEW, and how long it waits before it answers again.
+type repeatAnswer struct {
+	at  uint64
+	gap uint64
+}
+
+// answerViewChangeRepeat re-sends the NEW-VIEW to a replica that repeats its VIEW-CHANGE, with
+// a gap that starts at the view-change timeout and doubles per answer: a large NEW-VIEW on a
+// busy link takes a while to arrive, and sending it again at every repeat would only queue
+// more copies in front of the first.
+func (r *Replica) answerViewChangeRepeat(to NodeID, nv *NewView) {
+	a, ok := r.vc.answered[to]
+	if !ok {
+		a = repeatAnswer{at: r.vc.newViewSent, gap: uint64(r.cfg.ViewChangeTicks)} // the broadcast
+	}
+	if r.now-a.at < a.gap {
+		return
+	}
+	r.vc.answered[to] = repeatAnswer{at: r.now, gap: 2 * a.gap}
+	r.send(to, nv)
 }
 
 // answerRepeat sends a replica that repeats a share the certificate that already exists.

@@ -14,8 +14,11 @@ type viewChangeState struct {
 	started      uint64 // tick at which the current view change began
 	msgs         map[View]map[NodeID]*ViewChange
 	sentNewView  View
-	own          *ViewChange // this replica's VIEW-CHANGE for the view it is changing to
-	lastNewView  *NewView    // the NEW-VIEW this replica sent last, re-sent on request
+	own          *ViewChange             // this replica's VIEW-CHANGE for the view it is changing to
+	fullSent     uint64                  // tick at which own went in full to the new leader last
+	lastNewView  *NewView                // the NEW-VIEW this replica sent last, re-sent on request
+	newViewSent  uint64                  // tick at which lastNewView was broadcast
+	answered     map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
 	newViews     []NewView
 }
 
@@ -68,7 +71,8 @@ func (r *Replica) startViewChange(nv View) {
 	r.collector.armed = nil
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
 	r.vc.own = r.buildViewChange(nv)
-	r.broadcast(r.vc.own)
+	r.vc.fullSent = r.now
+	r.sendViewChange(r.vc.own, true)
 }
 
 // buildViewChange reports the stable checkpoint and, for every slot above it, the best
@@ -90,6 +94,7 @@ func (r *Replica) buildViewChange(nv View) *ViewChange {
 			m.Votes = append(m.Votes, *sl.vote)
 		}
 	}
+	dropRepeatedBatches(m)
 	return m
 }
 
@@ -119,8 +124,13 @@ func (r *Replica) onViewChange(from NodeID, m *ViewChange) {
 	}
 	if _, dup := set[from]; dup {
 		if nv := r.vc.lastNewView; nv != nil && nv.View == m.View && from != r.cfg.ID {
-			r.send(from, nv) // it keeps asking: it missed the NEW-VIEW
+			r.answerViewChangeRepeat(from, nv) // it keeps asking: it may have missed the NEW-VIEW
 		}
+		return
+	}
+	if r.cfg.leaderOf(m.View) == r.cfg.ID && !carriesBatches(m) {
+		r.stats.RejectedMessages++ // the new leader needs the full message to build O
+		r.logf("reject VIEW-CHANGE(to v=%d) from %s: batches left out", m.View, from)
 		return
 	}
 	set[from] = m
@@ -167,14 +177,21 @@ func (r *Replica) maybeSendNewView() {
 		return
 	}
 	var vcs []ViewChange
+	var full []*ViewChange
 	for id := NodeID(1); int(id) <= r.cfg.N && len(vcs) < r.cfg.quorum(); id++ {
 		if m, ok := set[id]; ok {
-			vcs = append(vcs, *m)
+			vcs = append(vcs, *m.Slim())
+			full = append(full, m)
 		}
 	}
 	_, _, o := computeO(nv, vcs, r.cfg.F)
+	if !r.fillBatches(o, full) {
+		r.logf("cannot send NEW-VIEW(v=%d) yet: a batch of O is missing", nv)
+		return
+	}
 	r.vc.sentNewView = nv
 	r.vc.lastNewView = &NewView{View: nv, ViewChanges: vcs, PrePrepares: o}
+	r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
 	r.broadcast(r.vc.lastNewView)
 }
 
@@ -189,7 +206,8 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 		r.logf("reject NEW-VIEW(v=%d) from %s: O does not match V", m.View, from)
 		return
 	}
-	stable, maxS, o := computeO(m.View, m.ViewChanges, r.cfg.F)
+	stable, maxS, _ := computeO(m.View, m.ViewChanges, r.cfg.F)
+	o := m.PrePrepares // validNewView checked them against O, batches included
 	r.view, r.viewActive = m.View, true
 	r.vc.lastProgress = r.now
 	r.vc.newViews = append(r.vc.newViews, *m)
@@ -246,12 +264,13 @@ func (r *Replica) validNewView(m *NewView) bool {
 	return true
 }
 
-// wellFormedViewChange checks what the runtime cannot: batches match their digests, entries
-// are above the stable checkpoint and below the new view.
+// wellFormedViewChange checks what the runtime cannot: the batches present match their
+// digests (a slim copy leaves them out), entries are above the stable checkpoint and below the
+// new view.
 func wellFormedViewChange(m *ViewChange) bool {
 	for i := range m.Prepared {
 		e := &m.Prepared[i]
-		if e.Cert.Seq <= m.Stable.Seq || e.Cert.View >= m.View || BatchDigest(e.Batch) != e.Cert.Digest {
+		if e.Cert.Seq <= m.Stable.Seq || e.Cert.View >= m.View || !batchMatches(e.Batch, e.Cert.Digest) {
 			return false
 		}
 		if e.Cert.Type != PrepareCert && e.Cert.Type != CommitCert && e.Cert.Type != FullCommitProof {
@@ -259,11 +278,17 @@ func wellFormedViewChange(m *ViewChange) bool {
 		}
 	}
 	for i := range m.Votes {
-		if m.Votes[i].Seq <= m.Stable.Seq || m.Votes[i].View >= m.View {
+		v := &m.Votes[i]
+		if v.Seq <= m.Stable.Seq || v.View >= m.View || !batchMatches(v.Batch, v.Digest) {
 			return false
 		}
 	}
 	return true
+}
+
+// batchMatches reports whether a batch present has digest d; an absent batch matches any.
+func batchMatches(batch []Request, d Digest) bool {
+	return len(batch) == 0 || BatchDigest(batch) == d
 }
 
 // maxBackoffShift caps the doubling of the view-change timeout at 2^3 times the base: enough

@@ -96,8 +96,13 @@ func (a *Authenticator) verifyNewView(nv *pbft.NewView) error {
 			return err
 		}
 	}
-	// O is recomputed by the core from V; its batches come from V's (verified) entries, and
-	// the core checks that every batch matches its digest.
+	// The core recomputes O from V (slim copies: digests only) and checks that every batch
+	// here matches its digest. The client signatures are checked as in any pre-prepare.
+	for i := range nv.PrePrepares {
+		if err := a.verifyBatch(nv.PrePrepares[i].Batch); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -72,7 +72,7 @@ func viewChangeToJSON(vc *pbft.ViewChange) controlapi.ViewChange {
 	}
 	for _, v := range vc.Votes {
 		j.Votes = append(j.Votes, controlapi.Vote{Seq: uint64(v.Seq), View: uint64(v.View),
-			Digest: pbft.BatchDigest(v.Batch).String()})
+			Digest: v.Digest.String()})
 	}
 	return j
 }

@@ -59,7 +59,7 @@ func viewChange(replica pbft.NodeID) *pbft.ViewChange {
 			{Cert: cert(pbft.PrepareCert, 21), Batch: batch(2)},
 			{Cert: cert(pbft.FullCommitProof, 22), Batch: nil},
 		},
-		Votes: []pbft.VoteEntry{{View: 4, Seq: 23, Batch: batch(1)}},
+		Votes: []pbft.VoteEntry{{View: 4, Seq: 23, Digest: pbft.BatchDigest(batch(1)), Batch: batch(1)}},
 		Sig:   filled(64, byte(replica)),
 	}
 }

@@ -64,7 +64,11 @@ func votesFromPb(pbs []*VoteEntryPb) ([]pbft.VoteEntry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("votes[%d]: %w", i, err)
 		}
-		out[i] = pbft.VoteEntry{View: pbft.View(pb.View), Seq: pbft.Seq(pb.Seq), Batch: batch}
+		d, err := digestFromPb(pb.Digest, fmt.Sprintf("votes[%d] digest", i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = pbft.VoteEntry{View: pbft.View(pb.View), Seq: pbft.Seq(pb.Seq), Digest: d, Batch: batch}
 	}
 	return out, nil
 }

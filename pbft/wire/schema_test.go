@@ -22,7 +22,7 @@ func TestSchemaCoversCoreFields(t *testing.T) {
 		reflect.TypeFor[pbft.Checkpoint]():     {"Seq", "State", "Share"},
 		reflect.TypeFor[pbft.CheckpointCert](): {"Seq", "State", "Sig"},
 		reflect.TypeFor[pbft.PreparedEntry]():  {"Cert", "Batch"},
-		reflect.TypeFor[pbft.VoteEntry]():      {"View", "Seq", "Batch"},
+		reflect.TypeFor[pbft.VoteEntry]():      {"View", "Seq", "Digest", "Batch"},
 		reflect.TypeFor[pbft.ViewChange]():     {"View", "Replica", "Stable", "Prepared", "Votes", "Sig"},
 		reflect.TypeFor[pbft.NewView]():        {"View", "ViewChanges", "PrePrepares"},
 		reflect.TypeFor[pbft.Status]():         {"View", "Stable", "Executed"},

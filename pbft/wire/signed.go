@@ -15,10 +15,12 @@ const (
 )
 
 // ViewChangeSignedBytes is the byte string a replica signs for a VIEW-CHANGE, so that a NEW-VIEW
-// can carry it verifiably: a domain tag and the deterministic encoding of vc with Sig cleared.
-// A receiver recomputes it from the decoded message; nil and empty slices encode alike.
+// can carry it verifiably: a domain tag and the deterministic encoding of vc's slim copy
+// (every batch left out: the digests name them) with Sig cleared. The full message and its
+// slim copies share it. A receiver recomputes it from the decoded message; nil and empty
+// slices encode alike.
 func ViewChangeSignedBytes(vc *pbft.ViewChange) []byte {
-	pb := viewChangeToPb(vc)
+	pb := viewChangeToPb(vc.Slim())
 	pb.Sig = nil
 	return appendSigned(viewChangeDomain, pb)
 }

@@ -61,7 +61,7 @@ func viewChangeToPb(m *pbft.ViewChange) *ViewChangePb {
 	}
 	for i := range m.Votes {
 		e := &m.Votes[i]
-		pb.Votes = append(pb.Votes, &VoteEntryPb{View: uint64(e.View), Seq: uint64(e.Seq), Batch: batchToPb(e.Batch)})
+		pb.Votes = append(pb.Votes, &VoteEntryPb{View: uint64(e.View), Seq: uint64(e.Seq), Digest: e.Digest[:], Batch: batchToPb(e.Batch)})
 	}
 	return pb
 }

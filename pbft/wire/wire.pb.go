@@ -666,7 +666,9 @@ func (x *CheckpointCertPb) GetSig() []byte {
 	return nil
 }
 
-// PreparedEntryPb is one certified slot of a VIEW-CHANGE (pbft.PreparedEntry).
+// PreparedEntryPb is one certified slot of a VIEW-CHANGE (pbft.PreparedEntry). Its batch
+// travels only to the new leader; the copies other replicas get, and those a NEW-VIEW carries,
+// leave it out: the certificate's digest names it, and the signature covers digests only.
 type PreparedEntryPb struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Cert          *CertPb                `protobuf:"bytes,1,opt,name=cert,proto3" json:"cert,omitempty"`
@@ -719,12 +721,14 @@ func (x *PreparedEntryPb) GetBatch() []*RequestPb {
 	return nil
 }
 
-// VoteEntryPb is one fast-path vote of a VIEW-CHANGE (pbft.VoteEntry).
+// VoteEntryPb is one fast-path vote of a VIEW-CHANGE (pbft.VoteEntry). The batch may be
+// left out (see PreparedEntryPb); the digest names it.
 type VoteEntryPb struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	View          uint64                 `protobuf:"varint,1,opt,name=view,proto3" json:"view,omitempty"`
 	Seq           uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
 	Batch         []*RequestPb           `protobuf:"bytes,3,rep,name=batch,proto3" json:"batch,omitempty"`
+	Digest        []byte                 `protobuf:"bytes,4,opt,name=digest,proto3" json:"digest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -776,6 +780,13 @@ func (x *VoteEntryPb) GetSeq() uint64 {
 func (x *VoteEntryPb) GetBatch() []*RequestPb {
 	if x != nil {
 		return x.Batch
+	}
+	return nil
+}
+
+func (x *VoteEntryPb) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
 	}
 	return nil
 }
@@ -1567,11 +1578,12 @@ const file_wire_proto_rawDesc = "" +
 	"\x03sig\x18\x03 \x01(\fR\x03sig\"d\n" +
 	"\x0fPreparedEntryPb\x12%\n" +
 	"\x04cert\x18\x01 \x01(\v2\x11.pbft.wire.CertPbR\x04cert\x12*\n" +
-	"\x05batch\x18\x02 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\"_\n" +
+	"\x05batch\x18\x02 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\"w\n" +
 	"\vVoteEntryPb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12*\n" +
-	"\x05batch\x18\x03 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\"\xe9\x01\n" +
+	"\x05batch\x18\x03 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\x12\x16\n" +
+	"\x06digest\x18\x04 \x01(\fR\x06digest\"\xe9\x01\n" +
 	"\fViewChangePb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\rR\areplica\x123\n" +
