@@ -37,6 +37,16 @@ func (c *collectorState) shouldWait() bool {
 	return false
 }
 
+// expectSlow reports whether the collector expects slot s to take the slow path, and so asks
+// for τ-shares with the pre-prepare: without the fast-path wait (FastPathTicks 0), while an
+// absent replica keeps it on the slow path (probes included: a probe that fails then costs no
+// extra round), or while a replica is suspected of bad shares. Otherwise backups send their
+// σ-share only, and the collector asks for τ-shares when the fast path fails (askTau): each
+// replica then saves a τ-share signature (a scalar multiplication in G1) on almost every slot.
+func (c *collectorState) expectSlow(cfg *Config, s Seq) bool {
+	return cfg.FastPathTicks == 0 || c.slowStreak >= slowStreakLimit || c.anySuspect(cfg.N, s)
+}
+
 // wait is the fast-path wait for the next slot: FastPathTicks, or longer while the last
 // σ-shares have been arriving late.
 func (c *collectorState) wait(cfg *Config) int {
@@ -100,9 +110,11 @@ type shareSet struct {
 	sigma  map[NodeID][]byte
 	bad    map[NodeID]bool // replicas whose share failed verification
 
-	deadline  uint64 // fast-path wait ends at this tick (0 = not armed)
-	quorumAt  uint64 // tick at which 2f+1 τ-shares were in (valid when quorum is set)
+	voters    map[NodeID]bool // replicas whose PREPARE arrived (with a τ-share or not)
+	deadline  uint64          // fast-path wait ends at this tick (0 = not armed)
+	quorumAt  uint64          // tick at which 2f+1 PREPAREs were in (valid when quorum is set)
 	quorum    bool
+	tauAsked  bool // the collector sent the pre-prepare again to ask for τ-shares
 	allSigma  bool // all n σ-shares arrived (possibly after the certificate)
 	tauJob    bool // a τ combination is running
 	sigmaJob  bool // a σ combination is running
@@ -111,7 +123,8 @@ type shareSet struct {
 }
 
 func newShareSet(v View, d Digest) *shareSet {
-	return &shareSet{view: v, digest: d, tau: map[NodeID][]byte{}, sigma: map[NodeID][]byte{}, bad: map[NodeID]bool{}}
+	return &shareSet{view: v, digest: d, tau: map[NodeID][]byte{}, sigma: map[NodeID][]byte{},
+		bad: map[NodeID]bool{}, voters: map[NodeID]bool{}}
 }
 
 // collecting returns the slot if this replica collects for (v, s, d): it leads v and proposed d.
@@ -150,7 +163,8 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 	if _, dup := ss.tau[from]; !dup && len(p.Tau) > 0 {
 		ss.tau[from] = p.Tau
 	}
-	if !ss.quorum && len(ss.tau) >= r.cfg.quorum() {
+	ss.voters[from] = true
+	if !ss.quorum && len(ss.voters) >= r.cfg.quorum() {
 		ss.quorum, ss.quorumAt = true, r.now
 	}
 	r.noteSigma(ss, from, p.Sigma)
@@ -185,7 +199,7 @@ func (r *Replica) checkPrepareQuorum(sl *slot) {
 		r.combine(KeySigma, FullCommitProof, sl.seq, ss, ss.sigma)
 		return
 	}
-	if len(ss.tau) < r.cfg.quorum() {
+	if !ss.quorum {
 		return
 	}
 	if !ss.sigmaDead && ss.deadline == 0 && r.cfg.FastPathTicks > 0 && r.collector.shouldWait() {
@@ -196,12 +210,29 @@ func (r *Replica) checkPrepareQuorum(sl *slot) {
 	if ss.deadline != 0 && r.now < ss.deadline && !ss.sigmaDead {
 		return
 	}
+	if len(ss.tau) < r.cfg.quorum() {
+		if !ss.tauAsked {
+			ss.tauAsked = true
+			r.askTau(sl)
+		}
+		return
+	}
 	if ss.deadline != 0 {
 		r.stats.WaitedSlots++
 	}
 	r.collector.slowStreak++
 	ss.tauJob = true
 	r.combine(KeyTau, PrepareCert, sl.seq, ss, ss.tau)
+}
+
+// askTau sends the slot's pre-prepare again with WantTau set: the fast path failed, and the
+// backups sent their σ-shares only. Those that already sent a τ-share ignore it.
+func (r *Replica) askTau(sl *slot) {
+	pp := *sl.pp
+	pp.WantTau = true
+	sl.pp = &pp // a re-sent stalled slot asks again too
+	r.stats.TauAsked++
+	r.broadcast(&pp)
 }
 
 // collectorTick ends the fast-path waits that expired.

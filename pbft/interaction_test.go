@@ -72,7 +72,10 @@ func fill(from pbft.NodeID, m pbft.Message) pbft.Message {
 	case *pbft.Prepare:
 		c := *v
 		p := pbft.SharePayload(pbft.SharePrepare, c.View, c.Seq, c.Digest)
-		c.Tau, c.Sigma = fakeShare(from, p), fakeShare(from, p)
+		if !c.SigmaOnly {
+			c.Tau = fakeShare(from, p)
+		}
+		c.Sigma = fakeShare(from, p)
 		return &c
 	case *pbft.Commit:
 		c := *v
@@ -175,9 +178,17 @@ func (h *harness) status(s pbft.Seq) {
 func describe(m pbft.Message) string {
 	switch v := m.(type) {
 	case *pbft.PrePrepare:
-		return fmt.Sprintf("PRE-PREPARE v=%d s=%d d=%s (%d requests)", v.View, v.Seq, v.Digest, len(v.Batch))
+		ask := ""
+		if v.WantTau {
+			ask = ", wants τ"
+		}
+		return fmt.Sprintf("PRE-PREPARE v=%d s=%d d=%s (%d requests%s)", v.View, v.Seq, v.Digest, len(v.Batch), ask)
 	case *pbft.Prepare:
-		return fmt.Sprintf("PREPARE v=%d s=%d", v.View, v.Seq)
+		shares := "σ"
+		if len(v.Tau) > 0 {
+			shares = "τ+σ"
+		}
+		return fmt.Sprintf("PREPARE v=%d s=%d (%s)", v.View, v.Seq, shares)
 	case *pbft.Commit:
 		return fmt.Sprintf("COMMIT v=%d s=%d", v.View, v.Seq)
 	case *pbft.Cert:

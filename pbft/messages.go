@@ -20,21 +20,29 @@ type Envelope struct {
 type ForwardRequest struct{ Req Request }
 
 // PrePrepare assigns slot Seq of View to a batch (SPEC 3.3 step 2). An empty batch is a no-op.
+// WantTau asks the backups for their τ-shares as well as their σ-shares: the collector asks
+// when it expects the slow path (a replica absent or giving bad shares), and again, by sending
+// the pre-prepare once more with WantTau set, when the fast path fails on a slot it did not
+// ask for. It is not part of the digest: a leader that lies about it only slows its own view.
 type PrePrepare struct {
-	View   View
-	Seq    Seq
-	Digest Digest
-	Batch  []Request
+	View    View
+	Seq     Seq
+	Digest  Digest
+	Batch   []Request
+	WantTau bool
 }
 
 // Prepare is a backup's vote for a pre-prepare, sent to the collector. Tau and Sigma are shares
-// over SharePayload(SharePrepare, ...) under the τ (2f+1) and σ (n) keys; the signer fills them.
+// over SharePayload(SharePrepare, ...) under the τ (2f+1) and σ (n) keys; the signer fills
+// them, Tau only if SigmaOnly is not set (SigmaOnly is an instruction to the signer and does
+// not travel: the collector sees an empty Tau).
 type Prepare struct {
-	View   View
-	Seq    Seq
-	Digest Digest
-	Tau    []byte
-	Sigma  []byte
+	View      View
+	Seq       Seq
+	Digest    Digest
+	Tau       []byte
+	Sigma     []byte
+	SigmaOnly bool
 }
 
 // Commit is a replica's τ-share over SharePayload(ShareCommit, ...) after a prepare certificate.

@@ -9,7 +9,8 @@ func (r *Replica) tryPropose() {
 	for r.awaited() == 0 { // 0 means at least one request waits
 		batch := r.pending.take(r.cfg.MaxBatch)
 		r.nextSeq++
-		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch}
+		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch,
+			WantTau: r.collector.expectSlow(&r.cfg, r.nextSeq)}
 		r.broadcast(pp)
 		r.acceptPrePrepare(pp) // the broadcast's own copy comes back later as a duplicate
 	}
@@ -88,13 +89,17 @@ func (r *Replica) onPrePrepare(from NodeID, pp *PrePrepare) {
 func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	sl := r.slotAt(pp.Seq)
 	if sl.pp != nil && sl.pp.View == pp.View {
-		if sl.pp.Digest != pp.Digest {
+		switch {
+		case sl.pp.Digest != pp.Digest:
 			r.stats.RejectedConflicts++
 			r.logf("s=%d reject conflicting PRE-PREPARE d=%s (accepted d=%s)", pp.Seq, pp.Digest, sl.pp.Digest)
+		case pp.WantTau && !sl.tauSent:
+			r.sendPrepare(sl, true) // the collector asks again, for the τ-share this time
 		}
 		return
 	}
 	sl.pp = pp
+	sl.tauSent = false
 	sl.since = r.now
 	sl.raise(StatusPrePrepare)
 	if pp.Seq > r.executed {
@@ -112,7 +117,15 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 			r.pending.markProposed(&pp.Batch[i])
 		}
 	}
-	r.send(r.cfg.leaderOf(pp.View), &Prepare{View: pp.View, Seq: pp.Seq, Digest: pp.Digest})
+	r.sendPrepare(sl, pp.WantTau)
+}
+
+// sendPrepare sends the slot's PREPARE to the collector: with the σ-share always, and the
+// τ-share if the collector asked for it (withTau) or already had it from this replica.
+func (r *Replica) sendPrepare(sl *slot, withTau bool) {
+	sl.tauSent = sl.tauSent || withTau
+	pp := sl.pp
+	r.send(r.cfg.leaderOf(pp.View), &Prepare{View: pp.View, Seq: pp.Seq, Digest: pp.Digest, SigmaOnly: !sl.tauSent})
 }
 
 // onCert handles a certificate from the collector (SPEC 3.3 steps 4 and 5). The runtime has

@@ -45,6 +45,7 @@ type Stats struct {
 	ViewChanges       uint64 // NEW-VIEWs accepted
 	RejectedConflicts uint64 // pre-prepares conflicting with an accepted one (equivocation)
 	RejectedMessages  uint64 // messages refused by the core (wrong view, bad digest, out of window)
+	TauAsked          uint64 // slots whose τ-shares the collector asked for after the fast path failed
 	BadShares         uint64 // shares that failed verification when combining
 	Fetched           uint64 // slots learned through catch-up
 	Snapshots         uint64 // snapshots installed through catch-up

@@ -28,7 +28,7 @@ func (r *Replica) resendTick() {
 		if sl.sentCommit == r.view {
 			r.send(leader, &Commit{View: r.view, Seq: s, Digest: sl.pp.Digest})
 		} else {
-			r.send(leader, &Prepare{View: r.view, Seq: s, Digest: sl.pp.Digest})
+			r.sendPrepare(sl, false)
 		}
 	}
 }

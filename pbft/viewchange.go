@@ -185,6 +185,9 @@ func (r *Replica) maybeSendNewView() {
 		}
 	}
 	_, _, o := computeO(nv, vcs, r.cfg.F)
+	for i := range o {
+		o[i].WantTau = true // replicas just out of a view change may lag: the fast path is less likely
+	}
 	if !r.fillBatches(o, full) {
 		r.logf("cannot send NEW-VIEW(v=%d) yet: a batch of O is missing", nv)
 		return

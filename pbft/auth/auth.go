@@ -69,15 +69,18 @@ func (a *Authenticator) Fill(m pbft.Message) (pbft.Message, error) {
 	case *pbft.Prepare:
 		c := *v
 		p := pbft.SharePayload(pbft.SharePrepare, c.View, c.Seq, c.Digest)
-		tau, err := a.secret.Tau.Sign(p)
-		if err != nil {
-			return nil, err
+		if !c.SigmaOnly {
+			tau, err := a.secret.Tau.Sign(p)
+			if err != nil {
+				return nil, err
+			}
+			c.Tau = tau.Sig
 		}
 		sigma, err := a.secret.Sigma.Sign(p)
 		if err != nil {
 			return nil, err
 		}
-		c.Tau, c.Sigma = tau.Sig, sigma.Sig
+		c.Sigma = sigma.Sig
 		return &c, nil
 	case *pbft.Commit:
 		c := *v

@@ -40,15 +40,18 @@ func (nd *node) badFill(m pbft.Message) (pbft.Message, error) {
 	case *pbft.Prepare:
 		c := *v
 		p := pbft.SharePayload(pbft.SharePrepare, c.View, c.Seq, flipped(c.Digest))
-		t, err := tau.Sign(p)
-		if err != nil {
-			return nil, err
+		if !c.SigmaOnly {
+			t, err := tau.Sign(p)
+			if err != nil {
+				return nil, err
+			}
+			c.Tau = t.Sig
 		}
 		s, err := sigma.Sign(p)
 		if err != nil {
 			return nil, err
 		}
-		c.Tau, c.Sigma = t.Sig, s.Sig
+		c.Sigma = s.Sig
 		return &c, nil
 	case *pbft.Commit:
 		c := *v

@@ -115,7 +115,7 @@ func prePrepareFromPb(pb *PrePreparePb) (*pbft.PrePrepare, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pbft.PrePrepare{View: pbft.View(pb.View), Seq: pbft.Seq(pb.Seq), Digest: d, Batch: batch}, nil
+	return &pbft.PrePrepare{View: pbft.View(pb.View), Seq: pbft.Seq(pb.Seq), Digest: d, Batch: batch, WantTau: pb.WantTau}, nil
 }
 
 func prepareFromPb(pb *PreparePb) (*pbft.Prepare, error) {

@@ -28,7 +28,7 @@ func batchToPb(batch []pbft.Request) []*RequestPb {
 }
 
 func prePrepareToPb(m *pbft.PrePrepare) *PrePreparePb {
-	return &PrePreparePb{View: uint64(m.View), Seq: uint64(m.Seq), Digest: m.Digest[:], Batch: batchToPb(m.Batch)}
+	return &PrePreparePb{View: uint64(m.View), Seq: uint64(m.Seq), Digest: m.Digest[:], Batch: batchToPb(m.Batch), WantTau: m.WantTau}
 }
 
 func prepareToPb(m *pbft.Prepare) *PreparePb {

@@ -259,6 +259,7 @@ type PrePreparePb struct {
 	Seq           uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
 	Digest        []byte                 `protobuf:"bytes,3,opt,name=digest,proto3" json:"digest,omitempty"`
 	Batch         []*RequestPb           `protobuf:"bytes,4,rep,name=batch,proto3" json:"batch,omitempty"`
+	WantTau       bool                   `protobuf:"varint,5,opt,name=want_tau,json=wantTau,proto3" json:"want_tau,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -319,6 +320,13 @@ func (x *PrePreparePb) GetBatch() []*RequestPb {
 		return x.Batch
 	}
 	return nil
+}
+
+func (x *PrePreparePb) GetWantTau() bool {
+	if x != nil {
+		return x.WantTau
+	}
+	return false
 }
 
 // PreparePb is a backup's vote with its τ- and σ-shares (pbft.Prepare).
@@ -1545,12 +1553,13 @@ const file_wire_proto_rawDesc = "" +
 	"\x03seq\x18\a \x01(\x04R\x03seq\x12\x10\n" +
 	"\x03sig\x18\b \x01(\fR\x03sig\":\n" +
 	"\x10ForwardRequestPb\x12&\n" +
-	"\x03req\x18\x01 \x01(\v2\x14.pbft.wire.RequestPbR\x03req\"x\n" +
+	"\x03req\x18\x01 \x01(\v2\x14.pbft.wire.RequestPbR\x03req\"\x93\x01\n" +
 	"\fPrePreparePb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
 	"\x06digest\x18\x03 \x01(\fR\x06digest\x12*\n" +
-	"\x05batch\x18\x04 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\"q\n" +
+	"\x05batch\x18\x04 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\x12\x19\n" +
+	"\bwant_tau\x18\x05 \x01(\bR\awantTau\"q\n" +
 	"\tPreparePb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +

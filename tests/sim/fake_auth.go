@@ -55,7 +55,10 @@ func (a *FakeAuth) Seal(from pbft.NodeID, m pbft.Message) (any, error) {
 	case *pbft.Prepare:
 		c := *v
 		p := pbft.SharePayload(pbft.SharePrepare, c.View, c.Seq, c.Digest)
-		c.Tau, c.Sigma = a.share(from, pbft.KeyTau, p), a.share(from, pbft.KeySigma, p)
+		if !c.SigmaOnly {
+			c.Tau = a.share(from, pbft.KeyTau, p)
+		}
+		c.Sigma = a.share(from, pbft.KeySigma, p)
 		m = &c
 	case *pbft.Commit:
 		c := *v
