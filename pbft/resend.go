@@ -42,19 +42,13 @@ func (r *Replica) resendViewChange() {
 	if own == nil || own.View != r.view {
 		return
 	}
-	leader := r.cfg.leaderOf(own.View)
-	if leader != r.cfg.ID && r.now-r.vc.fullSent >= uint64(max(r.cfg.ResendTicks, r.vc.timeout/2)) {
+	slim, toLeader := own.Slim(), own
+	if r.now-r.vc.fullSent >= uint64(max(r.cfg.ResendTicks, r.vc.timeout/2)) {
 		r.vc.fullSent = r.now
-		r.send(leader, own)
-	} else if leader != r.cfg.ID {
-		r.send(leader, own.Slim())
+	} else {
+		toLeader = slim
 	}
-	slim := own.Slim()
-	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-		if id != leader && id != r.cfg.ID {
-			r.send(id, slim)
-		}
-	}
+	r.sendViewChange(toLeader, slim, false)
 }
 
 // repeatAnswer is when the new leader last answered a replica's repeated VIEW-CHANGE with its

@@ -72,7 +72,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
 	r.vc.own = r.buildViewChange(nv)
 	r.vc.fullSent = r.now
-	r.sendViewChange(r.vc.own, true)
+	r.sendViewChange(r.vc.own, r.vc.own.Slim(), true)
 }
 
 // buildViewChange reports the stable checkpoint and, for every slot above it, the best

@@ -89,18 +89,17 @@ func dropRepeatedBatches(m *ViewChange) {
 	}
 }
 
-// sendViewChange sends m in full to the leader of its view and a slim copy to every other
-// replica (this one included, unless it is that leader). The slim copies are one message, so
-// the runtime seals it once.
-func (r *Replica) sendViewChange(m *ViewChange, slimToOthers bool) {
-	leader := r.cfg.leaderOf(m.View)
-	r.send(leader, m)
-	if !slimToOthers {
-		return
-	}
-	slim := m.Slim()
+// sendViewChange sends toLeader (the full VIEW-CHANGE, or its slim copy on a repeat) to the
+// leader of the view and slim to every other replica, this one only if toSelf. The slim copies
+// are one message, so the runtime seals it once.
+func (r *Replica) sendViewChange(toLeader, slim *ViewChange, toSelf bool) {
+	leader := r.cfg.leaderOf(slim.View)
 	for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-		if id != leader {
+		switch {
+		case id == r.cfg.ID && !toSelf:
+		case id == leader:
+			r.send(id, toLeader)
+		default:
 			r.send(id, slim)
 		}
 	}
