@@ -32,6 +32,10 @@ type options struct {
 	backoffMin   time.Duration
 	backoffMax   time.Duration
 	log          zerolog.Logger
+	// coalesce lets a writer that drained its queue yield once before it flushes, so that
+	// frames other goroutines are about to queue share the write (a client mux, whose many
+	// clients send in bursts).
+	coalesce bool
 }
 
 // base owns what Transport and ClientConn share: the goroutines, the open connections, and the

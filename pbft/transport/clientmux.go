@@ -32,7 +32,9 @@ func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 	}
 	m := &ClientMux{name: cfg.ID, links: make(linkSet),
 		clients: make(map[pbft.ClientID]func(pbft.NodeID, []byte))}
-	m.init(cfg.Tuning.options(cfg.Logger))
+	opts := cfg.Tuning.options(cfg.Logger)
+	opts.coalesce = true
+	m.init(opts)
 	for id, addr := range cfg.Addrs {
 		l := &clientLink{id: id, addr: addr, out: newOutbox(max(m.opts.queueLen, muxQueueLen), m.opts.queueBytes)}
 		m.links[id] = l

@@ -3,6 +3,7 @@ package transport
 import (
 	"bufio"
 	"errors"
+	"runtime"
 	"time"
 )
 
@@ -90,7 +91,7 @@ func (b *base) writeLoop(c *conn, out *outbox, first [][]byte, dead <-chan struc
 // before a frame that will not fit in the buffer (and so writes to the socket), not for every
 // frame (setting a deadline costs a runtime timer update).
 func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) error {
-	written := uint64(0)
+	written, yielded := uint64(0), false
 	c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
 	for {
 		if written > 0 && w.Available() < frameHeaderSize+len(frame) {
@@ -100,8 +101,18 @@ func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) e
 			return err
 		}
 		written++
-		if written == maxBatch || !nextFrame(out, &frame) {
+		if written == maxBatch {
 			break
+		}
+		if !nextFrame(out, &frame) {
+			if !b.opts.coalesce || yielded {
+				break
+			}
+			yielded = true
+			runtime.Gosched()
+			if !nextFrame(out, &frame) {
+				break
+			}
 		}
 	}
 	if err := w.Flush(); err != nil {
