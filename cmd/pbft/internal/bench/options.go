@@ -52,8 +52,8 @@ type Options struct {
 const (
 	// DefaultClients is the load of the default run: about the most closed-loop clients for
 	// which the median latency stays near the 20 ms goal (SPEC 8) on the 2-core development
-	// machine (152 clients: 7,433-8,362 tx/s at p50 18.7-21.1 ms). More clients buy throughput
-	// with queueing: 256 clients ~9,100-9,400 tx/s at ~29 ms, 512 ~10,200 at ~52 ms.
+	// machine (152 clients: 7,536-8,772 tx/s at p50 17.9-20.8 ms). More clients buy throughput
+	// with queueing: 256 clients ~9,600-10,000 tx/s at ~27 ms, 512 ~10,700-11,700 at ~46-49 ms.
 	DefaultClients   = 152
 	DefaultAccounts  = 100_000
 	DefaultDuration  = 20 * time.Second
