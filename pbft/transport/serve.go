@@ -91,7 +91,7 @@ func (b *base) writeLoop(c *conn, out *outbox, first [][]byte, dead <-chan struc
 // before a frame that will not fit in the buffer (and so writes to the socket), not for every
 // frame (setting a deadline costs a runtime timer update).
 func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) error {
-	written, yielded := uint64(0), false
+	written, mayYield := uint64(0), b.opts.coalesce
 	c.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
 	for {
 		if written > 0 && w.Available() < frameHeaderSize+len(frame) {
@@ -101,18 +101,8 @@ func (b *base) writeBatch(c *conn, w *bufio.Writer, out *outbox, frame []byte) e
 			return err
 		}
 		written++
-		if written == maxBatch {
+		if written == maxBatch || !nextOrYield(out, &frame, &mayYield) {
 			break
-		}
-		if !nextFrame(out, &frame) {
-			if !b.opts.coalesce || yielded {
-				break
-			}
-			yielded = true
-			runtime.Gosched()
-			if !nextFrame(out, &frame) {
-				break
-			}
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -135,6 +125,21 @@ func (b *base) writeFirst(c *conn, w *bufio.Writer, out *outbox, frames [][]byte
 	}
 	out.sent.Add(uint64(len(frames)))
 	return nil
+}
+
+// nextOrYield takes a queued frame without waiting; if none is queued and *mayYield is set,
+// it first yields the processor once (clearing *mayYield) so that frames about to be queued
+// join the batch (options.coalesce).
+func nextOrYield(out *outbox, frame *[]byte, mayYield *bool) bool {
+	if nextFrame(out, frame) {
+		return true
+	}
+	if !*mayYield {
+		return false
+	}
+	*mayYield = false
+	runtime.Gosched()
+	return nextFrame(out, frame)
 }
 
 // nextFrame takes a queued frame without waiting.

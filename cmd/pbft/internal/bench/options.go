@@ -66,9 +66,9 @@ const (
 	// thousand requests or so. Each checkpoint costs every replica a Merkle fold of the
 	// accounts changed since the last (about 4 ms for 6,000 changes), on its protocol loop:
 	// in paired runs at 152 clients 128 was +3.8% over 32 (4 pairs) and 64 as fast as 128 (3
-	// pairs). A view
-	// change under load stays short because VIEW-CHANGE and NEW-VIEW carry each batch once
-	// (leader stopped 3 s mid-run at 512 clients: one view change, max latency 1.1 s).
+	// pairs). A view change under load stays short because VIEW-CHANGE and NEW-VIEW carry each
+	// batch once (leader stopped 3 s mid-run at 512 clients: one view change, max latency
+	// 1.1-1.2 s).
 	DefaultCheckpoint = 64
 )
 
