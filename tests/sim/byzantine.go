@@ -24,6 +24,14 @@ func (s *Sim) sendByzantine(from pbft.NodeID, env pbft.Envelope) {
 	corrupt := b.CorruptSignatures()
 	sealedOf := map[pbft.Message]any{}
 	for _, out := range b.Outbound(from, s.N, env) {
+		hold := uint64(max(out.DelayTicks, 0))
+		if s.Intercept != nil && out.To != from {
+			extra, deliver := s.Intercept(from, out.To, out.Msg)
+			if !deliver {
+				continue
+			}
+			hold += extra
+		}
 		sealed, ok := sealedOf[out.Msg]
 		if !ok {
 			var err error
@@ -36,8 +44,20 @@ func (s *Sim) sendByzantine(from pbft.NodeID, env pbft.Envelope) {
 		if corrupt {
 			sealed = s.damage(from, sealed, out.To == from)
 		}
-		s.transmit(from, out.To, sealed, uint64(max(out.DelayTicks, 0)))
+		s.transmit(from, out.To, sealed, hold)
 	}
+}
+
+// Inject sends m as replica `from` to replica `to` now, sealed with from's keys: what a faulty
+// replica that holds those keys can send at any time (a replay, a forged vote, a message of
+// another view). It bypasses Intercept and from's behaviour.
+func (s *Sim) Inject(from, to pbft.NodeID, m pbft.Message) error {
+	sealed, err := s.opts.Auth.Seal(from, m)
+	if err != nil {
+		return err
+	}
+	s.transmit(from, to, sealed, 0)
+	return nil
 }
 
 // Damager is implemented by authenticators that can play the `sign` attack: Damage returns a

@@ -56,7 +56,12 @@ type Sim struct {
 	Outbound map[pbft.NodeID]func(pbft.Envelope) []pbft.Envelope
 	// Behaviors are the Byzantine replicas (SPEC 5): what each sends (after its Outbound hook),
 	// with what delay, whether its signatures are damaged, which replies it withholds.
-	Behaviors     map[pbft.NodeID]byzantine.Behavior
+	Behaviors map[pbft.NodeID]byzantine.Behavior
+	// Intercept, when set, sees every replica-to-replica message after its sender's behaviour
+	// and before sealing (honest senders included): it is the adversary's hand on the network.
+	// It returns how many ticks to hold the message beyond the network's delay, and false to
+	// drop it. A replica's copy to itself is local and never intercepted.
+	Intercept     func(from, to pbft.NodeID, m pbft.Message) (hold uint64, deliver bool)
 	badSignatures map[pbft.NodeID]int // messages each replica refused at authentication
 	withheld      map[pbft.NodeID]int // client replies each replica's behaviour withheld
 	script        *script
