@@ -1,5 +1,7 @@
 package pbft
 
+import "github.com/bftbank/pbft/pbft/quorum"
+
 // Checkpoints (SPEC 3.6): every K executed slots a replica multicasts CHECKPOINT(s, state
 // digest) with a τ-share; 2f+1 matching shares combine into a constant-size certificate that
 // makes the checkpoint stable, moves the low watermark and lets the replica discard the log.
@@ -10,12 +12,21 @@ type ownCheckpoint struct {
 	snapshot *frozenState
 }
 
-// checkpointVotes gathers the shares for one checkpoint slot, per state digest.
+// checkpointVotes gathers the shares for one checkpoint slot: one state digest and share per
+// replica (a second share of a replica for the same slot is ignored, whatever its digest), so
+// the shares kept are bounded by n per checkpoint slot, and the slots by the 4L/K checkpoints
+// above the stable one that are accepted (R3 in docs/protocol.md, "Bounds").
 type checkpointVotes struct {
-	shares map[Digest]map[NodeID][]byte
+	votes  *quorum.Votes[NodeID, Digest]
+	shares map[NodeID][]byte
 	bad    map[NodeID]bool
 	job    bool
 }
+
+// aheadCheckpoints is what each replica claimed, in checkpoint shares too far ahead to keep,
+// as its highest checkpoint: the replica catches up only to what f+1 of them (one honest)
+// claim, so one faulty replica cannot send it fetching a far slot (R5).
+type aheadCheckpoints map[NodeID]Seq
 
 func (r *Replica) takeCheckpoint() {
 	s := r.executed
@@ -35,45 +46,53 @@ func (r *Replica) onCheckpoint(from NodeID, m *Checkpoint) {
 		return
 	}
 	if m.Seq > r.stable.Seq+4*r.cfg.Window {
-		r.noteAhead(m.Seq)
+		r.noteFarCheckpoint(from, m.Seq)
 		return
 	}
 	c := r.checkpoints[m.Seq]
 	if c == nil {
-		c = &checkpointVotes{shares: map[Digest]map[NodeID][]byte{}, bad: map[NodeID]bool{}}
+		c = &checkpointVotes{votes: quorum.NewVotes[NodeID, Digest](), shares: map[NodeID][]byte{}, bad: map[NodeID]bool{}}
 		r.checkpoints[m.Seq] = c
 	}
-	if c.bad[from] {
+	if c.bad[from] || c.votes.Add(from, m.State) != quorum.Added {
 		return
 	}
-	set := c.shares[m.State]
-	if set == nil {
-		set = map[NodeID][]byte{}
-		c.shares[m.State] = set
-	}
-	if _, dup := set[from]; dup {
-		return
-	}
-	set[from] = m.Share
-	if m.Seq > r.executed && len(set) >= r.cfg.F+1 {
+	c.shares[from] = m.Share
+	if m.Seq > r.executed && c.votes.Count(m.State) >= r.cfg.F+1 {
 		r.noteAhead(m.Seq)
 	}
 	r.tryCombineCheckpoint(m.Seq, m.State)
+}
+
+// noteFarCheckpoint records a replica's claim of a checkpoint beyond what is kept, and
+// catches up to the highest one that f+1 replicas claim at least.
+func (r *Replica) noteFarCheckpoint(from NodeID, s Seq) {
+	if r.ahead == nil {
+		r.ahead = aheadCheckpoints{}
+	}
+	r.ahead[from] = max(r.ahead[from], s)
+	claims := make([]Seq, 0, len(r.ahead))
+	for _, c := range r.ahead {
+		claims = append(claims, c)
+	}
+	if vouched, ok := quorum.KthHighest(claims, r.cfg.F+1); ok && vouched > r.executed {
+		r.noteAhead(vouched)
+	}
 }
 
 // tryCombineCheckpoint asks for a certificate once 2f+1 shares match this replica's own state.
 func (r *Replica) tryCombineCheckpoint(s Seq, state Digest) {
 	own, ok := r.ownCkpt[s]
 	c := r.checkpoints[s]
-	if !ok || own.state != state || c == nil || c.job || len(c.shares[state]) < r.cfg.quorum() {
+	if !ok || own.state != state || c == nil || c.job || c.votes.Count(state) < r.cfg.quorum() {
 		return
 	}
 	c.job = true
 	job := CombineJob{Key: KeyTau, Checkpoint: true, Seq: s, Digest: state}
 	for _, last := range []bool{false, true} { // suspects (bad shares lately) last
 		for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-			if sh, ok := c.shares[state][id]; ok && r.collector.suspected(id, s) == last {
-				job.Shares = append(job.Shares, Share{From: id, Sig: sh})
+			if d, ok := c.votes.Vote(id); ok && d == state && r.collector.suspected(id, s) == last {
+				job.Shares = append(job.Shares, Share{From: id, Sig: c.shares[id]})
 			}
 		}
 	}
@@ -89,7 +108,8 @@ func (r *Replica) onCheckpointCombined(m *Combined) {
 	for _, id := range m.Bad {
 		r.collector.suspect(id, m.Job.Seq)
 		c.bad[id] = true
-		delete(c.shares[m.Job.Digest], id)
+		c.votes.Remove(id)
+		delete(c.shares, id)
 	}
 	c.job = false
 	if len(m.Sig) == 0 {
@@ -144,6 +164,11 @@ func (r *Replica) garbageCollect() {
 	for s := range r.ownCkpt {
 		if s <= h {
 			delete(r.ownCkpt, s)
+		}
+	}
+	for id, s := range r.ahead {
+		if s <= h {
+			delete(r.ahead, id)
 		}
 	}
 }

@@ -185,10 +185,18 @@ func (q *requestQueue) markProposed(req *Request) {
 	}
 }
 
-// take removes up to n requests from the front (and ends a fill).
-func (q *requestQueue) take(n int) []Request {
+// take removes up to n requests, and at most maxBytes of them (RequestBytes; at least one),
+// from the front (and ends a fill).
+func (q *requestQueue) take(n, maxBytes int) []Request {
 	if n > len(q.reqs) {
 		n = len(q.reqs)
+	}
+	size := 0
+	for i := 0; i < n; i++ {
+		if size += RequestBytes(&q.reqs[i]); size > maxBytes && i > 0 {
+			n = i
+			break
+		}
 	}
 	q.cycle, q.deadline = q.cycle+n, 0
 	batch := make([]Request, n)
@@ -232,26 +240,44 @@ func (q *requestQueue) fill(now uint64) int {
 }
 
 // waitSet holds the requests a replica knows of that have not executed, one per client (clients
-// are closed-loop). While it is not empty the view-change timer runs (SPEC 3.5).
+// are closed-loop), each with the tick it was learned: the backups' request timers
+// (viewChangeTick). Its size is bounded by the number of clients the configuration knows.
 type waitSet struct {
-	reqs map[ClientID]*waitEntry
+	reqs  map[ClientID]*waitEntry
+	order []*waitEntry // in the order learned; entries no longer in reqs are skipped
 }
 
 type waitEntry struct {
 	req       Request
-	forwarded View // the view in which this replica forwarded it to the leader (0 = never)
+	since     uint64 // tick at which this replica learned the request
+	forwarded View   // the view in which this replica forwarded it to the leader (0 = never)
 }
 
 func newWaitSet() waitSet { return waitSet{reqs: make(map[ClientID]*waitEntry)} }
 
-func (w *waitSet) add(req Request) *waitEntry {
+func (w *waitSet) add(req Request, now uint64) *waitEntry {
 	e := w.reqs[req.Client]
 	if e != nil && e.req.Timestamp >= req.Timestamp {
 		return e
 	}
-	e = &waitEntry{req: req}
+	e = &waitEntry{req: req, since: now}
 	w.reqs[req.Client] = e
+	w.order = append(w.order, e)
 	return e
+}
+
+// oldest returns the tick at which the longest-waiting request was learned.
+func (w *waitSet) oldest() (uint64, bool) {
+	for len(w.order) > 0 {
+		e := w.order[0]
+		if w.reqs[e.req.Client] == e {
+			return e.since, true
+		}
+		w.order[0] = nil
+		w.order = w.order[1:]
+	}
+	w.order = nil
+	return 0, false
 }
 
 func (w *waitSet) executed(c ClientID, t uint64) {
@@ -260,7 +286,6 @@ func (w *waitSet) executed(c ClientID, t uint64) {
 	}
 }
 
-func (w *waitSet) empty() bool { return len(w.reqs) == 0 }
 
 // sorted returns the waiting requests in client order (deterministic).
 func (w *waitSet) sorted() []*waitEntry {

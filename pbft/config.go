@@ -12,6 +12,10 @@ type Config struct {
 	CheckpointInterval Seq // K: a checkpoint every K executed slots (SPEC 3.6)
 	Window             Seq // L: slots are accepted in (h, h+L] (watermarks)
 	MaxBatch           int // requests per pre-prepare at most
+	// MaxBatchBytes bounds a pre-prepare's batch in bytes (RequestBytes summed); 0 means
+	// maxOBytes / Window, so that a NEW-VIEW's O (at most L batches) stays well under the
+	// wire's message limit whatever the clients send.
+	MaxBatchBytes int
 	MaxInflight        int // slots the leader keeps in flight before it lets batches grow
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
 	// another is still in flight (1: pipeline at once). A slot costs every replica a few
@@ -61,10 +65,24 @@ func (c *Config) validate() error {
 		return fmt.Errorf("pbft: batch size, pipeline depth and pipeline batch must be positive")
 	case c.ViewChangeTicks < 1 || c.StatusTicks < 1 || c.FetchTicks < 1 || c.ResendTicks < 1 || c.FastPathTicks < 0 || c.MaxFastPathTicks < 0 || c.FillTicks < 0:
 		return fmt.Errorf("pbft: timers must be positive")
+	case c.MaxBatchBytes < 0 || (c.MaxBatchBytes > 0 && c.MaxBatchBytes < MaxOpBytes+requestOverhead+256):
+		return fmt.Errorf("pbft: batch byte budget %d below one request of the largest size", c.MaxBatchBytes)
 	case c.App == nil:
 		return fmt.Errorf("pbft: no application")
 	}
 	return nil
+}
+
+// maxOBytes bounds the batches of a NEW-VIEW's O, and of a full VIEW-CHANGE: half the wire's
+// 64 MiB message limit.
+const maxOBytes = 32 << 20
+
+// batchBytes is the byte budget of one batch (Config.MaxBatchBytes).
+func (c *Config) batchBytes() int {
+	if c.MaxBatchBytes > 0 {
+		return c.MaxBatchBytes
+	}
+	return max(MaxOpBytes+requestOverhead+256, maxOBytes/int(c.Window))
 }
 
 // quorum is 2f+1.

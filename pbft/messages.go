@@ -184,6 +184,22 @@ type Snapshot struct {
 	State []byte
 }
 
+// FetchBatch asks peers for the batch with Digest that slot Seq may hold: the new leader of
+// a view sends it when a value O must carry was reported by digest only (docs/protocol.md,
+// "View change").
+type FetchBatch struct {
+	Seq    Seq
+	Digest Digest
+}
+
+// BatchReply answers a FetchBatch with the batch; the receiver checks it against the digest
+// (which covers every request's signature, see BatchDigest).
+type BatchReply struct {
+	Seq    Seq
+	Digest Digest
+	Batch  []Request
+}
+
 // Combined reports a CombineJob's outcome to the core. It is a local input, never sent on the
 // network. Sig is empty when the job failed; Bad lists replicas whose shares did not verify.
 type Combined struct {
@@ -206,6 +222,8 @@ func (*Status) Kind() string         { return "STATUS" }
 func (*Fetch) Kind() string          { return "FETCH" }
 func (*FetchReply) Kind() string     { return "FETCH-REPLY" }
 func (*Combined) Kind() string       { return "COMBINED" }
+func (*FetchBatch) Kind() string     { return "FETCH-BATCH" }
+func (*BatchReply) Kind() string     { return "BATCH" }
 
 // ShareKind is the domain of a threshold share; it keeps a share for one purpose from being
 // replayed for another (SPEC 3.2).

@@ -1,6 +1,10 @@
 package pbft
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/bftbank/pbft/pbft/quorum"
+)
 
 // computeO is the NEW-VIEW selection rule of SPEC 3.5, a pure function of the VIEW-CHANGE
 // messages so that the new leader and every backup compute the same O. It returns the highest
@@ -76,36 +80,34 @@ func better(e, than *PreparedEntry) bool {
 	return bytes.Compare(e.Cert.Digest[:], than.Cert.Digest[:]) < 0
 }
 
-// fastVote finds the highest view in which f+1 distinct replicas report a fast-path vote for
-// one value in slot s, and returns that value's digest. Each message counts once per slot.
+// fastVote applies SBFT's dual-mode rule to slot s: for each value, w is the highest view such
+// that f+1 distinct replicas report a fast-path vote for that value in a view >= w (the
+// (f+1)-th highest of its votes' views); it returns the value with the highest such w. Votes
+// are counted from w upwards, never per exact view: an honest replica re-votes a value it
+// voted in view u when a later NEW-VIEW re-proposes it, so the f+1 honest votes that a
+// fast-path commit in view u leaves in any 2f+1 VIEW-CHANGEs may be spread over views >= u
+// (docs/protocol.md, "Why the fast-path rule is safe"). Each message counts once per slot.
 func fastVote(s Seq, vcs []ViewChange, f int) (Digest, View, bool) {
-	type key struct {
-		view View
-		d    Digest
-	}
-	count := map[key]int{}
+	views := map[Digest][]View{}
 	for i := range vcs {
 		for j := range vcs[i].Votes {
-			v := &vcs[i].Votes[j]
-			if v.Seq != s {
-				continue
+			if v := &vcs[i].Votes[j]; v.Seq == s {
+				views[v.Digest] = append(views[v.Digest], v.View)
+				break
 			}
-			count[key{v.View, v.Digest}]++
-			break
 		}
 	}
-	var best *key
-	for k, c := range count {
-		if c < f+1 {
+	var best Digest
+	var bestView View
+	found := false
+	for d, vs := range views {
+		w, ok := quorum.KthHighest(vs, f+1)
+		if !ok {
 			continue
 		}
-		if best == nil || k.view > best.view || (k.view == best.view && bytes.Compare(k.d[:], best.d[:]) < 0) {
-			kk := k
-			best = &kk
+		if !found || w > bestView || (w == bestView && bytes.Compare(d[:], best[:]) < 0) {
+			best, bestView, found = d, w, true
 		}
 	}
-	if best == nil {
-		return Digest{}, 0, false
-	}
-	return best.d, best.view, true
+	return best, bestView, found
 }

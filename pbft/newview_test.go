@@ -46,6 +46,18 @@ func TestComputeOSelectionRule(t *testing.T) {
 			vcFrom(1, nil, []VoteEntry{vote(3, 1, x)}),
 			vcFrom(2, nil, []VoteEntry{vote(3, 1, x)}),
 			vcFrom(3, nil, []VoteEntry{vote(3, 1, y)})}, nil},
+		// S2: a fast-path commit of X in view 1 whose honest votes moved up to view 2 (a
+		// NEW-VIEW re-proposed X to some) still has f+1 votes in views >= 1.
+		{"votes re-cast in later views count from w upwards", []ViewChange{
+			vcFrom(1, nil, []VoteEntry{vote(2, 1, x)}),
+			vcFrom(2, nil, []VoteEntry{vote(2, 1, x)}),
+			vcFrom(3, nil, []VoteEntry{vote(1, 1, x)})}, x},
+		{"the highest w wins across values", []ViewChange{
+			vcFrom(1, nil, []VoteEntry{vote(4, 1, y)}),
+			vcFrom(2, nil, []VoteEntry{vote(3, 1, y)}),
+			vcFrom(3, nil, []VoteEntry{vote(2, 1, y)}),
+			vcFrom(4, nil, []VoteEntry{vote(1, 1, x)}),
+			vcFrom(5, nil, []VoteEntry{vote(1, 1, x)})}, y},
 		{"a message counts once per slot", []ViewChange{
 			vcFrom(1, nil, []VoteEntry{vote(3, 1, x), vote(3, 1, x), vote(3, 1, x)}),
 			vcFrom(2, nil, nil), vcFrom(3, nil, nil)}, nil},

@@ -7,7 +7,7 @@ func (r *Replica) tryPropose() {
 		r.pending.startFill(r.now, r.cfg.FillTicks)
 	}
 	for r.awaited() == 0 { // 0 means at least one request waits
-		batch := r.pending.take(r.cfg.MaxBatch)
+		batch := r.pending.take(r.cfg.MaxBatch, r.cfg.batchBytes())
 		r.nextSeq++
 		pp := &PrePrepare{View: r.view, Seq: r.nextSeq, Digest: BatchDigest(batch), Batch: batch,
 			WantTau: r.collector.expectSlow(&r.cfg, r.nextSeq)}
@@ -77,11 +77,34 @@ func (r *Replica) onPrePrepare(from NodeID, pp *PrePrepare) {
 		r.stats.RejectedMessages++
 		return
 	}
-	if BatchDigest(pp.Batch) != pp.Digest {
+	if !r.validBatch(pp.Batch) || BatchDigest(pp.Batch) != pp.Digest {
 		r.stats.RejectedMessages++
 		return
 	}
 	r.acceptPrePrepare(pp)
+}
+
+// validBatch checks what an honest leader's batch respects (F3 in docs/protocol.md): at most
+// MaxBatch requests and the byte budget, operations of at most MaxOpBytes, and no request
+// twice. Without it one genuine request repeated a million times is a valid 40 MiB batch,
+// and two such voted slots make every honest VIEW-CHANGE too large to send.
+func (r *Replica) validBatch(batch []Request) bool {
+	if len(batch) > r.cfg.MaxBatch {
+		return false
+	}
+	size, budget := 0, r.cfg.batchBytes()
+	seen := make(map[ClientID]uint64, len(batch))
+	for i := range batch {
+		req := &batch[i]
+		if size += RequestBytes(req); size > budget || len(req.Op) > MaxOpBytes || req.Timestamp == 0 {
+			return false
+		}
+		if t, dup := seen[req.Client]; dup && t == req.Timestamp {
+			return false
+		}
+		seen[req.Client] = req.Timestamp
+	}
+	return true
 }
 
 // acceptPrePrepare records a pre-prepare of the current view and votes for it: one PREPARE to
@@ -105,7 +128,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	if pp.Seq > r.executed {
 		for i := range pp.Batch {
 			if e := r.clients.get(pp.Batch[i].Client); e == nil || e.T < pp.Batch[i].Timestamp {
-				r.waiting.add(pp.Batch[i])
+				r.waiting.add(pp.Batch[i], r.now)
 			}
 		}
 	}
@@ -157,22 +180,29 @@ func (r *Replica) batchFor(sl *slot, d Digest) []Request {
 	switch {
 	case sl.pp != nil && sl.pp.Digest == d:
 		return sl.pp.Batch
-	case sl.prepared != nil && sl.prepared.Cert.Digest == d:
+	case sl.prepared != nil && sl.prepared.Cert.Digest == d && sl.prepared.Batch != nil:
 		return sl.prepared.Batch
-	case sl.vote != nil && sl.vote.Digest == d:
+	case sl.vote != nil && sl.vote.Digest == d && sl.vote.Batch != nil:
 		return sl.vote.Batch
+	case sl.committed != nil && sl.committed.Digest == d && sl.batch != nil:
+		return sl.batch
 	}
 	return nil
 }
 
-// notePrepared keeps the highest-view certificate of a slot for the view change.
+// notePrepared keeps the highest-view certificate of a slot for the view change. It is kept
+// even when this replica lacks the batch (PBFT's invariant, docs/protocol.md "View change"):
+// a replica that signs COMMIT for a PREPARE-CERT reports that certificate in every later
+// VIEW-CHANGE, with the batch if it has it and by digest otherwise; the new leader then
+// finds the batch in other VIEW-CHANGEs or fetches it (FETCH-BATCH).
 func (r *Replica) notePrepared(sl *slot, c *Cert, batch []Request) {
-	if batch == nil && c.Digest != noopDigest {
-		return // cannot report a certificate without its batch; catch-up will bring it
-	}
 	if sl.prepared == nil || sl.prepared.Cert.View < c.View ||
 		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof) {
 		sl.prepared = &PreparedEntry{Cert: *c, Batch: batch}
+		return
+	}
+	if sl.prepared.Batch == nil && batch != nil && sl.prepared.Cert.Digest == c.Digest {
+		sl.prepared.Batch = batch
 	}
 }
 

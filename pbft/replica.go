@@ -19,13 +19,14 @@ type Replica struct {
 
 	slots       map[Seq]*slot
 	checkpoints map[Seq]*checkpointVotes
+	ahead       aheadCheckpoints // checkpoints claimed beyond those kept, per replica
 	ownCkpt     map[Seq]ownCheckpoint // own state digests (and snapshots) above h
 
 	clients *clientTable
 	pending requestQueue // leader: requests waiting for a slot
 	waiting waitSet      // requests known and not executed (the view-change timer runs on these)
 
-	future    []futureMsg // messages of views not yet entered
+	future    futureBuffer // messages of views not yet entered
 	collector collectorState
 	vc        viewChangeState
 	catchup   catchupState
@@ -49,6 +50,8 @@ type Stats struct {
 	BadShares         uint64 // shares that failed verification when combining
 	Fetched           uint64 // slots learned through catch-up
 	Snapshots         uint64 // snapshots installed through catch-up
+	Throttled         uint64 // requests of peers refused because the peer's budget was spent
+	Dropped           uint64 // messages dropped because a bounded structure was full
 }
 
 // New creates a replica in view 1 at the genesis checkpoint.
@@ -168,6 +171,10 @@ func (r *Replica) Step(from NodeID, m Message) {
 		r.onFetch(from, m)
 	case *FetchReply:
 		r.onFetchReply(from, m)
+	case *FetchBatch:
+		r.onFetchBatch(from, m)
+	case *BatchReply:
+		r.onBatchReply(from, m)
 	case *Combined:
 		if from == r.cfg.ID {
 			r.onCombined(m)

@@ -2,6 +2,10 @@ package pbft
 
 // onRequest handles a client request, directly from the client or forwarded by a backup.
 func (r *Replica) onRequest(req Request, fromClient bool) {
+	if len(req.Op) > MaxOpBytes {
+		r.stats.RejectedMessages++
+		return
+	}
 	if req.ReadOnly {
 		if fromClient {
 			r.answerRead(req)
@@ -18,7 +22,7 @@ func (r *Replica) onRequest(req Request, fromClient bool) {
 		}
 		return
 	}
-	w := r.waiting.add(req)
+	w := r.waiting.add(req, r.now)
 	if r.viewActive && r.isLeader() {
 		if r.pending.push(req) {
 			r.tryPropose()

@@ -13,6 +13,7 @@ func (r *Replica) resendTick() {
 	r.lastResend = r.now
 	if !r.viewActive {
 		r.resendViewChange()
+		r.maybeSendNewView() // a batch of O may have been missing
 		return
 	}
 	leader := r.Leader()

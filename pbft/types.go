@@ -81,22 +81,40 @@ func (r *Request) AppendSignedBytes(b []byte) []byte {
 // Digest returns the digest of the signed part of the request.
 func (r *Request) Digest() Digest { return sha256.Sum256(r.SignedBytes()) }
 
-// BatchDigest is the digest d of a pre-prepare: it binds the ordered list of requests. The
-// empty batch is the no-op that fills gaps after a view change.
+// BatchDigest is the digest d of a pre-prepare: it binds the ordered list of requests, each
+// with its client's signature. The signature is covered so that two copies of a batch with
+// one digest are the same bytes: a faulty replica cannot pass off a certified batch with
+// garbled signatures (in a VIEW-CHANGE or a FETCH-REPLY) that honest replicas would then
+// refuse to propose or serve (F1 and F2 in docs/protocol.md). The empty batch is the no-op
+// that fills gaps after a view change.
 func BatchDigest(batch []Request) Digest {
 	h := sha256.New()
-	h.Write([]byte("pbft/batch/v1\x00"))
+	h.Write([]byte("pbft/batch/v2\x00"))
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(batch)))
 	h.Write(n[:])
 	for i := range batch {
 		d := batch[i].Digest()
 		h.Write(d[:])
+		binary.BigEndian.PutUint32(n[:4], uint32(len(batch[i].Sig)))
+		h.Write(n[:4])
+		h.Write(batch[i].Sig)
 	}
 	var out Digest
 	h.Sum(out[:0])
 	return out
 }
+
+// MaxOpBytes bounds a client operation. SmallBank's operations take tens of bytes; the bound
+// keeps one client from making batches, and so pre-prepares and VIEW-CHANGEs, too large to
+// send (F3 in docs/protocol.md). A request with a larger operation is refused.
+const MaxOpBytes = 1024
+
+// requestOverhead is what a request costs besides its client id, operation and signature.
+const requestOverhead = 32
+
+// RequestBytes is the size a request counts for against a batch's byte budget.
+func RequestBytes(r *Request) int { return len(r.Client) + len(r.Op) + len(r.Sig) + requestOverhead }
 
 func appendBytes(b, v []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(v)))

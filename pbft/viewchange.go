@@ -1,6 +1,10 @@
 package pbft
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/bftbank/pbft/pbft/quorum"
+)
 
 // The view change of SPEC 3.5: PBFT's, with certificates, and SBFT's dual-mode rule for
 // values that may have committed on the fast path.
@@ -10,7 +14,7 @@ import "sort"
 type viewChangeState struct {
 	timeout      int    // the current timeout in ticks; doubles per consecutive view change
 	consecutive  int    // view changes since the last progress
-	lastProgress uint64 // tick of the last execution (or of the start of waiting)
+	viewStart    uint64 // tick at which the current view became active
 	started      uint64 // tick at which the current view change began
 	msgs         map[View]map[NodeID]*ViewChange
 	sentNewView  View
@@ -20,29 +24,58 @@ type viewChangeState struct {
 	newViewSent  uint64                  // tick at which lastNewView was broadcast
 	answered     map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
 	newViews     []NewView
+	fetch        batchFetchState // the new leader's requests for the batches of O
+	served       servedBatches   // FETCH-BATCH answers per peer
 }
 
 // NewViews returns every NEW-VIEW this replica accepted or sent, oldest first (command 4).
+// The history keeps the last maxNewViews, each request named by its client and timestamp only
+// (no operation, no signature), so that it stays small whatever the batches.
 func (r *Replica) NewViews() []NewView { return r.vc.newViews }
 
-func (v *viewChangeState) progress(now uint64, base int) {
-	v.lastProgress = now
+// maxNewViews bounds the NEW-VIEW history of command 4.
+const maxNewViews = 64
+
+// remember adds an accepted NEW-VIEW to the history, batches reduced to their requests' names.
+func (v *viewChangeState) remember(m *NewView) {
+	h := NewView{View: m.View, ViewChanges: m.ViewChanges, PrePrepares: make([]PrePrepare, len(m.PrePrepares))}
+	for i, pp := range m.PrePrepares {
+		named := make([]Request, len(pp.Batch))
+		for j := range pp.Batch {
+			named[j] = Request{Client: pp.Batch[j].Client, Timestamp: pp.Batch[j].Timestamp}
+		}
+		pp.Batch = named
+		h.PrePrepares[i] = pp
+	}
+	if len(v.newViews) >= maxNewViews {
+		v.newViews = append(v.newViews[:0:0], v.newViews[1:]...)
+	}
+	v.newViews = append(v.newViews, h)
+}
+
+// progress resets the timeout after requests executed: the doubling is for consecutive view
+// changes that achieve nothing.
+func (v *viewChangeState) progress(_ uint64, base int) {
 	v.consecutive = 0
 	v.timeout = base
 }
 
+// viewChangeTick runs the backups' request timers (PBFT's rule, L1 in docs/protocol.md): a
+// backup that knows a request which has waited longer than the timeout (counted from when it
+// learned the request, or from the start of the view if later) suspects the leader, whatever
+// else executed meanwhile. A leader that commits empty or other clients' slots can thus
+// neither stall everyone nor censor one client.
 func (r *Replica) viewChangeTick() {
 	vc := &r.vc
 	if r.viewActive {
-		// PBFT's timer is the backups' suspicion of the leader: the leader does not suspect
-		// itself, and leaves its view when f+1 replicas ask for a later one (viewToJoin).
-		// Timing itself out, a new leader could leave its view before the backups had even
-		// received its NEW-VIEW, which under load carries tens of MB and takes seconds.
-		if r.waiting.empty() || r.isLeader() {
-			vc.lastProgress = r.now
+		// The leader does not suspect itself, and leaves its view when f+1 replicas ask for
+		// a later one (viewToJoin). Timing itself out, a new leader could leave its view
+		// before the backups had even received its NEW-VIEW, which under load is large.
+		if r.isLeader() {
 			return
 		}
-		if r.now-vc.lastProgress >= uint64(vc.timeout) {
+		since, ok := r.waiting.oldest()
+		if ok && r.now-max(since, vc.viewStart) >= uint64(vc.timeout) {
 			r.startViewChange(r.view + 1)
 		}
 		return
@@ -64,6 +97,8 @@ func (r *Replica) startViewChange(nv View) {
 		return
 	}
 	r.view, r.viewActive = nv, false
+	r.vc.prune(nv)
+	r.vc.fetch = batchFetchState{}
 	r.vc.started = r.now
 	r.vc.consecutive++
 	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, maxBackoffShift)
@@ -79,22 +114,39 @@ func (r *Replica) startViewChange(nv View) {
 // certificate and the fast-path vote.
 func (r *Replica) buildViewChange(nv View) *ViewChange {
 	m := &ViewChange{View: nv, Replica: r.cfg.ID, Stable: r.stable}
+	budget := maxOBytes // batches beyond it go by digest: the new leader fetches them
+	withBatch := func(b []Request) []Request {
+		if n := batchSize(b); n <= budget {
+			budget -= n
+			return b
+		}
+		return nil
+	}
 	for _, s := range r.sortedSlots() {
 		sl := r.slots[s]
 		if s <= r.stable.Seq {
 			continue
 		}
+		// Every certificate is reported, with its batch when this replica has it: a replica
+		// that signed COMMIT must report the PREPARE-CERT it signed for (S1 in
+		// docs/protocol.md), whether or not the batch ever reached it.
 		switch {
-		case sl.committed != nil && (sl.batch != nil || sl.committed.Digest == noopDigest):
-			m.Prepared = append(m.Prepared, PreparedEntry{Cert: *sl.committed, Batch: sl.batch})
+		case sl.committed != nil:
+			m.Prepared = append(m.Prepared, PreparedEntry{Cert: *sl.committed, Batch: withBatch(r.batchFor(sl, sl.committed.Digest))})
 		case sl.prepared != nil:
-			m.Prepared = append(m.Prepared, *sl.prepared)
+			m.Prepared = append(m.Prepared, PreparedEntry{Cert: sl.prepared.Cert, Batch: withBatch(r.batchFor(sl, sl.prepared.Cert.Digest))})
 		}
 		if sl.vote != nil {
-			m.Votes = append(m.Votes, *sl.vote)
+			v := *sl.vote
+			v.Batch = r.batchFor(sl, v.Digest)
+			if len(m.Prepared) > 0 && m.Prepared[len(m.Prepared)-1].Cert.Seq == s && m.Prepared[len(m.Prepared)-1].Cert.Digest == v.Digest {
+				v.Batch = nil // the certificate's entry carries it (or names it)
+			} else {
+				v.Batch = withBatch(v.Batch)
+			}
+			m.Votes = append(m.Votes, v)
 		}
 	}
-	dropRepeatedBatches(m)
 	return m
 }
 
@@ -110,34 +162,70 @@ func (r *Replica) sortedSlots() []Seq {
 // onViewChange records a VIEW-CHANGE, joins a view change that f+1 replicas ask for, and
 // lets the new leader send NEW-VIEW once it holds 2f+1.
 func (r *Replica) onViewChange(from NodeID, m *ViewChange) {
-	if m.Replica != from || m.View < r.view || !wellFormedViewChange(m) {
+	if m.Replica != from || m.View < r.view || !r.wellFormedViewChange(m) {
 		r.stats.RejectedMessages++
 		return
 	}
-	if r.vc.msgs == nil {
-		r.vc.msgs = map[View]map[NodeID]*ViewChange{}
-	}
-	set := r.vc.msgs[m.View]
-	if set == nil {
-		set = map[NodeID]*ViewChange{}
-		r.vc.msgs[m.View] = set
-	}
-	if _, dup := set[from]; dup {
+	if old := r.vc.stored(from, m.View); old != nil {
+		if sameViewChange(old, m) && batchCount(m) > batchCount(old) {
+			r.vc.store(from, m, r.view) // the full copy of a slim one kept earlier
+			r.maybeSendNewView()
+			return
+		}
 		if nv := r.vc.lastNewView; nv != nil && nv.View == m.View && from != r.cfg.ID {
 			r.answerViewChangeRepeat(from, nv) // it keeps asking: it may have missed the NEW-VIEW
 		}
 		return
 	}
-	if r.cfg.leaderOf(m.View) == r.cfg.ID && !carriesBatches(m) {
-		r.stats.RejectedMessages++ // the new leader needs the full message to build O
-		r.logf("reject VIEW-CHANGE(to v=%d) from %s: batches left out", m.View, from)
-		return
-	}
-	set[from] = m
+	r.vc.store(from, m, r.view)
 	if join := r.viewToJoin(); join > 0 {
 		r.startViewChange(join)
 	}
 	r.maybeSendNewView()
+}
+
+// stored returns the VIEW-CHANGE for view v that replica id sent, if kept.
+func (v *viewChangeState) stored(id NodeID, view View) *ViewChange {
+	return v.msgs[view][id]
+}
+
+// store keeps m, and of replica id's other VIEW-CHANGEs only the one for the current view
+// (the NEW-VIEW of that view may need it) and its highest above: at most two per replica, so
+// a faulty replica that asks for views 2, 3, ..., k+1 costs memory and time for two (R2 in
+// docs/protocol.md, "Bounds").
+func (v *viewChangeState) store(id NodeID, m *ViewChange, current View) {
+	if v.msgs == nil {
+		v.msgs = map[View]map[NodeID]*ViewChange{}
+	}
+	if m.View != current {
+		for view, set := range v.msgs {
+			if _, ok := set[id]; !ok || view == current || view == m.View {
+				continue
+			}
+			if view > m.View {
+				return // a higher one is kept; this one is of no use
+			}
+			delete(set, id)
+			if len(set) == 0 {
+				delete(v.msgs, view)
+			}
+		}
+	}
+	set := v.msgs[m.View]
+	if set == nil {
+		set = map[NodeID]*ViewChange{}
+		v.msgs[m.View] = set
+	}
+	set[id] = m
+}
+
+// prune forgets the VIEW-CHANGEs of views below current: they are never needed again.
+func (v *viewChangeState) prune(current View) {
+	for view := range v.msgs {
+		if view < current {
+			delete(v.msgs, view)
+		}
+	}
 }
 
 // viewToJoin returns the smallest view above the current one that f+1 distinct replicas
@@ -149,22 +237,17 @@ func (r *Replica) viewToJoin() View {
 			continue
 		}
 		for id := range set {
-			if v > highest[id] {
-				highest[id] = v
-			}
+			highest[id] = max(highest[id], v)
 		}
-	}
-	if len(highest) < r.cfg.F+1 {
-		return 0
 	}
 	views := make([]View, 0, len(highest))
 	for _, v := range highest {
 		views = append(views, v)
 	}
-	sort.Slice(views, func(i, j int) bool { return views[i] > views[j] })
-	// The f+1 highest requests: joining their smallest view is joining a view that f+1 replicas
-	// want at least.
-	return views[r.cfg.F]
+	// The f+1 highest requests: joining their smallest view is joining a view that f+1
+	// replicas want at least.
+	v, _ := quorum.KthHighest(views, r.cfg.F+1)
+	return v
 }
 
 func (r *Replica) maybeSendNewView() {
@@ -188,8 +271,9 @@ func (r *Replica) maybeSendNewView() {
 	for i := range o {
 		o[i].WantTau = true // replicas just out of a view change may lag: the fast path is less likely
 	}
-	if !r.fillBatches(o, full) {
-		r.logf("cannot send NEW-VIEW(v=%d) yet: a batch of O is missing", nv)
+	if missing := r.fillBatches(o, full); len(missing) > 0 {
+		r.logf("cannot send NEW-VIEW(v=%d) yet: %d batches of O are missing", nv, len(missing))
+		r.fetchBatches(missing)
 		return
 	}
 	r.vc.sentNewView = nv
@@ -212,13 +296,9 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	stable, maxS, _ := computeO(m.View, m.ViewChanges, r.cfg.F)
 	o := m.PrePrepares // validNewView checked them against O, batches included
 	r.view, r.viewActive = m.View, true
-	r.vc.lastProgress = r.now
-	r.vc.newViews = append(r.vc.newViews, *m)
-	for v := range r.vc.msgs {
-		if v < m.View {
-			delete(r.vc.msgs, v) // VIEW-CHANGEs of views already left are never needed again
-		}
-	}
+	r.vc.viewStart = r.now
+	r.vc.remember(m)
+	r.vc.prune(m.View)
 	r.stats.ViewChanges++
 	r.collector.armed = nil
 	r.logf("enter view v=%d (leader %s, O=%d slots from %d)", m.View, r.Leader(), len(o), stable.Seq)
@@ -229,8 +309,11 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 			r.noteAhead(stable.Seq)
 		}
 	}
+	// O lies in (min-s, min-s + L]. A replica behind V's stable checkpoint accepts those slots
+	// all the same, ahead of its own window (at most L slots more), while it catches up:
+	// dropping them would leave them without a pre-prepare in this view (a stall).
 	for i := range o {
-		if r.inWindow(o[i].Seq) {
+		if o[i].Seq > r.stable.Seq && o[i].Seq <= max(r.stable.Seq, stable.Seq)+r.cfg.Window {
 			r.acceptPrePrepare(&o[i])
 		}
 	}
@@ -249,7 +332,7 @@ func (r *Replica) validNewView(m *NewView) bool {
 	seen := map[NodeID]bool{}
 	for i := range m.ViewChanges {
 		vc := &m.ViewChanges[i]
-		if vc.View != m.View || seen[vc.Replica] || vc.Replica < 1 || int(vc.Replica) > r.cfg.N || !wellFormedViewChange(vc) {
+		if vc.View != m.View || seen[vc.Replica] || vc.Replica < 1 || int(vc.Replica) > r.cfg.N || !r.wellFormedViewChange(vc) {
 			return false
 		}
 		seen[vc.Replica] = true
@@ -268,23 +351,31 @@ func (r *Replica) validNewView(m *NewView) bool {
 }
 
 // wellFormedViewChange checks what the runtime cannot: the batches present match their
-// digests (a slim copy leaves them out), entries are above the stable checkpoint and below the
-// new view.
-func wellFormedViewChange(m *ViewChange) bool {
+// digests (a slim copy leaves them out), and every entry lies in (stable, stable + L] of the
+// sender's own stable checkpoint, below the new view, one per slot in increasing order. So a
+// VIEW-CHANGE reports at most L certificates and L votes, and O stays within L slots of V's
+// highest stable checkpoint whatever a faulty sender claims (R1 in docs/protocol.md,
+// "Bounds").
+func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
+	lo, hi := m.Stable.Seq, m.Stable.Seq+r.cfg.Window
+	last := lo
 	for i := range m.Prepared {
 		e := &m.Prepared[i]
-		if e.Cert.Seq <= m.Stable.Seq || e.Cert.View >= m.View || !batchMatches(e.Batch, e.Cert.Digest) {
+		if e.Cert.Seq <= last || e.Cert.Seq > hi || e.Cert.View >= m.View || !batchMatches(e.Batch, e.Cert.Digest) {
 			return false
 		}
 		if e.Cert.Type != PrepareCert && e.Cert.Type != CommitCert && e.Cert.Type != FullCommitProof {
 			return false
 		}
+		last = e.Cert.Seq
 	}
+	last = lo
 	for i := range m.Votes {
 		v := &m.Votes[i]
-		if v.Seq <= m.Stable.Seq || v.View >= m.View || !batchMatches(v.Batch, v.Digest) {
+		if v.Seq <= last || v.Seq > hi || v.View >= m.View || !batchMatches(v.Batch, v.Digest) {
 			return false
 		}
+		last = v.Seq
 	}
 	return true
 }

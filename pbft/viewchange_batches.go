@@ -1,5 +1,7 @@
 package pbft
 
+import "bytes"
+
 // Batches in the view change. A VIEW-CHANGE names every batch it reports by digest; only the
 // new leader, who builds O, needs the batches themselves. So a replica sends its full
 // VIEW-CHANGE to the new leader alone and a slim copy (every batch left out) to the others,
@@ -55,38 +57,52 @@ func (p batchPool) get(d Digest) ([]Request, bool) {
 	return b, ok
 }
 
-// carriesBatches reports whether m holds the batch of every digest it names: what the new
-// leader needs from each VIEW-CHANGE it may use to build O.
-func carriesBatches(m *ViewChange) bool {
-	p := batchPool{}
-	p.add(m)
+// batchCount is the number of batches m carries.
+func batchCount(m *ViewChange) int {
+	n := 0
 	for i := range m.Prepared {
-		if _, ok := p.get(m.Prepared[i].Cert.Digest); !ok {
-			return false
+		if len(m.Prepared[i].Batch) > 0 {
+			n++
 		}
 	}
 	for i := range m.Votes {
-		if _, ok := p.get(m.Votes[i].Digest); !ok {
+		if len(m.Votes[i].Batch) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// sameViewChange reports whether a and b are copies of one VIEW-CHANGE (the same signed slim
+// form), whatever batches each carries.
+func sameViewChange(a, b *ViewChange) bool {
+	if a.View != b.View || a.Replica != b.Replica || a.Stable.Seq != b.Stable.Seq ||
+		a.Stable.State != b.Stable.State || !bytes.Equal(a.Sig, b.Sig) ||
+		len(a.Prepared) != len(b.Prepared) || len(a.Votes) != len(b.Votes) {
+		return false
+	}
+	for i := range a.Prepared {
+		x, y := &a.Prepared[i].Cert, &b.Prepared[i].Cert
+		if x.Type != y.Type || x.View != y.View || x.Seq != y.Seq || x.Digest != y.Digest || !bytes.Equal(x.Sig, y.Sig) {
+			return false
+		}
+	}
+	for i := range a.Votes {
+		x, y := &a.Votes[i], &b.Votes[i]
+		if x.View != y.View || x.Seq != y.Seq || x.Digest != y.Digest {
 			return false
 		}
 	}
 	return true
 }
 
-// dropRepeatedBatches leaves out a vote's batch when the certificate for the same slot
-// already carries it, so that a full VIEW-CHANGE holds each batch once.
-func dropRepeatedBatches(m *ViewChange) {
-	certified := map[Seq]Digest{}
-	for i := range m.Prepared {
-		if e := &m.Prepared[i]; len(e.Batch) > 0 {
-			certified[e.Cert.Seq] = e.Cert.Digest
-		}
+// batchSize is the byte size a batch counts for (RequestBytes summed).
+func batchSize(b []Request) int {
+	n := 0
+	for i := range b {
+		n += RequestBytes(&b[i])
 	}
-	for i := range m.Votes {
-		if v := &m.Votes[i]; certified[v.Seq] == v.Digest && len(v.Batch) > 0 {
-			v.Batch = nil
-		}
-	}
+	return n
 }
 
 // sendViewChange sends toLeader (the full VIEW-CHANGE, or its slim copy on a repeat) to the
@@ -105,16 +121,20 @@ func (r *Replica) sendViewChange(toLeader, slim *ViewChange, toSelf bool) {
 	}
 }
 
-// fillBatches gives every pre-prepare of o its batch, from the VIEW-CHANGE messages used or
-// this replica's own log; it reports false if one is missing (the leader then waits for
-// other VIEW-CHANGE messages).
-func (r *Replica) fillBatches(o []PrePrepare, vcs []*ViewChange) bool {
+// fillBatches gives every pre-prepare of o its batch, from the VIEW-CHANGE messages used
+// (the first that carries it), the batches fetched for this view change, or this replica's
+// own log. It returns the pre-prepares whose batch is missing (the leader fetches them).
+func (r *Replica) fillBatches(o []PrePrepare, vcs []*ViewChange) []PrePrepare {
 	p := batchPool{}
-	for _, m := range vcs {
-		p.add(m)
+	for i := len(vcs) - 1; i >= 0; i-- {
+		p.add(vcs[i]) // the lowest replica id's copy wins (every copy matches the digest)
 	}
+	var missing []PrePrepare
 	for i := range o {
 		b, ok := p.get(o[i].Digest)
+		if !ok {
+			b, ok = r.vc.fetch.fetched[o[i].Digest]
+		}
 		if !ok {
 			if sl := r.slots[o[i].Seq]; sl != nil {
 				b = r.batchFor(sl, o[i].Digest)
@@ -122,9 +142,10 @@ func (r *Replica) fillBatches(o []PrePrepare, vcs []*ViewChange) bool {
 			}
 		}
 		if !ok {
-			return false
+			missing = append(missing, o[i])
+			continue
 		}
 		o[i].Batch = b
 	}
-	return true
+	return missing
 }

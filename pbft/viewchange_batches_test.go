@@ -116,28 +116,52 @@ func (h *harness) allInView(v pbft.View, s pbft.Seq, ids ...pbft.NodeID) bool {
 	return true
 }
 
-// The new leader refuses a VIEW-CHANGE without its batches (it could not build O from it)
-// and gets the full message from the sender's next full resend.
-func TestNewLeaderRefusesSlimViewChange(t *testing.T) {
-	h := viewChangeAfterOneSlot(t)
-	slimmed := 0
+// A new leader that never received a batch of O, and gets only slim VIEW-CHANGEs, fetches
+// the batch (FETCH-BATCH) from the replicas that have it, and starts the view with it.
+func TestNewLeaderFetchesBatchesMissingFromViewChanges(t *testing.T) {
+	h := newHarness(t, func(c *pbft.Config) { c.ResendTicks = 5 })
 	h.intercept = func(d delivery) pbft.Message {
-		if vc, ok := d.msg.(*pbft.ViewChange); ok && d.to == 2 && d.from != 2 && slimmed < 2 {
-			slimmed++
-			return vc.Slim()
+		if pp, ok := d.msg.(*pbft.PrePrepare); ok && pp.View == 1 && d.to == 2 {
+			return nil // n2 never sees slot 1's batch, only its certificates
+		}
+		if _, ok := d.msg.(*pbft.FetchReply); ok && d.to == 2 {
+			return nil // nor catches up on it
 		}
 		return d.msg
 	}
-	before := h.reps[1].Stats().RejectedMessages
-	h.tick(20) // the backups' request timers expire: n3 and n4 send VIEW-CHANGE
+	h.propose(1, "A", 1, transfer("A", "B", 3))
 	h.deliverAll()
-	if h.reps[1].ViewActive() {
-		t.Fatal("the new leader started view 2 from slim VIEW-CHANGE messages")
+	h.tickUntil(20, func() bool { return h.reps[1].SlotStatus(1) >= pbft.StatusCommitted })
+	h.down[1] = true
+	for id := pbft.NodeID(2); id <= 4; id++ {
+		h.propose(id, "B", 1, transfer("B", "A", 1))
 	}
-	if got := h.reps[1].Stats().RejectedMessages - before; got < 2 {
-		t.Fatalf("the new leader rejected %d messages, want the 2 slim VIEW-CHANGEs", got)
+	fetches, replies := 0, 0
+	h.intercept = func(d delivery) pbft.Message {
+		switch m := d.msg.(type) {
+		case *pbft.ViewChange:
+			if d.to == 2 && d.from != 2 {
+				return m.Slim()
+			}
+		case *pbft.FetchReply:
+			if d.to == 2 {
+				return nil
+			}
+		case *pbft.FetchBatch:
+			fetches++
+		case *pbft.BatchReply:
+			replies++
+		}
+		return d.msg
 	}
-	h.tickUntil(30, func() bool { return h.allInView(2, 2, 2, 3, 4) })
+	h.tickUntil(100, func() bool { return h.allInView(2, 2, 2, 3, 4) })
+	if fetches == 0 || replies == 0 {
+		t.Fatalf("%d FETCH-BATCH and %d replies, want the leader to fetch slot 1's batch", fetches, replies)
+	}
+	nv := h.reps[1].NewViews()
+	if len(nv) != 1 || len(nv[0].PrePrepares) == 0 || len(nv[0].PrePrepares[0].Batch) != 1 {
+		t.Fatalf("NEW-VIEW history %+v, want slot 1 re-proposed with its request", nv)
+	}
 }
 
 // A replica that keeps missing the NEW-VIEW repeats its VIEW-CHANGE (the full one every half

@@ -26,6 +26,8 @@ func (a *Authenticator) Verify(m pbft.Message) error {
 		return a.verifyNewView(v)
 	case *pbft.FetchReply:
 		return a.verifyFetchReply(v)
+	case *pbft.BatchReply:
+		return a.verifyBatch(v.Batch)
 	}
 	return nil
 }
@@ -77,8 +79,13 @@ func (a *Authenticator) verifyViewChange(vc *pbft.ViewChange) error {
 	if err := a.VerifyCheckpoint(&vc.Stable); err != nil {
 		return err
 	}
+	// Every batch it carries is checked as a pre-prepare's would be: the new leader proposes
+	// them in O, and the backups would refuse a NEW-VIEW with a bad client signature.
 	for i := range vc.Prepared {
 		if err := a.VerifyCert(&vc.Prepared[i].Cert); err != nil {
+			return err
+		}
+		if err := a.verifyBatch(vc.Prepared[i].Batch); err != nil {
 			return err
 		}
 	}

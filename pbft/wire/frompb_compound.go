@@ -134,3 +134,23 @@ func fetchReplyFromPb(pb *FetchReplyPb) (*pbft.FetchReply, error) {
 	}
 	return m, nil
 }
+
+func fetchBatchFromPb(pb *FetchBatchPb) (*pbft.FetchBatch, error) {
+	d, err := digestFromPb(pb.Digest, "fetch-batch digest")
+	if err != nil {
+		return nil, err
+	}
+	return &pbft.FetchBatch{Seq: pbft.Seq(pb.Seq), Digest: d}, nil
+}
+
+func batchReplyFromPb(pb *BatchReplyPb) (*pbft.BatchReply, error) {
+	d, err := digestFromPb(pb.Digest, "batch digest")
+	if err != nil {
+		return nil, err
+	}
+	batch, err := batchFromPb(pb.Batch)
+	if err != nil {
+		return nil, err
+	}
+	return &pbft.BatchReply{Seq: pbft.Seq(pb.Seq), Digest: d, Batch: batch}, nil
+}

@@ -71,6 +71,10 @@ func compoundToPb(m pbft.Message, pb *MessagePb) (*MessagePb, error) {
 		pb.Body = &MessagePb_Fetch{Fetch: &FetchPb{From: uint64(m.From), To: uint64(m.To)}}
 	case *pbft.FetchReply:
 		pb.Body = &MessagePb_FetchReply{FetchReply: fetchReplyToPb(m)}
+	case *pbft.FetchBatch:
+		pb.Body = &MessagePb_FetchBatch{FetchBatch: &FetchBatchPb{Seq: uint64(m.Seq), Digest: m.Digest[:]}}
+	case *pbft.BatchReply:
+		pb.Body = &MessagePb_BatchReply{BatchReply: &BatchReplyPb{Seq: uint64(m.Seq), Digest: m.Digest[:], Batch: batchToPb(m.Batch)}}
 	default:
 		return nil, fmt.Errorf("wire: cannot encode message type %T", m)
 	}
@@ -116,6 +120,10 @@ func messageFromPb(pb *MessagePb) (pbft.Message, error) {
 		return &pbft.Fetch{From: pbft.Seq(body.Fetch.From), To: pbft.Seq(body.Fetch.To)}, nil
 	case *MessagePb_FetchReply:
 		return fetchReplyFromPb(body.FetchReply)
+	case *MessagePb_FetchBatch:
+		return fetchBatchFromPb(body.FetchBatch)
+	case *MessagePb_BatchReply:
+		return batchReplyFromPb(body.BatchReply)
 	case nil:
 		return nil, malformed("message has no body")
 	}

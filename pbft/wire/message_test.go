@@ -56,6 +56,8 @@ func roundTripCases() []roundTripCase {
 		{name: "fetch-reply empty snapshot", in: &pbft.FetchReply{Snapshot: &pbft.Snapshot{State: []byte{}}},
 			want: &pbft.FetchReply{Snapshot: &pbft.Snapshot{}}},
 		{name: "fetch-reply empty", in: &pbft.FetchReply{Slots: []pbft.CommittedSlot{}}, want: &pbft.FetchReply{}},
+		{name: "fetch-batch", in: &pbft.FetchBatch{Seq: 7, Digest: digestOf("b")}},
+		{name: "batch-reply", in: &pbft.BatchReply{Seq: 7, Digest: digestOf("b"), Batch: batch(3)}},
 	}
 }
 

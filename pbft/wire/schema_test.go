@@ -34,6 +34,8 @@ func TestSchemaCoversCoreFields(t *testing.T) {
 		reflect.TypeFor[pbft.FetchReply]():     {"Snapshot", "Slots"},
 		reflect.TypeFor[pbft.Snapshot]():       {"Cert", "State"},
 		reflect.TypeFor[pbft.CommittedSlot]():  {"PrePrepare", "Cert"},
+		reflect.TypeFor[pbft.FetchBatch]():     {"Seq", "Digest"},
+		reflect.TypeFor[pbft.BatchReply]():     {"Seq", "Digest", "Batch"},
 	}
 	for typ, want := range covered {
 		var got []string

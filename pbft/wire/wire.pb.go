@@ -1218,6 +1218,120 @@ func (x *FetchReplyPb) GetSlots() []*CommittedSlotPb {
 	return nil
 }
 
+// FetchBatchPb asks for the batch with a digest that a slot may hold (pbft.FetchBatch).
+type FetchBatchPb struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	Digest        []byte                 `protobuf:"bytes,2,opt,name=digest,proto3" json:"digest,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchBatchPb) Reset() {
+	*x = FetchBatchPb{}
+	mi := &file_wire_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchBatchPb) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchBatchPb) ProtoMessage() {}
+
+func (x *FetchBatchPb) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchBatchPb.ProtoReflect.Descriptor instead.
+func (*FetchBatchPb) Descriptor() ([]byte, []int) {
+	return file_wire_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *FetchBatchPb) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *FetchBatchPb) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+// BatchReplyPb answers a FETCH-BATCH (pbft.BatchReply).
+type BatchReplyPb struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	Digest        []byte                 `protobuf:"bytes,2,opt,name=digest,proto3" json:"digest,omitempty"`
+	Batch         []*RequestPb           `protobuf:"bytes,3,rep,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchReplyPb) Reset() {
+	*x = BatchReplyPb{}
+	mi := &file_wire_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchReplyPb) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchReplyPb) ProtoMessage() {}
+
+func (x *BatchReplyPb) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchReplyPb.ProtoReflect.Descriptor instead.
+func (*BatchReplyPb) Descriptor() ([]byte, []int) {
+	return file_wire_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *BatchReplyPb) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *BatchReplyPb) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *BatchReplyPb) GetBatch() []*RequestPb {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
 // MessagePb is a replica-to-replica message: exactly one body is set.
 type MessagePb struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1235,6 +1349,8 @@ type MessagePb struct {
 	//	*MessagePb_Status
 	//	*MessagePb_Fetch
 	//	*MessagePb_FetchReply
+	//	*MessagePb_FetchBatch
+	//	*MessagePb_BatchReply
 	Body          isMessagePb_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1242,7 +1358,7 @@ type MessagePb struct {
 
 func (x *MessagePb) Reset() {
 	*x = MessagePb{}
-	mi := &file_wire_proto_msgTypes[18]
+	mi := &file_wire_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1254,7 +1370,7 @@ func (x *MessagePb) String() string {
 func (*MessagePb) ProtoMessage() {}
 
 func (x *MessagePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[18]
+	mi := &file_wire_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1267,7 +1383,7 @@ func (x *MessagePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessagePb.ProtoReflect.Descriptor instead.
 func (*MessagePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{18}
+	return file_wire_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MessagePb) GetBody() isMessagePb_Body {
@@ -1385,6 +1501,24 @@ func (x *MessagePb) GetFetchReply() *FetchReplyPb {
 	return nil
 }
 
+func (x *MessagePb) GetFetchBatch() *FetchBatchPb {
+	if x != nil {
+		if x, ok := x.Body.(*MessagePb_FetchBatch); ok {
+			return x.FetchBatch
+		}
+	}
+	return nil
+}
+
+func (x *MessagePb) GetBatchReply() *BatchReplyPb {
+	if x != nil {
+		if x, ok := x.Body.(*MessagePb_BatchReply); ok {
+			return x.BatchReply
+		}
+	}
+	return nil
+}
+
 type isMessagePb_Body interface {
 	isMessagePb_Body()
 }
@@ -1437,6 +1571,14 @@ type MessagePb_FetchReply struct {
 	FetchReply *FetchReplyPb `protobuf:"bytes,12,opt,name=fetch_reply,json=fetchReply,proto3,oneof"`
 }
 
+type MessagePb_FetchBatch struct {
+	FetchBatch *FetchBatchPb `protobuf:"bytes,13,opt,name=fetch_batch,json=fetchBatch,proto3,oneof"`
+}
+
+type MessagePb_BatchReply struct {
+	BatchReply *BatchReplyPb `protobuf:"bytes,14,opt,name=batch_reply,json=batchReply,proto3,oneof"`
+}
+
 func (*MessagePb_ForwardRequest) isMessagePb_Body() {}
 
 func (*MessagePb_PrePrepare) isMessagePb_Body() {}
@@ -1461,6 +1603,10 @@ func (*MessagePb_Fetch) isMessagePb_Body() {}
 
 func (*MessagePb_FetchReply) isMessagePb_Body() {}
 
+func (*MessagePb_FetchBatch) isMessagePb_Body() {}
+
+func (*MessagePb_BatchReply) isMessagePb_Body() {}
+
 // FramePb is the signed unit on a connection: the sender's replica id (0 for a client), the
 // client id (client frames), the encoded body, and the signature over SignedBytes(from, body).
 type FramePb struct {
@@ -1475,7 +1621,7 @@ type FramePb struct {
 
 func (x *FramePb) Reset() {
 	*x = FramePb{}
-	mi := &file_wire_proto_msgTypes[19]
+	mi := &file_wire_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1633,7 @@ func (x *FramePb) String() string {
 func (*FramePb) ProtoMessage() {}
 
 func (x *FramePb) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[19]
+	mi := &file_wire_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1646,7 @@ func (x *FramePb) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FramePb.ProtoReflect.Descriptor instead.
 func (*FramePb) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{19}
+	return file_wire_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *FramePb) GetFrom() uint32 {
@@ -1621,7 +1767,14 @@ const file_wire_proto_rawDesc = "" +
 	"\x04cert\x18\x02 \x01(\v2\x11.pbft.wire.CertPbR\x04cert\"s\n" +
 	"\fFetchReplyPb\x121\n" +
 	"\bsnapshot\x18\x01 \x01(\v2\x15.pbft.wire.SnapshotPbR\bsnapshot\x120\n" +
-	"\x05slots\x18\x02 \x03(\v2\x1a.pbft.wire.CommittedSlotPbR\x05slots\"\xaa\x05\n" +
+	"\x05slots\x18\x02 \x03(\v2\x1a.pbft.wire.CommittedSlotPbR\x05slots\"8\n" +
+	"\fFetchBatchPb\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x16\n" +
+	"\x06digest\x18\x02 \x01(\fR\x06digest\"d\n" +
+	"\fBatchReplyPb\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x16\n" +
+	"\x06digest\x18\x02 \x01(\fR\x06digest\x12*\n" +
+	"\x05batch\x18\x03 \x03(\v2\x14.pbft.wire.RequestPbR\x05batch\"\xa2\x06\n" +
 	"\tMessagePb\x12F\n" +
 	"\x0fforward_request\x18\x01 \x01(\v2\x1b.pbft.wire.ForwardRequestPbH\x00R\x0eforwardRequest\x12:\n" +
 	"\vpre_prepare\x18\x02 \x01(\v2\x17.pbft.wire.PrePreparePbH\x00R\n" +
@@ -1640,7 +1793,11 @@ const file_wire_proto_rawDesc = "" +
 	" \x01(\v2\x13.pbft.wire.StatusPbH\x00R\x06status\x12*\n" +
 	"\x05fetch\x18\v \x01(\v2\x12.pbft.wire.FetchPbH\x00R\x05fetch\x12:\n" +
 	"\vfetch_reply\x18\f \x01(\v2\x17.pbft.wire.FetchReplyPbH\x00R\n" +
-	"fetchReplyB\x06\n" +
+	"fetchReply\x12:\n" +
+	"\vfetch_batch\x18\r \x01(\v2\x17.pbft.wire.FetchBatchPbH\x00R\n" +
+	"fetchBatch\x12:\n" +
+	"\vbatch_reply\x18\x0e \x01(\v2\x17.pbft.wire.BatchReplyPbH\x00R\n" +
+	"batchReplyB\x06\n" +
 	"\x04body\"[\n" +
 	"\aFramePb\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\rR\x04from\x12\x16\n" +
@@ -1660,7 +1817,7 @@ func file_wire_proto_rawDescGZIP() []byte {
 	return file_wire_proto_rawDescData
 }
 
-var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_wire_proto_goTypes = []any{
 	(*RequestPb)(nil),        // 0: pbft.wire.RequestPb
 	(*ReplyPb)(nil),          // 1: pbft.wire.ReplyPb
@@ -1680,8 +1837,10 @@ var file_wire_proto_goTypes = []any{
 	(*SnapshotPb)(nil),       // 15: pbft.wire.SnapshotPb
 	(*CommittedSlotPb)(nil),  // 16: pbft.wire.CommittedSlotPb
 	(*FetchReplyPb)(nil),     // 17: pbft.wire.FetchReplyPb
-	(*MessagePb)(nil),        // 18: pbft.wire.MessagePb
-	(*FramePb)(nil),          // 19: pbft.wire.FramePb
+	(*FetchBatchPb)(nil),     // 18: pbft.wire.FetchBatchPb
+	(*BatchReplyPb)(nil),     // 19: pbft.wire.BatchReplyPb
+	(*MessagePb)(nil),        // 20: pbft.wire.MessagePb
+	(*FramePb)(nil),          // 21: pbft.wire.FramePb
 }
 var file_wire_proto_depIdxs = []int32{
 	0,  // 0: pbft.wire.ForwardRequestPb.req:type_name -> pbft.wire.RequestPb
@@ -1700,23 +1859,26 @@ var file_wire_proto_depIdxs = []int32{
 	6,  // 13: pbft.wire.CommittedSlotPb.cert:type_name -> pbft.wire.CertPb
 	15, // 14: pbft.wire.FetchReplyPb.snapshot:type_name -> pbft.wire.SnapshotPb
 	16, // 15: pbft.wire.FetchReplyPb.slots:type_name -> pbft.wire.CommittedSlotPb
-	2,  // 16: pbft.wire.MessagePb.forward_request:type_name -> pbft.wire.ForwardRequestPb
-	3,  // 17: pbft.wire.MessagePb.pre_prepare:type_name -> pbft.wire.PrePreparePb
-	4,  // 18: pbft.wire.MessagePb.prepare:type_name -> pbft.wire.PreparePb
-	5,  // 19: pbft.wire.MessagePb.commit:type_name -> pbft.wire.CommitPb
-	6,  // 20: pbft.wire.MessagePb.cert:type_name -> pbft.wire.CertPb
-	7,  // 21: pbft.wire.MessagePb.checkpoint:type_name -> pbft.wire.CheckpointPb
-	8,  // 22: pbft.wire.MessagePb.checkpoint_cert:type_name -> pbft.wire.CheckpointCertPb
-	11, // 23: pbft.wire.MessagePb.view_change:type_name -> pbft.wire.ViewChangePb
-	12, // 24: pbft.wire.MessagePb.new_view:type_name -> pbft.wire.NewViewPb
-	13, // 25: pbft.wire.MessagePb.status:type_name -> pbft.wire.StatusPb
-	14, // 26: pbft.wire.MessagePb.fetch:type_name -> pbft.wire.FetchPb
-	17, // 27: pbft.wire.MessagePb.fetch_reply:type_name -> pbft.wire.FetchReplyPb
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	0,  // 16: pbft.wire.BatchReplyPb.batch:type_name -> pbft.wire.RequestPb
+	2,  // 17: pbft.wire.MessagePb.forward_request:type_name -> pbft.wire.ForwardRequestPb
+	3,  // 18: pbft.wire.MessagePb.pre_prepare:type_name -> pbft.wire.PrePreparePb
+	4,  // 19: pbft.wire.MessagePb.prepare:type_name -> pbft.wire.PreparePb
+	5,  // 20: pbft.wire.MessagePb.commit:type_name -> pbft.wire.CommitPb
+	6,  // 21: pbft.wire.MessagePb.cert:type_name -> pbft.wire.CertPb
+	7,  // 22: pbft.wire.MessagePb.checkpoint:type_name -> pbft.wire.CheckpointPb
+	8,  // 23: pbft.wire.MessagePb.checkpoint_cert:type_name -> pbft.wire.CheckpointCertPb
+	11, // 24: pbft.wire.MessagePb.view_change:type_name -> pbft.wire.ViewChangePb
+	12, // 25: pbft.wire.MessagePb.new_view:type_name -> pbft.wire.NewViewPb
+	13, // 26: pbft.wire.MessagePb.status:type_name -> pbft.wire.StatusPb
+	14, // 27: pbft.wire.MessagePb.fetch:type_name -> pbft.wire.FetchPb
+	17, // 28: pbft.wire.MessagePb.fetch_reply:type_name -> pbft.wire.FetchReplyPb
+	18, // 29: pbft.wire.MessagePb.fetch_batch:type_name -> pbft.wire.FetchBatchPb
+	19, // 30: pbft.wire.MessagePb.batch_reply:type_name -> pbft.wire.BatchReplyPb
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_wire_proto_init() }
@@ -1724,7 +1886,7 @@ func file_wire_proto_init() {
 	if File_wire_proto != nil {
 		return
 	}
-	file_wire_proto_msgTypes[18].OneofWrappers = []any{
+	file_wire_proto_msgTypes[20].OneofWrappers = []any{
 		(*MessagePb_ForwardRequest)(nil),
 		(*MessagePb_PrePrepare)(nil),
 		(*MessagePb_Prepare)(nil),
@@ -1737,6 +1899,8 @@ func file_wire_proto_init() {
 		(*MessagePb_Status)(nil),
 		(*MessagePb_Fetch)(nil),
 		(*MessagePb_FetchReply)(nil),
+		(*MessagePb_FetchBatch)(nil),
+		(*MessagePb_BatchReply)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1744,7 +1908,7 @@ func file_wire_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

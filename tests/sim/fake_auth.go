@@ -122,6 +122,8 @@ func (a *FakeAuth) check(m pbft.Message) error {
 				return err
 			}
 		}
+	case *pbft.BatchReply:
+		return a.checkBatch(v.Batch)
 	case *pbft.FetchReply:
 		if v.Snapshot != nil {
 			if err := a.checkCkpt(&v.Snapshot.Cert); err != nil {
@@ -176,6 +178,9 @@ func (a *FakeAuth) checkViewChange(vc *pbft.ViewChange) error {
 	}
 	for i := range vc.Prepared {
 		if err := a.checkCert(&vc.Prepared[i].Cert); err != nil {
+			return err
+		}
+		if err := a.checkBatch(vc.Prepared[i].Batch); err != nil {
 			return err
 		}
 	}
