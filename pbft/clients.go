@@ -286,7 +286,6 @@ func (w *waitSet) executed(c ClientID, t uint64) {
 	}
 }
 
-
 // sorted returns the waiting requests in client order (deterministic).
 func (w *waitSet) sorted() []*waitEntry {
 	ids := make([]ClientID, 0, len(w.reqs))

@@ -16,7 +16,7 @@ type Config struct {
 	// maxOBytes / Window, so that a NEW-VIEW's O (at most L batches) stays well under the
 	// wire's message limit whatever the clients send.
 	MaxBatchBytes int
-	MaxInflight        int // slots the leader keeps in flight before it lets batches grow
+	MaxInflight   int // slots the leader keeps in flight before it lets batches grow
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
 	// another is still in flight (1: pipeline at once). A slot costs every replica a few
 	// pairing-based operations whatever its size, so under load it pays to let the batch grow

@@ -19,7 +19,7 @@ type Replica struct {
 
 	slots       map[Seq]*slot
 	checkpoints map[Seq]*checkpointVotes
-	ahead       aheadCheckpoints // checkpoints claimed beyond those kept, per replica
+	ahead       aheadCheckpoints      // checkpoints claimed beyond those kept, per replica
 	ownCkpt     map[Seq]ownCheckpoint // own state digests (and snapshots) above h
 
 	clients *clientTable

@@ -12,20 +12,20 @@ import (
 // viewChangeState is a replica's view-change timer and the VIEW-CHANGE and NEW-VIEW messages
 // it has seen.
 type viewChangeState struct {
-	timeout      int    // the current timeout in ticks; doubles per consecutive view change
-	consecutive  int    // view changes since the last progress
-	viewStart    uint64 // tick at which the current view became active
-	started      uint64 // tick at which the current view change began
-	msgs         map[View]map[NodeID]*ViewChange
-	sentNewView  View
-	own          *ViewChange             // this replica's VIEW-CHANGE for the view it is changing to
-	fullSent     uint64                  // tick at which own went in full to the new leader last
-	lastNewView  *NewView                // the NEW-VIEW this replica sent last, re-sent on request
-	newViewSent  uint64                  // tick at which lastNewView was broadcast
-	answered     map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
-	newViews     []NewView
-	fetch        batchFetchState // the new leader's requests for the batches of O
-	served       servedBatches   // FETCH-BATCH answers per peer
+	timeout     int    // the current timeout in ticks; doubles per consecutive view change
+	consecutive int    // view changes since the last progress
+	viewStart   uint64 // tick at which the current view became active
+	started     uint64 // tick at which the current view change began
+	msgs        map[View]map[NodeID]*ViewChange
+	sentNewView View
+	own         *ViewChange             // this replica's VIEW-CHANGE for the view it is changing to
+	fullSent    uint64                  // tick at which own went in full to the new leader last
+	lastNewView *NewView                // the NEW-VIEW this replica sent last, re-sent on request
+	newViewSent uint64                  // tick at which lastNewView was broadcast
+	answered    map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
+	newViews    []NewView
+	fetch       batchFetchState // the new leader's requests for the batches of O
+	served      servedBatches   // FETCH-BATCH answers per peer
 }
 
 // NewViews returns every NEW-VIEW this replica accepted or sent, oldest first (command 4).
