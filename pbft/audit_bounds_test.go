@@ -12,13 +12,21 @@ import (
 // make an honest one store or compute. Each replays an audit finding (R1-R5) against one
 // replica of the four-replica harness (f = 1, window L = 8, K = 2).
 
-// stepAll hands replica `to` the messages from `from` and returns what it sent.
+// stepAll hands replica `to` the messages from `from`, delivers to it what it sends itself
+// (as the runtime does), and returns everything it sent.
 func stepAll(h *harness, to, from pbft.NodeID, msgs ...pbft.Message) []pbft.Envelope {
 	r := h.reps[to-1]
 	var out []pbft.Envelope
 	for _, m := range msgs {
 		r.Step(from, m)
-		out = append(out, r.TakeReady().Messages...)
+		for rd := r.TakeReady(); len(rd.Messages) > 0; rd = r.TakeReady() {
+			out = append(out, rd.Messages...)
+			for _, e := range rd.Messages {
+				if e.To == to || e.To == pbft.Broadcast {
+					r.Step(to, e.Msg)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -220,4 +228,35 @@ func TestF2FetchedBatchWithGarbledSignaturesRefused(t *testing.T) {
 	if h.reps[2].Executed() != 0 {
 		t.Fatal("n3 executed a fetched batch whose signatures were garbled")
 	}
+}
+
+// F1: a faulty replica garbled the client signatures of a batch in its VIEW-CHANGE; the digest
+// did not cover them, so the new leader took that copy (the later replica id won) and every
+// backup refused its NEW-VIEW, view after view. The digest covers them now: the garbled copy
+// does not match the certificate, the VIEW-CHANGE is refused, and O carries the genuine batch.
+func TestF1GarbledBatchInViewChangeNotProposed(t *testing.T) {
+	h := newHarness(t, nil)
+	op, _ := smallbank.EncodeOp(transfer("A", "B", 1))
+	good := []pbft.Request{{Client: "A", Timestamp: 1, Op: op, Sig: []byte("good signature")}}
+	bad := []pbft.Request{{Client: "A", Timestamp: 1, Op: op, Sig: []byte("garbled")}}
+	cert := pbft.Cert{Type: pbft.PrepareCert, View: 1, Seq: 1, Digest: pbft.BatchDigest(good), Sig: []byte("cert")}
+	vc := func(id pbft.NodeID, b []pbft.Request) *pbft.ViewChange {
+		return &pbft.ViewChange{View: 2, Replica: id, Prepared: []pbft.PreparedEntry{{Cert: cert, Batch: b}}}
+	}
+	var out []pbft.Envelope
+	out = append(out, stepAll(h, 2, 3, vc(3, good))...)
+	out = append(out, stepAll(h, 2, 4, vc(4, bad))...)
+	out = append(out, stepAll(h, 2, 1, &pbft.ViewChange{View: 2, Replica: 1})...)
+	for _, e := range out {
+		if nv, ok := e.Msg.(*pbft.NewView); ok {
+			if len(nv.PrePrepares) != 1 || len(nv.PrePrepares[0].Batch) != 1 {
+				t.Fatalf("NEW-VIEW O = %+v, want slot 1 with its batch", nv.PrePrepares)
+			}
+			if sig := string(nv.PrePrepares[0].Batch[0].Sig); sig != "good signature" {
+				t.Fatalf("the new leader proposes the batch with signature %q, want the genuine one", sig)
+			}
+			return
+		}
+	}
+	t.Fatal("the new leader sent no NEW-VIEW")
 }
