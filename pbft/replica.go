@@ -72,6 +72,7 @@ func New(cfg Config) (*Replica, error) {
 	r.stable = CheckpointCert{Seq: 0, State: r.stateDigest()}
 	r.snapshot = r.freezeState()
 	r.vc.timeout = cfg.ViewChangeTicks
+	r.vc.activeView = 1
 	return r, nil
 }
 

@@ -40,9 +40,13 @@ func (r *Replica) answerRead(req Request) {
 	r.reply(req.Client, req.Timestamp, r.cfg.App.Query(req.Op), 0, true)
 }
 
+// reply answers a client. The view it names is the last view this replica saw established
+// (its NEW-VIEW accepted), not one it is trying to change to: clients move to the view that
+// f+1 replies name, and replicas stuck in a failed view change must not lead them to a
+// leader that never started.
 func (r *Replica) reply(c ClientID, t uint64, result []byte, s Seq, readOnly bool) {
 	r.out.Replies = append(r.out.Replies, Reply{
-		View: r.view, Replica: r.cfg.ID, Client: c, Timestamp: t,
+		View: r.vc.activeView, Replica: r.cfg.ID, Client: c, Timestamp: t,
 		ReadOnly: readOnly, Result: result, Seq: s,
 	})
 }

@@ -15,6 +15,7 @@ type viewChangeState struct {
 	timeout     int    // the current timeout in ticks; doubles per consecutive view change
 	consecutive int    // view changes since the last progress
 	viewStart   uint64 // tick at which the current view became active
+	activeView  View   // the last view this replica saw established (its NEW-VIEW accepted)
 	started     uint64 // tick at which the current view change began
 	msgs        map[View]map[NodeID]*ViewChange
 	sentNewView View
@@ -297,6 +298,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	o := m.PrePrepares // validNewView checked them against O, batches included
 	r.view, r.viewActive = m.View, true
 	r.vc.viewStart = r.now
+	r.vc.activeView = m.View
 	r.vc.remember(m)
 	r.vc.prune(m.View)
 	r.stats.ViewChanges++

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/quorum"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -18,7 +19,8 @@ type simClient struct {
 	sentAt    uint64
 	view      pbft.View
 	replies   map[pbft.NodeID][]byte
-	budget    int // requests still to issue
+	views     map[pbft.NodeID]pbft.View // the view each replica named in its last reply
+	budget    int                       // requests still to issue
 	completed int
 	results   []smallbank.Result
 	op        smallbank.Op // the operation of req
@@ -27,7 +29,7 @@ type simClient struct {
 }
 
 func newSimClient(s *Sim, idx int) *simClient {
-	return &simClient{s: s, idx: idx, id: pbft.ClientID(AccountName(idx)), view: 1}
+	return &simClient{s: s, idx: idx, id: pbft.ClientID(AccountName(idx)), view: 1, views: map[pbft.NodeID]pbft.View{}}
 }
 
 func (s *Sim) clientByID(id pbft.ClientID) *simClient {
@@ -122,10 +124,15 @@ func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 		rep.ReadOnly != c.req.ReadOnly || c.s.opts.Auth.VerifyReply(rep) != nil {
 		return
 	}
-	if rep.View > c.view {
-		c.view = rep.View
-	}
 	c.replies[from] = rep.Result
+	c.views[from] = rep.View
+	views := make([]pbft.View, 0, len(c.views))
+	for _, v := range c.views {
+		views = append(views, v)
+	}
+	if v, ok := quorum.KthHighest(views, c.s.opts.F+1); ok && v > c.view {
+		c.view = v // a view that f+1 replicas (one honest) reached
+	}
 	matching := 0
 	for _, res := range c.replies {
 		if bytes.Equal(res, rep.Result) {
