@@ -153,11 +153,9 @@ func (r *Replica) onFetchReply(from NodeID, m *FetchReply) {
 }
 
 // installSnapshot replaces the state with a snapshot whose digest matches its certificate
-// (checked after restoring; on mismatch the previous state comes back).
+// (restoreVerified: a bad snapshot leaves the state as it was).
 func (r *Replica) installSnapshot(sn *Snapshot) {
-	own := r.takeSnapshot()
-	if !r.restore(sn.State) || r.stateDigest() != sn.Cert.State {
-		r.mustf(r.restore(own), "own snapshot restores")
+	if !r.restoreVerified(sn.State, sn.Cert.State) {
 		r.stats.RejectedMessages++
 		return
 	}
