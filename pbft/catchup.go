@@ -7,8 +7,19 @@ import "sort"
 // STATUS — fetches committed batches with their certificates from one peer at a time, or a
 // snapshot at the peer's stable checkpoint. Certificates make any single source safe.
 
-// maxFetchSlots bounds one FETCH-REPLY.
-const maxFetchSlots = 64
+// Bounds on what a peer can make a replica hold or do through catch-up. Every structure a
+// peer can fill is bounded by one of these, by n (one entry per replica) or by both.
+const (
+	// maxFetchSlots bounds one FETCH-REPLY: a replica serves at most maxFetchSlots slots per
+	// FETCH.
+	maxFetchSlots = 64
+
+	// serveSlotsPerPeriod is how many committed slots a replica serves to one peer per
+	// FetchTicks ticks (with at most one snapshot per peer per FetchTicks, see serveBudget). An
+	// honest fetcher asks each peer in turn, so it needs far less; what a peer asks beyond it
+	// is dropped and counted in Stats.RejectedMessages.
+	serveSlotsPerPeriod = maxFetchSlots
+)
 
 type catchupState struct {
 	target     Seq            // the highest slot known to be committed somewhere
@@ -17,7 +28,15 @@ type catchupState struct {
 	peer       NodeID         // the peer asked last (rotates)
 	lastStatus uint64         // tick of the last STATUS sent
 	lastExec   Seq            // executed slot at the last STATUS (to detect being stuck)
-	peerExec   map[NodeID]Seq // executed slot each peer reported in its last STATUS
+	peerExec   map[NodeID]Seq // executed slot each replica reported in its last STATUS: at most n entries
+	serve      []serveBudget  // what this replica served each peer lately, by NodeID: n+1 entries
+}
+
+// serveBudget is what a replica served one peer in the current period of FetchTicks ticks.
+type serveBudget struct {
+	start    uint64 // tick at which the period began
+	slots    int    // committed slots served in the period, at most serveSlotsPerPeriod
+	snapshot bool   // a snapshot was served in the period (at most one)
 }
 
 // noteAhead records that slot s is committed somewhere and fetches if this replica lacks it.
@@ -99,31 +118,65 @@ func (r *Replica) vouchedExecuted() Seq {
 	return seqs[r.cfg.F]
 }
 
-// onFetch serves committed slots, and a snapshot when the peer is below the stable checkpoint.
+// budget returns what this replica served peer p in the current period, starting a new
+// period once FetchTicks have passed.
+func (r *Replica) budget(p NodeID) *serveBudget {
+	c := &r.catchup
+	if c.serve == nil {
+		c.serve = make([]serveBudget, r.cfg.N+1)
+	}
+	b := &c.serve[p]
+	if r.now-b.start >= uint64(r.cfg.FetchTicks) {
+		*b = serveBudget{start: r.now}
+	}
+	return b
+}
+
+// onFetch serves committed slots, and a snapshot when the peer is below the stable checkpoint,
+// within the peer's budget (serveSlotsPerPeriod). A FETCH with an empty or absurd range, or
+// one the budget cannot serve, is dropped and counted.
 func (r *Replica) onFetch(from NodeID, m *Fetch) {
-	if from == r.cfg.ID || m.To < m.From {
+	if from == r.cfg.ID || m.From == 0 || m.To < m.From {
+		r.stats.RejectedMessages++
 		return
 	}
+	b := r.budget(from)
 	reply := &FetchReply{}
 	start := m.From
 	if start <= r.stable.Seq {
-		if r.stable.Seq == 0 {
+		if b.snapshot {
+			r.stats.RejectedMessages++
 			return
 		}
+		b.snapshot = true
 		reply.Snapshot = &Snapshot{Cert: r.stable, State: r.snapshot.encoded()}
 		start = r.stable.Seq + 1
 	}
-	for s := start; s <= m.To && s <= r.executed && len(reply.Slots) < maxFetchSlots; s++ {
+	n := min(maxFetchSlots, serveSlotsPerPeriod-b.slots)
+	if n == 0 && reply.Snapshot == nil && start <= min(m.To, r.executed) {
+		r.stats.RejectedMessages++ // slots over the budget
+		return
+	}
+	reply.Slots = r.committedSlots(start, m.To, n)
+	b.slots += len(reply.Slots)
+	if reply.Snapshot != nil || len(reply.Slots) > 0 {
+		r.send(from, reply)
+	}
+}
+
+// committedSlots returns the committed slots from start on, up to to, the executed slot and n
+// slots, stopping at the first this replica no longer has.
+func (r *Replica) committedSlots(start, to Seq, n int) []CommittedSlot {
+	var out []CommittedSlot
+	for s := start; s <= to && s <= r.executed && len(out) < n; s++ {
 		sl := r.slots[s]
 		if sl == nil || sl.committed == nil {
 			break
 		}
 		pp := PrePrepare{View: sl.committed.View, Seq: s, Digest: sl.committed.Digest, Batch: sl.batch}
-		reply.Slots = append(reply.Slots, CommittedSlot{PrePrepare: pp, Cert: *sl.committed})
+		out = append(out, CommittedSlot{PrePrepare: pp, Cert: *sl.committed})
 	}
-	if reply.Snapshot != nil || len(reply.Slots) > 0 {
-		r.send(from, reply)
-	}
+	return out
 }
 
 // onFetchReply installs a verified snapshot and committed slots, then executes.
