@@ -62,14 +62,14 @@ func (b *Bank) Restore(snapshot []byte) error {
 // RestoreVerified is Restore for a snapshot that must have the state digest want (the digest
 // of a checkpoint certificate): on a mismatch it returns an error and leaves the state unchanged.
 func (b *Bank) RestoreVerified(snapshot []byte, want pbft.Digest) error {
-	restored, err := decodeSnapshot(snapshot)
+	got, commit, err := b.StageRestore(snapshot)
 	if err != nil {
 		return err
 	}
-	if got := restored.Digest(); got != want {
+	if got != want {
 		return fmt.Errorf("smallbank: snapshot digest %v, want %v", got, want)
 	}
-	*b = *restored
+	commit()
 	return nil
 }
 
@@ -146,4 +146,18 @@ func (b *Bank) indexNames(all string, ends []int) {
 		b.sorted[i] = int32(i)
 	}
 	b.stale = true
+}
+
+var _ pbft.StagedRestorer = (*Bank)(nil)
+
+// StageRestore decodes a snapshot into a new bank beside this one (pbft.StagedRestorer) and
+// returns the new bank's digest and a function that makes it this bank's state. This bank is
+// unchanged until commit is called; a snapshot that is corrupted or not canonical is an error.
+func (b *Bank) StageRestore(snapshot []byte) (pbft.Digest, func(), error) {
+	restored, err := decodeSnapshot(snapshot)
+	if err != nil {
+		return pbft.Digest{}, nil, err
+	}
+	d := restored.Digest()
+	return d, func() { *b = *restored }, nil
 }
