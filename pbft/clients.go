@@ -1,7 +1,6 @@
 package pbft
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"sort"
 )
@@ -84,16 +83,7 @@ func decodeClientTable(b []byte) (*clientTable, []byte, bool) {
 }
 
 // stateDigest combines the application digest with the client table's.
-func (r *Replica) stateDigest() Digest {
-	app := r.cfg.App.Digest()
-	h := sha256.New()
-	h.Write([]byte("pbft/state/v1\x00"))
-	h.Write(app[:])
-	h.Write(r.clients.encode())
-	var d Digest
-	h.Sum(d[:0])
-	return d
-}
+func (r *Replica) stateDigest() Digest { return combineStateDigest(r.cfg.App.Digest(), r.clients) }
 
 // takeSnapshot encodes the replicated state: the client table, then the application.
 func (r *Replica) takeSnapshot() []byte {

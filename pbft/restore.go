@@ -51,8 +51,8 @@ func (r *Replica) restoreInPlace(b []byte, want Digest) bool {
 	return true
 }
 
-// combineStateDigest is the state digest of an application digest and a client table,
-// computed as stateDigest does for the current state (TestCombineStateDigestMatches).
+// combineStateDigest is the state digest of an application digest and a client table: the
+// current state's (stateDigest) or a staged one's.
 func combineStateDigest(app Digest, t *clientTable) Digest {
 	h := sha256.New()
 	h.Write([]byte("pbft/state/v1\x00"))
