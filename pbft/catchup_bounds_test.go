@@ -205,14 +205,18 @@ func TestFetchReplyInstallsOnlyTheRangeAsked(t *testing.T) {
 	}
 }
 
-// TestFarClaimIsFetchedBoundedAndDropped: one faulty peer's checkpoint share for a far slot
-// makes a replica ask for at most a window's worth of slots, of each other replica once, and
-// then drop the claim; a real certificate afterwards is still fetched.
+// TestFarClaimIsFetchedBoundedAndDropped: checkpoint shares for a far slot from f+1 peers (one
+// alone is ignored, see TestR5FarCheckpointNeedsFPlusOneClaims) make a replica ask for at
+// most a window's worth of slots, of each other replica once, and then drop the claim when no
+// one serves it; a real certificate afterwards is still fetched.
 func TestFarClaimIsFetchedBoundedAndDropped(t *testing.T) {
 	r := lone(t, 1, bankWith(t, 10, 10))
 	cfg := pbft.DefaultConfig(1, 2, nil)
-	r.Step(7, &pbft.Checkpoint{Seq: 10 << 40, State: pbft.Digest{7}, Share: []byte{1}})
-	sent := fetches(r.TakeReady())
+	var sent []pbft.Envelope
+	for id := pbft.NodeID(5); id <= 7; id++ {
+		r.Step(id, &pbft.Checkpoint{Seq: 10 << 40, State: pbft.Digest{7}, Share: []byte{1}})
+		sent = append(sent, fetches(r.TakeReady())...)
+	}
 	for range 20 * cfg.FetchTicks {
 		r.Tick()
 		sent = append(sent, fetches(r.TakeReady())...)
