@@ -2,9 +2,9 @@ package client
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/quorum"
 )
 
 // call is the outstanding request and the replies received for it. A Client has one call,
@@ -87,9 +87,6 @@ func (k *call) safeView(f int) pbft.View {
 		}
 	}
 	k.views = views
-	if len(views) <= f {
-		return 0
-	}
-	slices.Sort(views)
-	return views[len(views)-1-f]
+	v, _ := quorum.KthHighest(views, f+1)
+	return v
 }

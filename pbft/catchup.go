@@ -1,6 +1,6 @@
 package pbft
 
-import "sort"
+import "github.com/bftbank/pbft/pbft/quorum"
 
 // Catch-up (SPEC 3.6): a replica that learns that others are ahead — a certificate for a slot
 // whose batch it lacks, f+1 checkpoint shares or a checkpoint certificate beyond it, a peer's
@@ -146,11 +146,8 @@ func (r *Replica) vouchedExecuted() Seq {
 			seqs = append(seqs, s)
 		}
 	}
-	if len(seqs) < r.cfg.F+1 {
-		return 0
-	}
-	sort.Slice(seqs, func(i, j int) bool { return seqs[i] > seqs[j] })
-	return seqs[r.cfg.F]
+	s, _ := quorum.KthHighest(seqs, r.cfg.F+1)
+	return s
 }
 
 // budget returns what this replica served peer p in the current period, starting a new
