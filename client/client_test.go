@@ -270,3 +270,13 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestOversizedOperationRefusedLocally(t *testing.T) {
+	c := &Client{}
+	if _, err := c.Submit(context.Background(), make([]byte, pbft.MaxOpBytes+1)); !errors.Is(err, ErrOpTooLarge) {
+		t.Fatalf("Submit of an oversized operation: %v, want ErrOpTooLarge", err)
+	}
+	if _, err := c.Read(context.Background(), make([]byte, pbft.MaxOpBytes+1)); !errors.Is(err, ErrOpTooLarge) {
+		t.Fatalf("Read of an oversized operation: %v, want ErrOpTooLarge", err)
+	}
+}

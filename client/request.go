@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 // ends first (or context.DeadlineExceeded after Options.CallTimeout): the request may still
 // execute later.
 func (c *Client) Submit(ctx context.Context, op []byte) (Outcome, error) {
+	if err := checkOp(op); err != nil {
+		return Outcome{}, err
+	}
 	deadline := c.deadline()
 	if err := c.acquire(ctx, deadline); err != nil {
 		return Outcome{}, err
@@ -35,6 +39,9 @@ func (c *Client) Submit(ctx context.Context, op []byte) (Outcome, error) {
 // If no 2f+1 matching replies arrive before the client timer expires, it orders op like
 // Submit, under a new timestamp.
 func (c *Client) Read(ctx context.Context, op []byte) (Outcome, error) {
+	if err := checkOp(op); err != nil {
+		return Outcome{}, err
+	}
 	deadline := c.deadline()
 	if err := c.acquire(ctx, deadline); err != nil {
 		return Outcome{}, err
@@ -237,4 +244,14 @@ func (c *Client) progress() (accepted *pbft.Reply, split bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.call.accepted, c.call.split
+}
+
+// ErrOpTooLarge is returned for an operation the replicas would refuse (over pbft.MaxOpBytes).
+var ErrOpTooLarge = errors.New("operation too large")
+
+func checkOp(op []byte) error {
+	if len(op) > pbft.MaxOpBytes {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrOpTooLarge, len(op), pbft.MaxOpBytes)
+	}
+	return nil
 }
