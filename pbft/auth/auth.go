@@ -19,13 +19,14 @@ import (
 
 // Errors of Open and the Verify functions.
 var (
-	ErrBadFrame     = errors.New("auth: bad frame signature")
-	ErrBadRequest   = errors.New("auth: bad client signature")
-	ErrBadCert      = errors.New("auth: bad certificate")
-	ErrBadSender    = errors.New("auth: unknown sender")
-	ErrUnknownUser  = errors.New("auth: unknown client")
-	ErrNotReplica   = errors.New("auth: no replica secret to sign with")
-	ErrInconsistent = errors.New("auth: inconsistent message")
+	ErrBadFrame      = errors.New("auth: bad frame signature")
+	ErrBadRequest    = errors.New("auth: bad client signature")
+	ErrBadCert       = errors.New("auth: bad certificate")
+	ErrBadSender     = errors.New("auth: unknown sender")
+	ErrBatchTooLarge = errors.New("auth: batch over the configured size")
+	ErrUnknownUser   = errors.New("auth: unknown client")
+	ErrNotReplica    = errors.New("auth: no replica secret to sign with")
+	ErrInconsistent  = errors.New("auth: inconsistent message")
 )
 
 // Authenticator seals and opens one replica's messages. It is safe for concurrent use (the
@@ -39,7 +40,15 @@ type Authenticator struct {
 
 	replyKeys replyKeyCache // replica: MAC keys of the clients it answered
 	client    *clientKeys   // client: its MAC keys with every replica (NewClient)
+
+	maxBatch int // batches longer than this are refused before any signature check (0: no limit)
 }
+
+// SetBatchLimit makes every batch of more than n requests, or with an operation over
+// pbft.MaxOpBytes, fail verification before any of its signatures is checked: no honest
+// replica sends one (the core refuses them too), and checking one costs a faulty sender
+// nothing but costs the receiver a signature check per request.
+func (a *Authenticator) SetBatchLimit(n int) { a.maxBatch = n }
 
 // New returns an authenticator for a replica (secret set) or a verifier (secret nil). It
 // checks Ed25519 signatures with pub's expanded keys (crypto.ClusterPublic.Expanded), shared

@@ -169,6 +169,14 @@ func (a *Authenticator) verifyBatch(batch []pbft.Request) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	if a.maxBatch > 0 && len(batch) > a.maxBatch {
+		return ErrBatchTooLarge
+	}
+	for i := range batch {
+		if len(batch[i].Op) > pbft.MaxOpBytes {
+			return ErrBatchTooLarge
+		}
+	}
 	s := getScratch()
 	defer s.release()
 	for i := range batch {

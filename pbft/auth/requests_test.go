@@ -313,3 +313,17 @@ func raceEnabled() bool {
 	}
 	return false
 }
+
+// A faulty replica's oversized batch fails before any signature is checked.
+func TestBatchOverLimitRefusedBeforeSignatures(t *testing.T) {
+	a := New(newCluster(t, crypto.SchemeBLS12381).keys.Public, nil)
+	a.SetBatchLimit(2)
+	batch := make([]pbft.Request, 3)
+	if err := a.Verify(&pbft.PrePrepare{Batch: batch}); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("3 requests with a limit of 2: %v, want ErrBatchTooLarge", err)
+	}
+	big := []pbft.Request{{Client: "A", Timestamp: 1, Op: make([]byte, pbft.MaxOpBytes+1)}}
+	if err := a.Verify(&pbft.BatchReply{Batch: big}); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("an operation over MaxOpBytes: %v, want ErrBatchTooLarge", err)
+	}
+}

@@ -126,6 +126,7 @@ func newNode(opts Options) (*node, error) {
 		rejects: newRejections(), metrics: newMetrics(), lastView: core.View(), lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 	}
+	nd.auth.SetBatchLimit(opts.Config.Batch.MaxRequests)
 	return nd, nil
 }
 
