@@ -260,3 +260,37 @@ func TestF1GarbledBatchInViewChangeNotProposed(t *testing.T) {
 	}
 	t.Fatal("the new leader sent no NEW-VIEW")
 }
+
+// A new leader behind V's stable checkpoint dropped O's slots beyond its own window, so they
+// had no pre-prepare in the new view and stalled until the next view change. It keeps them
+// and accepts them once catch-up has moved its window.
+func TestNewLeaderBehindStableCheckpointKeepsO(t *testing.T) {
+	h := newHarness(t, func(c *pbft.Config) { c.ResendTicks, c.FetchTicks, c.StatusTicks, c.FastPathTicks = 5, 10, 10, 0 })
+	h.down[2] = true
+	for i := uint64(1); i <= 12; i++ { // slots 1-12 commit without n2; stable checkpoint 12
+		h.propose(1, "A", i, transfer("A", "B", 0))
+		h.deliverAll()
+	}
+	h.intercept = func(d delivery) pbft.Message {
+		if c, ok := d.msg.(*pbft.Cert); ok && c.Seq > 12 && d.from == 1 {
+			return nil // slot 13 is voted but never certified
+		}
+		return d.msg
+	}
+	h.propose(1, "B", 1, transfer("B", "A", 1))
+	h.deliverAll()
+	if r := h.reps[2]; r.StableCheckpoint().Seq != 12 || r.SlotStatus(13) != pbft.StatusPrePrepare {
+		t.Fatalf("n3: stable %d, slot 13 %s; the scenario needs stable 12 and slot 13 voted", r.StableCheckpoint().Seq, r.SlotStatus(13))
+	}
+	h.down[1], h.down[2] = true, false
+	h.intercept = func(d delivery) pbft.Message {
+		if _, ok := d.msg.(*pbft.FetchReply); ok && d.to == 2 && !h.reps[1].ViewActive() {
+			return nil // n2 is still behind when it sends its NEW-VIEW
+		}
+		return d.msg
+	}
+	h.tickUntil(400, func() bool { return h.allInView(2, 13, 2, 3, 4) })
+	if v := h.reps[1].View(); v != 2 {
+		t.Fatalf("n2 in view %d: slot 13 stalled in view 2", v)
+	}
+}

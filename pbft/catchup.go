@@ -274,6 +274,7 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 	r.snapshot = &frozenState{bytes: sn.State}
 	r.logf("s=%d installed snapshot state=%s", sn.Cert.Seq, sn.Cert.State)
 	r.garbageCollect()
+	r.acceptDeferred()
 	for _, w := range r.waiting.sorted() {
 		if e := r.clients.get(w.req.Client); e != nil && e.T >= w.req.Timestamp {
 			r.waiting.executed(w.req.Client, e.T)

@@ -146,6 +146,7 @@ func (r *Replica) makeStable(cert *CheckpointCert) {
 	r.snapshot = own.snapshot
 	r.logf("s=%d checkpoint stable state=%s", cert.Seq, cert.State)
 	r.garbageCollect()
+	r.acceptDeferred()
 	r.tryPropose()
 }
 

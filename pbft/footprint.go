@@ -35,7 +35,7 @@ func (r *Replica) FootprintLimit() Footprint {
 	n, window := r.cfg.N, int(r.cfg.Window)
 	ckpts := 4*window/int(r.cfg.CheckpointInterval) + 1
 	return Footprint{
-		Slots:            2 * window, // the window, and O's slots ahead of it while catching up
+		Slots:            2 * window, // the window, and slots fetched ahead of it by catch-up
 		ViewChanges:      2 * n,
 		CheckpointSlots:  ckpts,
 		CheckpointShares: ckpts * n,

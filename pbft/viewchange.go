@@ -26,6 +26,7 @@ type viewChangeState struct {
 	answered    map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
 	newViews    []NewView
 	fetch       batchFetchState // the new leader's requests for the batches of O
+	deferred    []PrePrepare    // O's slots beyond this replica's window (it is catching up)
 	served      servedBatches   // FETCH-BATCH answers per peer
 }
 
@@ -125,7 +126,9 @@ func (r *Replica) buildViewChange(nv View) *ViewChange {
 	}
 	for _, s := range r.sortedSlots() {
 		sl := r.slots[s]
-		if s <= r.stable.Seq {
+		if !r.inWindow(s) {
+			// Above the window are only slots learned through catch-up: this replica voted
+			// and signed COMMIT only inside its window, which never moves down.
 			continue
 		}
 		// Every certificate is reported, with its batch when this replica has it: a replica
@@ -311,12 +314,17 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 			r.noteAhead(stable.Seq)
 		}
 	}
-	// O lies in (min-s, min-s + L]. A replica behind V's stable checkpoint accepts those slots
-	// all the same, ahead of its own window (at most L slots more), while it catches up:
-	// dropping them would leave them without a pre-prepare in this view (a stall).
+	// O lies in (min-s, min-s + L]. A replica behind V's stable checkpoint keeps the slots
+	// beyond its own window and accepts them once catch-up moves the window (acceptDeferred):
+	// dropping them would leave them without a pre-prepare in this view (a stall), and voting
+	// outside the window would let it vote for slots its VIEW-CHANGEs cannot report.
+	r.vc.deferred = nil
 	for i := range o {
-		if o[i].Seq > r.stable.Seq && o[i].Seq <= max(r.stable.Seq, stable.Seq)+r.cfg.Window {
+		switch {
+		case r.inWindow(o[i].Seq):
 			r.acceptPrePrepare(&o[i])
+		case o[i].Seq > r.stable.Seq:
+			r.vc.deferred = append(r.vc.deferred, o[i])
 		}
 	}
 	if r.isLeader() {
@@ -391,3 +399,20 @@ func batchMatches(batch []Request, d Digest) bool {
 // to outgrow any real message delay, short enough that a cluster recovers within seconds once a
 // partition heals.
 const maxBackoffShift = 3
+
+// acceptDeferred accepts the pre-prepares of the current view's O that the window has
+// reached since the NEW-VIEW (see onNewView).
+func (r *Replica) acceptDeferred() {
+	kept := r.vc.deferred[:0]
+	for i := range r.vc.deferred {
+		pp := r.vc.deferred[i]
+		switch {
+		case pp.View != r.view || !r.viewActive || pp.Seq <= r.stable.Seq:
+		case r.inWindow(pp.Seq):
+			r.acceptPrePrepare(&pp)
+		default:
+			kept = append(kept, pp)
+		}
+	}
+	r.vc.deferred = kept
+}
