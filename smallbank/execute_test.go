@@ -10,9 +10,8 @@ import (
 // bal is an account's checking and savings in a test table.
 type bal struct{ c, s int64 }
 
-// newTestBank opens A and B with the given balances, and N with checking n: an account that
-// can hold a large debt, so that the other balances can come near the int64 limits while the
-// total still fits.
+// newTestBank opens A and B with the given balances, and N with checking n (an account that
+// takes part in no operation of the table).
 func newTestBank(t testing.TB, a, b bal, n int64) *Bank {
 	t.Helper()
 	bank := NewBank()
