@@ -166,7 +166,7 @@ func (fc *fakeCluster) order(at pbft.NodeID, req *pbft.Request) {
 	last := fc.last[req.Client]
 	if last == nil || last.Timestamp < req.Timestamp {
 		fc.seq++
-		last = &pbft.Reply{Client: req.Client, Timestamp: req.Timestamp, Seq: fc.seq, Result: fc.bank.Execute(req.Op)}
+		last = &pbft.Reply{Client: req.Client, Timestamp: req.Timestamp, Seq: fc.seq, Result: fc.bank.Execute(req.Client, req.Op)}
 		fc.last[req.Client] = last
 	}
 	rep, view := *last, fc.view

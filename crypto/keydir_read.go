@@ -179,3 +179,18 @@ func readJSON(path string, v any) error {
 	}
 	return nil
 }
+
+// CheckSecretMode returns an error when the secret key file at path can be read or written by
+// anyone but its owner (a mode beyond 0600): keygen writes secrets with 0600, and a copy made
+// with a careless umask exposes a replica's keys to every user of its host. The caller decides
+// whether that is a warning or fatal; a file that cannot be examined gives the Stat error.
+func CheckSecretMode(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("secret key file %s is accessible to other users (mode %04o); run chmod 600 %s", path, perm, path)
+	}
+	return nil
+}

@@ -34,11 +34,11 @@ func (a *stagingBank) StageRestore(b []byte) (pbft.Digest, func(), error) {
 // plainBank is a bank behind the bare Application interface (no Freezer, no StagedRestorer).
 type plainBank struct{ b *smallbank.Bank }
 
-func (a *plainBank) Execute(op []byte) []byte  { return a.b.Execute(op) }
-func (a *plainBank) Query(op []byte) []byte    { return a.b.Query(op) }
-func (a *plainBank) Digest() pbft.Digest       { return a.b.Digest() }
-func (a *plainBank) Snapshot() []byte          { return a.b.Snapshot() }
-func (a *plainBank) Restore(snap []byte) error { return a.b.Restore(snap) }
+func (a *plainBank) Execute(c pbft.ClientID, op []byte) []byte { return a.b.Execute(c, op) }
+func (a *plainBank) Query(op []byte) []byte                    { return a.b.Query(op) }
+func (a *plainBank) Digest() pbft.Digest                       { return a.b.Digest() }
+func (a *plainBank) Snapshot() []byte                          { return a.b.Snapshot() }
+func (a *plainBank) Restore(snap []byte) error                 { return a.b.Restore(snap) }
 
 // bankWith returns a bank with accounts A and B holding the given checking balances.
 func bankWith(t *testing.T, a, b int64) *smallbank.Bank {

@@ -20,7 +20,7 @@ func (r *Replica) executeSlot(sl *slot) {
 		if e := r.clients.get(req.Client); e != nil && req.Timestamp <= e.T {
 			continue
 		}
-		result := r.cfg.App.Execute(req.Op)
+		result := r.cfg.App.Execute(req.Client, req.Op)
 		r.clients.set(req.Client, req.Timestamp, result, sl.seq)
 		r.waiting.executed(req.Client, req.Timestamp)
 		r.pending.executed(req.Client, req.Timestamp)

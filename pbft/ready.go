@@ -70,8 +70,10 @@ func (r *Ready) Empty() bool {
 // Application is the replicated state machine. It must be deterministic: the same operations
 // in the same order give the same results and the same digest on every replica.
 type Application interface {
-	// Execute applies one operation and returns its encoded result.
-	Execute(op []byte) []byte
+	// Execute applies one operation signed by client and returns its encoded result. The
+	// application decides from the client what the operation may do (SPEC 3.4: only an
+	// account's owner or a client with a role may debit it); a refusal is a result.
+	Execute(client ClientID, op []byte) []byte
 	// Query answers a read-only operation from the current state without changing it.
 	Query(op []byte) []byte
 	// Digest is the state digest, maintained incrementally (SPEC 3.6).

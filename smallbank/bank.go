@@ -18,11 +18,12 @@ type account struct {
 	savings  int64
 }
 
-// valid reports the invariants of every stored account: savings are never negative and
-// checking + savings fits in an int64.
+// valid reports the invariants of every stored account (see MaxBalance): savings within
+// [0, MaxBalance], checking within [-MaxBalance, MaxBalance], and checking + savings at most
+// MaxBalance.
 func (a account) valid() bool {
-	_, ok := addInt(a.checking, a.savings)
-	return a.savings >= 0 && ok
+	return a.savings >= 0 && a.savings <= MaxBalance && a.checking >= -MaxBalance &&
+		a.checking <= MaxBalance && a.checking+a.savings <= MaxBalance
 }
 
 // Bank is the SmallBank state machine. Accounts live in a slice, in the order they were opened,
@@ -33,6 +34,10 @@ type Bank struct {
 	accts accountStore // account i is accts.get(i)
 	total int64        // the sum of checking + savings over all accounts
 
+	owners  []owned  // the accounts not owned by the client of their name, by index
+	tellers []string // clients with the teller role, sorted
+	refused uint64   // operations refused as not authorized (a statistic, not state)
+
 	digestState
 	sorted []int32 // indices of accts in name order; nil when an account was opened since
 }
@@ -42,13 +47,25 @@ func NewBank() *Bank {
 	return &Bank{index: make(map[string]int32), digestState: newDigestState()}
 }
 
-// Open creates an account with the given initial balances, for loading the initial state (the
-// scenario accounts A..J start with checking 10, savings 0). Every replica must open the same
-// accounts with the same balances before executing operations. Savings must not be negative;
-// checking may be, as after an overdraft.
+// Open creates an account owned by the client of the same name with the given initial
+// balances, for loading the initial state (the scenario accounts A..J start with checking 10,
+// savings 0). Every replica must open the same accounts with the same balances before
+// executing operations. Savings must not be negative; checking may be, as after an overdraft;
+// both must be within the limits of MaxBalance.
+//
+// Accounts are opened only this way, by the bank's configuration: no client operation opens
+// one, and an operation on an account that was not opened fails with "unknown account".
 func (b *Bank) Open(name string, checking, savings int64) error {
+	return b.OpenOwned(name, name, checking, savings)
+}
+
+// OpenOwned is Open for an account owned by client owner.
+func (b *Bank) OpenOwned(name, owner string, checking, savings int64) error {
 	if err := ValidateAccount(name); err != nil {
 		return err
+	}
+	if err := ValidateAccount(owner); err != nil {
+		return fmt.Errorf("smallbank: account %s: owner: %w", name, err)
 	}
 	if _, dup := b.index[name]; dup {
 		return fmt.Errorf("smallbank: account %s already exists", name)
@@ -60,10 +77,13 @@ func (b *Bank) Open(name string, checking, savings int64) error {
 	total, ok := addInt(b.total, checking)
 	total, ok2 := addInt(total, savings)
 	if !a.valid() || !ok || !ok2 {
-		return fmt.Errorf("smallbank: account %s: %s", name, ReasonOverflow)
+		return fmt.Errorf("smallbank: account %s: %s", name, ReasonBalanceLimit)
 	}
 	if b.accts.len() >= math.MaxInt32 {
 		return errors.New("smallbank: too many accounts")
+	}
+	if owner != name {
+		b.owners = append(b.owners, owned{account: int32(b.accts.len()), owner: owner})
 	}
 	b.add(name, a)
 	b.total = total

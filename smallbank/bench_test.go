@@ -12,6 +12,7 @@ func loadedBank(b *testing.B, n int) (*Bank, [][]byte) {
 	if err := bank.LoadAccounts(n, 10_000, 50_000, 1); err != nil {
 		b.Fatal(err)
 	}
+	must(b, bank.Grant(RoleTeller, testTeller))
 	bank.Digest()
 	rng := rand.New(rand.NewPCG(2, 2))
 	ops := make([][]byte, 4096)
@@ -28,7 +29,7 @@ func BenchmarkExecuteSendPayment(b *testing.B) {
 	bank, ops := loadedBank(b, 100_000)
 	i := 0
 	for b.Loop() {
-		bank.Execute(ops[i%len(ops)])
+		bank.Execute(testTeller, ops[i%len(ops)])
 		i++
 		if i%len(ops) == 0 {
 			b.StopTimer()
@@ -44,7 +45,7 @@ func BenchmarkExecuteSendPaymentDigestEach(b *testing.B) {
 	bank, ops := loadedBank(b, 100_000)
 	i := 0
 	for b.Loop() {
-		bank.Execute(ops[i%len(ops)])
+		bank.Execute(testTeller, ops[i%len(ops)])
 		bank.Digest()
 		i++
 	}
@@ -56,7 +57,7 @@ func BenchmarkExecuteSendPaymentDigestBatch(b *testing.B) {
 	bank, ops := loadedBank(b, 100_000)
 	i := 0
 	for b.Loop() {
-		bank.Execute(ops[i%len(ops)])
+		bank.Execute(testTeller, ops[i%len(ops)])
 		i++
 		if i%256 == 0 {
 			bank.Digest()

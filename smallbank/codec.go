@@ -83,6 +83,16 @@ func (r *reader) nameBytes() []byte {
 	return s
 }
 
+// ownerBytes reads a length-prefixed owner: a valid name, or empty for the account's own
+// client. The result aliases the input.
+func (r *reader) ownerBytes() []byte {
+	if r.err == nil && len(r.buf) > 0 && r.buf[0] == 0 {
+		r.buf = r.buf[1:]
+		return nil
+	}
+	return r.nameBytes()
+}
+
 // varint reads a zigzag varint in its shortest form.
 func (r *reader) varint() int64 {
 	if r.err != nil {

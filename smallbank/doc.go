@@ -23,9 +23,25 @@
 //   - SendPayment(N1, N2, V): fails if V < 0, or if checking(N1) < V ("insufficient funds");
 //     else moves V from N1's checking to N2's checking.
 //
-// Checks run in this order: malformed encoding, negative amount, unknown account (N1 before N2),
-// insufficient funds, then int64 overflow ("amount overflow": no operation ever wraps around).
-// A failed operation changes nothing.
+// Checks run in this order: malformed encoding, negative amount, a deposit over MaxDeposit
+// ("over the deposit limit"), unknown account (N1 before N2), authorization ("not
+// authorized"), insufficient funds, then the balance limits ("over the balance limit"). A
+// failed operation changes nothing.
+//
+// # Owners, tellers and limits
+//
+// Every account has an owner, a client: the client of the account's own name unless it was
+// opened for another (OpenOwned). Only the owner, or a client granted the teller role (Grant),
+// may run an operation that debits the account: SendPayment and WriteCheck from it, a negative
+// TransactSavings, Amalgamate from it (Op.Debits). Anyone may credit any account: deposits and
+// payments into it. Accounts are opened by the bank's configuration only, never by a client
+// operation. Owners and tellers are replicated state, in the snapshot and the digest.
+//
+// Every account stays within MaxBalance (checking and savings each, and their sum), and one
+// deposit is at most MaxDeposit. With at most 2^31 accounts the bank's total then always fits
+// in an int64, so no client can make the total overflow and fail other clients' operations;
+// the worst a client can do is fill an account up to MaxBalance, after which credits to that
+// account are refused until its owner spends. See authz.go.
 //
 // Self-operations keep the sequential meaning of the original transaction, which first updates
 // N1 and then N2: SendPayment(A, A, V) checks A's funds and then leaves the state unchanged;
@@ -46,8 +62,8 @@
 // # Digest
 //
 // The state digest is the root of a Merkle tree of fixed shape over the elements (name,
-// checking, savings) of all accounts, so it is maintained in O(changes) (SPEC 3.6). Each
-// account falls in one of 65,536 leaf buckets by a hash of its name; a leaf hashes its accounts
+// checking, savings, owner) of all accounts, bound to the tellers, so it is maintained in
+// O(changes) (SPEC 3.6). Each account falls in one of 65,536 leaf buckets by a hash of its name; a leaf hashes its accounts
 // in name order, so the digest depends only on the set of accounts and balances, not on the
 // order in which they were opened. Four levels of inner nodes with 16 children each lead to the
 // root. An operation marks the leaves of the accounts it changes, and Digest rehashes only the

@@ -1,13 +1,16 @@
 package smallbank
 
-// Execute applies one encoded operation and returns its encoded Result. A malformed encoding
-// gives a failed result ("malformed operation") and changes nothing.
-func (b *Bank) Execute(op []byte) []byte {
+import "github.com/bftbank/pbft/pbft"
+
+// Execute applies one encoded operation signed by client and returns its encoded Result
+// (pbft.Application). A malformed encoding gives a failed result ("malformed operation") and
+// changes nothing.
+func (b *Bank) Execute(client pbft.ClientID, op []byte) []byte {
 	o, err := DecodeOp(op)
 	if err != nil {
 		return EncodeResult(fail(ReasonMalformed))
 	}
-	return EncodeResult(b.Apply(o))
+	return EncodeResult(b.ApplyAs(string(client), o))
 }
 
 // Query answers a read-only encoded operation (Balance) from the current state. Any other
@@ -23,9 +26,28 @@ func (b *Bank) Query(op []byte) []byte {
 	return EncodeResult(b.Apply(o))
 }
 
-// Apply executes op and returns its result; see the package doc for the semantics and the
-// order of the checks. A failed operation changes nothing.
+// Apply executes op on behalf of the owner of its first account, who may run every
+// operation on it; see ApplyAs.
 func (b *Bank) Apply(op Op) Result {
+	client := op.Account
+	if owner, ok := b.Owner(op.Account); ok {
+		client = owner
+	}
+	return b.ApplyAs(client, op)
+}
+
+// ApplyAs executes op as signed by client and returns its result; see the package doc for the
+// semantics and the order of the checks. A failed operation changes nothing; one that client
+// may not run fails with "not authorized" and is counted (Refused).
+func (b *Bank) ApplyAs(client string, op Op) Result {
+	res := b.apply(client, op)
+	if !res.OK && res.Reason == ReasonNotAuthorized {
+		b.refused++
+	}
+	return res
+}
+
+func (b *Bank) apply(client string, op Op) Result {
 	if op.Validate() != nil {
 		return fail(ReasonMalformed)
 	}
@@ -35,13 +57,13 @@ func (b *Bank) Apply(op Op) Result {
 	case OpDepositChecking:
 		return b.depositChecking(op.Account, op.Amount)
 	case OpTransactSavings:
-		return b.transactSavings(op.Account, op.Amount)
+		return b.transactSavings(client, op.Account, op.Amount)
 	case OpAmalgamate:
-		return b.amalgamate(op.Account, op.Dest)
+		return b.amalgamate(client, op.Account, op.Dest)
 	case OpWriteCheck:
-		return b.writeCheck(op.Account, op.Amount)
+		return b.writeCheck(client, op.Account, op.Amount)
 	case OpSendPayment:
-		return b.sendPayment(op.Account, op.Dest, op.Amount)
+		return b.sendPayment(client, op.Account, op.Dest, op.Amount)
 	}
 	panic("smallbank: Validate accepted unknown operation kind " + op.Kind.String())
 }
@@ -56,39 +78,42 @@ func (b *Bank) balance(n string) Result {
 }
 
 func (b *Bank) depositChecking(n string, v int64) Result {
-	if v < 0 {
+	switch {
+	case v < 0:
 		return fail(ReasonNegativeAmount)
+	case v > MaxDeposit:
+		return fail(ReasonDepositLimit)
 	}
 	i, ok := b.index[n]
 	if !ok {
 		return unknownAccount(n)
 	}
 	a := b.accts.get(i)
-	a.checking, ok = addInt(a.checking, v)
-	if !ok {
-		return fail(ReasonOverflow)
-	}
+	a.checking += v // no overflow: |checking| <= MaxBalance, v <= MaxDeposit
 	return b.commitOne(i, a, v)
 }
 
-func (b *Bank) transactSavings(n string, v int64) Result {
+func (b *Bank) transactSavings(client, n string, v int64) Result {
+	if v > MaxDeposit {
+		return fail(ReasonDepositLimit)
+	}
 	i, ok := b.index[n]
 	if !ok {
 		return unknownAccount(n)
 	}
-	a := b.accts.get(i)
-	// savings >= 0, so a negative v cannot overflow: only a positive one can.
-	a.savings, ok = addInt(a.savings, v)
-	if !ok {
-		return fail(ReasonOverflow)
+	if v < 0 && !b.mayDebit(client, i) {
+		return fail(ReasonNotAuthorized)
 	}
+	a := b.accts.get(i)
+	// 0 <= savings <= MaxBalance and v <= MaxDeposit: no overflow either way.
+	a.savings += v
 	if a.savings < 0 {
 		return fail(ReasonInsufficientFunds)
 	}
 	return b.commitOne(i, a, v)
 }
 
-func (b *Bank) writeCheck(n string, v int64) Result {
+func (b *Bank) writeCheck(client, n string, v int64) Result {
 	if v < 0 {
 		return fail(ReasonNegativeAmount)
 	}
@@ -96,42 +121,48 @@ func (b *Bank) writeCheck(n string, v int64) Result {
 	if !ok {
 		return unknownAccount(n)
 	}
+	if !b.mayDebit(client, i) {
+		return fail(ReasonNotAuthorized)
+	}
+	if v > 2*MaxBalance { // more than any account can pay or overdraw: it bounces
+		return fail(ReasonBalanceLimit)
+	}
 	a := b.accts.get(i)
 	debit := v
 	if a.checking+a.savings < v {
-		if debit, ok = addInt(v, 1); !ok { // the overdraft penalty
-			return fail(ReasonOverflow)
-		}
+		debit = v + 1 // the overdraft penalty
 	}
-	if a.checking, ok = addInt(a.checking, -debit); !ok {
-		return fail(ReasonOverflow)
-	}
+	a.checking -= debit // no overflow: |checking| <= MaxBalance, debit <= 2*MaxBalance+1
 	return b.commitOne(i, a, -debit)
 }
 
-func (b *Bank) amalgamate(n1, n2 string) Result {
+func (b *Bank) amalgamate(client, n1, n2 string) Result {
 	i, j, res, ok := b.pair(n1, n2)
 	if !ok {
 		return res
+	}
+	if !b.mayDebit(client, i) {
+		return fail(ReasonNotAuthorized)
 	}
 	from, to := b.accts.get(i), b.accts.get(j)
 	moved := from.checking + from.savings
 	if i == j {
 		return b.commitOne(i, account{checking: moved}, 0)
 	}
-	if to.checking, ok = addInt(to.checking, moved); !ok {
-		return fail(ReasonOverflow)
-	}
+	to.checking += moved // no overflow: both within [-MaxBalance, MaxBalance]
 	return b.commitTwo(i, account{}, j, to)
 }
 
-func (b *Bank) sendPayment(n1, n2 string, v int64) Result {
+func (b *Bank) sendPayment(client, n1, n2 string, v int64) Result {
 	if v < 0 {
 		return fail(ReasonNegativeAmount)
 	}
 	i, j, res, ok := b.pair(n1, n2)
 	if !ok {
 		return res
+	}
+	if !b.mayDebit(client, i) {
+		return fail(ReasonNotAuthorized)
 	}
 	from, to := b.accts.get(i), b.accts.get(j)
 	if from.checking < v {
@@ -141,9 +172,7 @@ func (b *Bank) sendPayment(n1, n2 string, v int64) Result {
 		return succeed(0) // debit then credit the same account
 	}
 	from.checking -= v // no overflow: from.checking >= v >= 0
-	if to.checking, ok = addInt(to.checking, v); !ok {
-		return fail(ReasonOverflow)
-	}
+	to.checking += v   // no overflow: v <= from.checking <= MaxBalance
 	return b.commitTwo(i, from, j, to)
 }
 
@@ -158,12 +187,15 @@ func (b *Bank) pair(n1, n2 string) (i, j int32, res Result, ok bool) {
 	return i, j, Result{}, true
 }
 
-// commitOne stores a's new value if it keeps the invariants and the total (changed by delta)
-// fits; delta is the result's value.
+// commitOne stores a's new value if it stays within the limits; delta, the change of the
+// bank's total, is the result's value.
 func (b *Bank) commitOne(i int32, a account, delta int64) Result {
+	if !a.valid() {
+		return fail(ReasonBalanceLimit)
+	}
 	total, ok := addInt(b.total, delta)
-	if !ok || !a.valid() {
-		return fail(ReasonOverflow)
+	if !ok {
+		panic("smallbank: the total overflowed although every account is within MaxBalance")
 	}
 	b.touch(i)
 	b.accts.set(i, a)
@@ -174,7 +206,7 @@ func (b *Bank) commitOne(i int32, a account, delta int64) Result {
 // commitTwo stores two accounts of a transfer, which leaves the total unchanged.
 func (b *Bank) commitTwo(i int32, a account, j int32, c account) Result {
 	if !a.valid() || !c.valid() {
-		return fail(ReasonOverflow)
+		return fail(ReasonBalanceLimit)
 	}
 	b.touch(i)
 	b.touch(j)

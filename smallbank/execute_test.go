@@ -10,9 +10,8 @@ import (
 // bal is an account's checking and savings in a test table.
 type bal struct{ c, s int64 }
 
-// newTestBank opens A and B with the given balances, and N with checking n: an account that
-// can hold a large debt, so that the other balances can come near the int64 limits while the
-// total still fits.
+// newTestBank opens A and B with the given balances, and N with checking n (an account that
+// takes part in no operation of the table).
 func newTestBank(t testing.TB, a, b bal, n int64) *Bank {
 	t.Helper()
 	bank := NewBank()
@@ -35,7 +34,7 @@ func balOf(b *Bank, name string) bal {
 }
 
 func TestApply(t *testing.T) {
-	const big = math.MaxInt64
+	const max = MaxBalance
 	tests := []struct {
 		name         string
 		a, b         bal
@@ -53,16 +52,19 @@ func TestApply(t *testing.T) {
 		{"deposit negative", bal{10, 0}, bal{10, 0}, 0, "DepositChecking(A, -1)", Result{Reason: ReasonNegativeAmount}, bal{10, 0}, bal{10, 0}},
 		{"deposit negative unknown", bal{10, 0}, bal{10, 0}, 0, "DepositChecking(Z, -1)", Result{Reason: ReasonNegativeAmount}, bal{10, 0}, bal{10, 0}},
 		{"deposit unknown", bal{10, 0}, bal{10, 0}, 0, "DepositChecking(Z, 1)", Result{Reason: "unknown account Z"}, bal{10, 0}, bal{10, 0}},
-		{"deposit overflow", bal{big - 5, 0}, bal{0, 0}, 0, "DepositChecking(A, 6)", Result{Reason: ReasonOverflow}, bal{big - 5, 0}, bal{0, 0}},
-		{"deposit total overflow", bal{big - 5, 0}, bal{5, 0}, 0, "DepositChecking(B, 1)", Result{Reason: ReasonOverflow}, bal{big - 5, 0}, bal{5, 0}},
+		{"deposit over the balance limit", bal{max - 5, 0}, bal{0, 0}, 0, "DepositChecking(A, 6)", Result{Reason: ReasonBalanceLimit}, bal{max - 5, 0}, bal{0, 0}},
+		{"deposit up to the balance limit", bal{max - 6, 1}, bal{0, 0}, 0, "DepositChecking(A, 5)", Result{OK: true, Value: 5}, bal{max - 1, 1}, bal{0, 0}},
+		{"deposit over the deposit limit", bal{10, 0}, bal{0, 0}, 0, "DepositChecking(A, 100000001)", Result{Reason: ReasonDepositLimit}, bal{10, 0}, bal{0, 0}},
+		{"deposit huge", bal{10, 0}, bal{0, 0}, 0, "DepositChecking(A, 9223372036854775807)", Result{Reason: ReasonDepositLimit}, bal{10, 0}, bal{0, 0}},
 
 		{"savings in", bal{10, 0}, bal{10, 0}, 0, "TransactSavings(A, 4)", Result{OK: true, Value: 4}, bal{10, 4}, bal{10, 0}},
 		{"savings out", bal{10, 5}, bal{10, 0}, 0, "TransactSavings(A, -5)", Result{OK: true, Value: -5}, bal{10, 0}, bal{10, 0}},
 		{"savings short", bal{10, 5}, bal{10, 0}, 0, "TransactSavings(A, -6)", Result{Reason: ReasonInsufficientFunds}, bal{10, 5}, bal{10, 0}},
 		{"savings min int", bal{10, 5}, bal{10, 0}, 0, "TransactSavings(A, -9223372036854775808)", Result{Reason: ReasonInsufficientFunds}, bal{10, 5}, bal{10, 0}},
 		{"savings unknown", bal{10, 5}, bal{10, 0}, 0, "TransactSavings(Q, 1)", Result{Reason: "unknown account Q"}, bal{10, 5}, bal{10, 0}},
-		{"savings sum overflow", bal{big - 1, 0}, bal{0, 0}, 0, "TransactSavings(A, 2)", Result{Reason: ReasonOverflow}, bal{big - 1, 0}, bal{0, 0}},
-		{"savings overflow", bal{0, big - 1}, bal{0, 0}, -big, "TransactSavings(A, 2)", Result{Reason: ReasonOverflow}, bal{0, big - 1}, bal{0, 0}},
+		{"savings sum over the limit", bal{max - 1, 0}, bal{0, 0}, 0, "TransactSavings(A, 2)", Result{Reason: ReasonBalanceLimit}, bal{max - 1, 0}, bal{0, 0}},
+		{"savings over the limit", bal{0, max - 1}, bal{0, 0}, 0, "TransactSavings(A, 2)", Result{Reason: ReasonBalanceLimit}, bal{0, max - 1}, bal{0, 0}},
+		{"savings over the deposit limit", bal{0, 0}, bal{0, 0}, 0, "TransactSavings(A, 9223372036854775807)", Result{Reason: ReasonDepositLimit}, bal{0, 0}, bal{0, 0}},
 
 		{"amalgamate", bal{7, 5}, bal{10, 2}, 0, "Amalgamate(A, B)", Result{OK: true}, bal{0, 0}, bal{22, 2}},
 		{"amalgamate overdrawn", bal{-4, 1}, bal{10, 2}, 0, "Amalgamate(A, B)", Result{OK: true}, bal{0, 0}, bal{7, 2}},
@@ -70,7 +72,8 @@ func TestApply(t *testing.T) {
 		{"amalgamate unknown from", bal{7, 5}, bal{10, 0}, 0, "Amalgamate(Z, A)", Result{Reason: "unknown account Z"}, bal{7, 5}, bal{10, 0}},
 		{"amalgamate unknown to", bal{7, 5}, bal{10, 0}, 0, "Amalgamate(A, Z)", Result{Reason: "unknown account Z"}, bal{7, 5}, bal{10, 0}},
 		{"amalgamate both unknown", bal{7, 5}, bal{10, 0}, 0, "Amalgamate(Y, Z)", Result{Reason: "unknown account Y"}, bal{7, 5}, bal{10, 0}},
-		{"amalgamate overflow", bal{big - 3, 0}, bal{4, 0}, -10, "Amalgamate(B, A)", Result{Reason: ReasonOverflow}, bal{big - 3, 0}, bal{4, 0}},
+		{"amalgamate over the limit", bal{max - 3, 0}, bal{4, 0}, 0, "Amalgamate(B, A)", Result{Reason: ReasonBalanceLimit}, bal{max - 3, 0}, bal{4, 0}},
+		{"amalgamate debt over the limit", bal{-max + 3, 0}, bal{-4, 0}, 0, "Amalgamate(B, A)", Result{Reason: ReasonBalanceLimit}, bal{-max + 3, 0}, bal{-4, 0}},
 
 		{"write check", bal{7, 5}, bal{10, 0}, 0, "WriteCheck(A, 10)", Result{OK: true, Value: -10}, bal{-3, 5}, bal{10, 0}},
 		{"write check exact", bal{7, 5}, bal{10, 0}, 0, "WriteCheck(A, 12)", Result{OK: true, Value: -12}, bal{-5, 5}, bal{10, 0}},
@@ -78,9 +81,9 @@ func TestApply(t *testing.T) {
 		{"write check zero", bal{7, 5}, bal{10, 0}, 0, "WriteCheck(A, 0)", Result{OK: true}, bal{7, 5}, bal{10, 0}},
 		{"write check negative", bal{7, 5}, bal{10, 0}, 0, "WriteCheck(A, -1)", Result{Reason: ReasonNegativeAmount}, bal{7, 5}, bal{10, 0}},
 		{"write check unknown", bal{7, 5}, bal{10, 0}, 0, "WriteCheck(Z, 1)", Result{Reason: "unknown account Z"}, bal{7, 5}, bal{10, 0}},
-		{"write check penalty overflow", bal{0, 0}, bal{0, 0}, 0, "WriteCheck(A, 9223372036854775807)", Result{Reason: ReasonOverflow}, bal{0, 0}, bal{0, 0}},
-		{"write check underflow", bal{-big, 0}, bal{0, 0}, 0, "WriteCheck(A, 5)", Result{Reason: ReasonOverflow}, bal{-big, 0}, bal{0, 0}},
-		{"write check total underflow", bal{0, 0}, bal{0, 0}, -big, "WriteCheck(A, 5)", Result{Reason: ReasonOverflow}, bal{0, 0}, bal{0, 0}},
+		{"write check huge", bal{0, 0}, bal{0, 0}, 0, "WriteCheck(A, 9223372036854775807)", Result{Reason: ReasonBalanceLimit}, bal{0, 0}, bal{0, 0}},
+		{"write check past the overdraft limit", bal{-max, 0}, bal{0, 0}, 0, "WriteCheck(A, 5)", Result{Reason: ReasonBalanceLimit}, bal{-max, 0}, bal{0, 0}},
+		{"write check to the overdraft limit", bal{0, 0}, bal{0, 0}, 0, "WriteCheck(A, 3999999999)", Result{OK: true, Value: -max}, bal{-max, 0}, bal{0, 0}},
 
 		{"send", bal{10, 0}, bal{10, 0}, 0, "SendPayment(A, B, 3)", Result{OK: true}, bal{7, 0}, bal{13, 0}},
 		{"send legacy", bal{10, 0}, bal{10, 0}, 0, "(A, B, 10)", Result{OK: true}, bal{0, 0}, bal{20, 0}},
@@ -92,7 +95,7 @@ func TestApply(t *testing.T) {
 		{"send unknown receiver", bal{10, 0}, bal{10, 0}, 0, "SendPayment(A, Y, 1)", Result{Reason: "unknown account Y"}, bal{10, 0}, bal{10, 0}},
 		{"send self", bal{10, 0}, bal{10, 0}, 0, "SendPayment(A, A, 4)", Result{OK: true}, bal{10, 0}, bal{10, 0}},
 		{"send self short", bal{10, 0}, bal{10, 0}, 0, "SendPayment(A, A, 11)", Result{Reason: ReasonInsufficientFunds}, bal{10, 0}, bal{10, 0}},
-		{"send overflow", bal{10, 0}, bal{big - 5, 0}, -10, "SendPayment(A, B, 6)", Result{Reason: ReasonOverflow}, bal{10, 0}, bal{big - 5, 0}},
+		{"send over the limit", bal{10, 0}, bal{max - 5, 0}, 0, "SendPayment(A, B, 6)", Result{Reason: ReasonBalanceLimit}, bal{10, 0}, bal{max - 5, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +133,7 @@ func TestExecuteAndQuery(t *testing.T) {
 	bank := newTestBank(t, bal{10, 0}, bal{10, 0}, 0)
 	send, _ := EncodeOp(Op{Kind: OpSendPayment, Account: "A", Dest: "B", Amount: 4})
 	read, _ := EncodeOp(Op{Kind: OpBalance, Account: "B"})
+	execute := func(op []byte) []byte { return bank.Execute("A", op) }
 	tests := []struct {
 		name string
 		run  func([]byte) []byte
@@ -138,10 +142,10 @@ func TestExecuteAndQuery(t *testing.T) {
 	}{
 		{"query refuses an update", bank.Query, send, Result{Reason: ReasonNotReadOnly}},
 		{"query malformed", bank.Query, []byte{0xff}, Result{Reason: ReasonMalformed}},
-		{"execute malformed", bank.Execute, []byte{6, 1, 'A'}, Result{Reason: ReasonMalformed}},
-		{"execute update", bank.Execute, send, Result{OK: true}},
+		{"execute malformed", execute, []byte{6, 1, 'A'}, Result{Reason: ReasonMalformed}},
+		{"execute update", execute, send, Result{OK: true}},
 		{"query read", bank.Query, read, Result{OK: true, Value: 14}},
-		{"execute read", bank.Execute, read, Result{OK: true, Value: 14}},
+		{"execute read", execute, read, Result{OK: true, Value: 14}},
 	}
 	for _, tt := range tests {
 		got, err := DecodeResult(tt.run(tt.op))
@@ -175,8 +179,11 @@ func TestOpenRejects(t *testing.T) {
 		{"", 1, 0, "empty account name"},
 		{"a b", 1, 0, "only letters"},
 		{"B", 0, -1, "negative savings"},
-		{"B", math.MaxInt64, 1, ReasonOverflow},
-		{"B", math.MaxInt64 - 5, 0, ReasonOverflow},
+		{"B", math.MaxInt64, 1, ReasonBalanceLimit},
+		{"B", MaxBalance + 1, 0, ReasonBalanceLimit},
+		{"B", MaxBalance, 1, ReasonBalanceLimit},
+		{"B", -MaxBalance - 1, 0, ReasonBalanceLimit},
+		{"B", 0, MaxBalance + 1, ReasonBalanceLimit},
 	}
 	for _, tt := range bad {
 		err := bank.Open(tt.name, tt.c, tt.s)

@@ -20,7 +20,7 @@ func FuzzDecodeOp(f *testing.F) {
 			}
 		}
 		bank := scenarioBank(t)
-		if _, err := DecodeResult(bank.Execute(b)); err != nil {
+		if _, err := DecodeResult(bank.Execute("A", b)); err != nil {
 			t.Fatalf("Execute(%x) gave an undecodable result: %v", b, err)
 		}
 		checkInvariants(t, bank, bank.Total())

@@ -107,7 +107,7 @@ func (b *Bank) hashLeafList(leaves []int32, buf []byte) []byte {
 	for _, k := range leaves {
 		buf = append(buf[:0], leafDomain...)
 		for _, i := range t.members[k] {
-			buf = appendElem(buf, b.names[i], b.accts.get(i))
+			buf = appendOwnedElem(buf, b.names[i], b.accts.get(i), b.ownerOf(i))
 		}
 		t.levels[0].hashes[k] = sha256.Sum256(buf)
 	}

@@ -16,9 +16,9 @@ func AccountName(i int) string { return strconv.Itoa(i) }
 const loadSeed2 = 0x5a11_ba4c
 
 // LoadAccounts opens the count benchmark accounts AccountName(0) .. AccountName(count-1), each
-// with checking and savings drawn independently and uniformly from [lo, hi] by a PCG generator
-// seeded with seed, so that every replica loading with the same arguments holds the same
-// state. It fails, opening nothing, if one of the names exists already.
+// owned by the client of the same name (as Open does), with checking and savings drawn
+// independently and uniformly from [lo, hi] by a PCG generator seeded with seed, so that every
+// replica loading with the same arguments holds the same state. It fails, opening nothing, if one of the names exists already.
 //
 // Loading is built for a million accounts: the names share one allocation, and the hashing of
 // the new accounts is left to the next Digest, which runs it on all cores.
@@ -87,6 +87,8 @@ func (b *Bank) checkLoad(count int, lo, hi int64) error {
 		return fmt.Errorf("smallbank: cannot load %d accounts", count)
 	case lo < 0 || hi < lo:
 		return fmt.Errorf("smallbank: bad balance range [%d, %d]", lo, hi)
+	case hi > MaxBalance/2:
+		return fmt.Errorf("smallbank: balances up to %d: checking + savings could exceed the limit %d", hi, int64(MaxBalance))
 	case count > 0 && hi > (math.MaxInt64-max(b.total, 0))/int64(count)/2:
 		return errors.New("smallbank: balances too large: the total would overflow")
 	}

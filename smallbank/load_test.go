@@ -43,7 +43,8 @@ func TestLoadAccountsRejects(t *testing.T) {
 		{math.MaxInt32, 0, 10, "cannot load"},
 		{1, -1, 10, "bad balance range"},
 		{1, 10, 9, "bad balance range"},
-		{4, 0, math.MaxInt64 / 8, "would overflow"},
+		{4, 0, MaxBalance/2 + 1, "exceed the limit"},
+		{4, 0, math.MaxInt64 / 8, "exceed the limit"},
 	}
 	for _, tt := range tests {
 		err := bank.LoadAccounts(tt.count, tt.lo, tt.hi, 1)
@@ -54,7 +55,7 @@ func TestLoadAccountsRejects(t *testing.T) {
 	if bank.Len() != 1 || bank.Total() != 10 {
 		t.Fatalf("failed loads changed the bank: %d accounts, total %d", bank.Len(), bank.Total())
 	}
-	must(t, bank.LoadAccounts(3, 0, math.MaxInt64/8, 1)) // the largest range that fits
+	must(t, bank.LoadAccounts(3, 0, MaxBalance/2, 1)) // the largest range within the limits
 }
 
 func TestLoadedTotalMatchesLoad(t *testing.T) {

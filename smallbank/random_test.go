@@ -3,6 +3,8 @@ package smallbank
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/bftbank/pbft/pbft"
 )
 
 func TestMoneyConservedByTransfers(t *testing.T) {
@@ -32,7 +34,8 @@ func TestRandomSequencesKeepInvariants(t *testing.T) {
 		want := bank.Total()
 		for step := range 1000 {
 			enc := randomEncodedOp(rng)
-			res, err := DecodeResult(bank.Execute(enc))
+			client := pbft.ClientID(string(rune('A' + rng.IntN(12))))
+			res, err := DecodeResult(bank.Execute(client, enc))
 			if err != nil {
 				t.Fatalf("seed %d step %d: result does not decode: %v", seed, step, err)
 			}

@@ -10,7 +10,9 @@ const (
 	ReasonInsufficientFunds = "insufficient funds"
 	ReasonNegativeAmount    = "negative amount"
 	ReasonMalformed         = "malformed operation"
-	ReasonOverflow          = "amount overflow"
+	ReasonNotAuthorized     = "not authorized"
+	ReasonBalanceLimit      = "over the balance limit"
+	ReasonDepositLimit      = "over the deposit limit"
 	ReasonNotReadOnly       = "not a read-only operation"
 	reasonUnknownAccount    = "unknown account "
 )

@@ -6,21 +6,40 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bftbank/pbft/pbft"
 )
 
-// snapshotMagic starts every snapshot and names its version.
-const snapshotMagic = "smallbank/snapshot/v1\x00"
+// snapshotMagic starts every snapshot and names its version (v2 added owners and tellers).
+const snapshotMagic = "smallbank/snapshot/v2\x00"
 
-// minSnapshotEntry is the smallest encoded account: a 1-byte name and two 1-byte varints.
-const minSnapshotEntry = 4
+// minSnapshotEntry is the smallest encoded account: a 1-byte name, two 1-byte varints and an
+// empty owner.
+const minSnapshotEntry = 5
 
 // Snapshot encodes the whole state canonically: the magic, the number of accounts as a uvarint,
-// then every account in name order as its length-prefixed name and checking and savings as
-// zigzag varints, and last SHA-256 of everything before it. Equal states give equal snapshots.
+// then every account in name order as its length-prefixed name, checking and savings as zigzag
+// varints and its length-prefixed owner (empty for the client of the account's own name); then
+// the number of tellers as a uvarint and each length-prefixed, in name order; last SHA-256 of
+// everything before it. Equal states give equal snapshots.
 func (b *Bank) Snapshot() []byte {
-	return encodeSnapshot(b.names, b.accts.view(), b.sortedOrder())
+	return encodeSnapshot(b.frozenState(b.accts.view()))
+}
+
+// frozenState is what a snapshot encodes. Names, owners and tellers never change in place
+// (they are only appended to, or replaced by copies), so clipped slices of them stay valid.
+type frozenState struct {
+	names   []string
+	accts   frozenAccounts
+	order   []int32
+	owners  []owned
+	tellers []string
+}
+
+func (b *Bank) frozenState(accts frozenAccounts) frozenState {
+	return frozenState{names: slices.Clip(b.names), accts: accts, order: b.sortedOrder(),
+		owners: slices.Clip(b.owners), tellers: slices.Clip(b.tellers)}
 }
 
 // Freeze captures the state for a later Snapshot (pbft.Freezer): it shares the balances
@@ -28,20 +47,30 @@ func (b *Bank) Snapshot() []byte {
 // the names and their order, which never change once opened; the encoding, ten times dearer,
 // happens only if the returned function is called.
 func (b *Bank) Freeze() func() []byte {
-	names, accts, order := b.names[:len(b.names):len(b.names)], b.accts.freeze(), b.sortedOrder()
-	return func() []byte { return encodeSnapshot(names, accts, order) }
+	st := b.frozenState(b.accts.freeze())
+	return func() []byte { return encodeSnapshot(st) }
 }
 
-// encodeSnapshot encodes the accounts in the given (name) order; see Snapshot.
-func encodeSnapshot(names []string, accts frozenAccounts, order []int32) []byte {
-	buf := make([]byte, 0, len(snapshotMagic)+binary.MaxVarintLen64+len(order)*16+sha256.Size)
+// encodeSnapshot encodes the accounts in the given (name) order, then the tellers; see Snapshot.
+func encodeSnapshot(st frozenState) []byte {
+	buf := make([]byte, 0, len(snapshotMagic)+binary.MaxVarintLen64+len(st.order)*17+sha256.Size)
 	buf = append(buf, snapshotMagic...)
-	buf = binary.AppendUvarint(buf, uint64(len(order)))
-	for _, i := range order {
-		buf = appendName(buf, names[i])
-		a := accts.get(i)
+	buf = binary.AppendUvarint(buf, uint64(len(st.order)))
+	for _, i := range st.order {
+		name := st.names[i]
+		buf = appendName(buf, name)
+		a := st.accts.get(i)
 		buf = binary.AppendVarint(buf, a.checking)
 		buf = binary.AppendVarint(buf, a.savings)
+		if owner := ownerIn(st.owners, st.names, i); owner != name {
+			buf = appendName(buf, owner)
+		} else {
+			buf = append(buf, 0)
+		}
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(st.tellers)))
+	for _, t := range st.tellers {
+		buf = appendName(buf, t)
 	}
 	sum := sha256.Sum256(buf)
 	return append(buf, sum[:]...)
@@ -55,7 +84,7 @@ func (b *Bank) Restore(snapshot []byte) error {
 		return err
 	}
 	restored.Digest()
-	*b = *restored
+	b.replace(restored)
 	return nil
 }
 
@@ -88,6 +117,9 @@ func decodeSnapshot(snapshot []byte) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := decodeTellers(&r, nb); err != nil {
+		return nil, err
+	}
 	if err := r.finish(); err != nil {
 		return nil, errors.New("smallbank: snapshot has trailing bytes")
 	}
@@ -111,10 +143,11 @@ func decodeAccounts(r *reader, count int) (*Bank, error) {
 	nb.accts.grow(count)
 	ends := make([]int, 0, count)
 	var arena, last []byte
-	for range count {
+	for k := range count {
 		name := r.nameBytes()
 		a := account{checking: r.varint(), savings: r.varint()}
-		if r.err != nil {
+		owner := r.ownerBytes()
+		if r.err != nil || bytes.Equal(owner, name) {
 			return nil, errors.New("smallbank: snapshot is corrupted")
 		}
 		if last != nil && bytes.Compare(last, name) >= 0 {
@@ -125,12 +158,41 @@ func decodeAccounts(r *reader, count int) (*Bank, error) {
 			return nil, errors.New("smallbank: snapshot holds an invalid account")
 		}
 		last, nb.total = name, total
+		if len(owner) > 0 {
+			nb.owners = append(nb.owners, owned{account: int32(k), owner: string(owner)})
+		}
 		arena = append(arena, name...)
 		ends = append(ends, len(arena))
 		nb.accts.push(a)
 	}
 	nb.indexNames(string(arena), ends)
 	return nb, nil
+}
+
+// decodeTellers reads the tellers, in strictly increasing name order.
+func decodeTellers(r *reader, nb *Bank) error {
+	count := r.uvarint()
+	if r.err != nil || count > uint64(len(r.buf)/2) {
+		return errors.New("smallbank: snapshot is corrupted")
+	}
+	for range count {
+		t := r.name()
+		if r.err != nil {
+			return errors.New("smallbank: snapshot is corrupted")
+		}
+		if n := len(nb.tellers); n > 0 && nb.tellers[n-1] >= t {
+			return errors.New("smallbank: snapshot tellers are not in strict name order")
+		}
+		nb.tellers = append(nb.tellers, t)
+	}
+	return nil
+}
+
+// replace makes restored this bank's state, keeping the local statistics.
+func (b *Bank) replace(restored *Bank) {
+	refused := b.refused
+	*b = *restored
+	b.refused = refused
 }
 
 // indexNames fills names, index and the sorted order from the names in accts order, which is
@@ -159,5 +221,5 @@ func (b *Bank) StageRestore(snapshot []byte) (pbft.Digest, func(), error) {
 		return pbft.Digest{}, nil, err
 	}
 	d := restored.Digest()
-	return d, func() { *b = *restored }, nil
+	return d, func() { b.replace(restored) }, nil
 }

@@ -74,10 +74,11 @@ func resealed(body []byte) []byte {
 	return append(slices.Clip(body), sum[:]...)
 }
 
-// snapshotBody encodes accounts as given, in the given order.
+// snapshotBody encodes accounts as given (name, checking, savings, ...), in the given order,
+// each owned by the client of its name, and no tellers.
 func snapshotBody(count uint64, entries ...any) []byte {
 	b := binary.AppendUvarint([]byte(snapshotMagic), count)
-	for _, e := range entries {
+	for k, e := range entries {
 		switch v := e.(type) {
 		case string:
 			b = appendName(b, v)
@@ -86,8 +87,11 @@ func snapshotBody(count uint64, entries ...any) []byte {
 		case int64:
 			b = binary.AppendVarint(b, v)
 		}
+		if k%3 == 2 {
+			b = append(b, 0) // the owner: the account's own client
+		}
 	}
-	return b
+	return append(b, 0) // no tellers
 }
 
 func TestRestoreRejectsCorruption(t *testing.T) {
@@ -104,7 +108,7 @@ func TestRestoreRejectsCorruption(t *testing.T) {
 		bad = append(bad, good[:n])
 	}
 	bad = append(bad,
-		resealed(append([]byte("smallbank/snapshot/v2\x00"), good[len(snapshotMagic):len(good)-32]...)),
+		resealed(append([]byte("smallbank/snapshot/v1\x00"), good[len(snapshotMagic):len(good)-32]...)),
 		resealed(append(bytes.Clone(good[:len(good)-32]), 0)),
 		resealed(snapshotBody(2, "B", 1, 0, "A", 1, 0)),
 		resealed(snapshotBody(2, "A", 1, 0, "A", 1, 0)),
@@ -112,10 +116,13 @@ func TestRestoreRejectsCorruption(t *testing.T) {
 		resealed(snapshotBody(1, "A b", 1, 0)),
 		resealed(snapshotBody(2, "A", int64(1<<62), 0, "B", int64(1<<62), 0)),
 		resealed(snapshotBody(1, "A", int64(1<<62), int64(1<<62))),
+		resealed(snapshotBody(1, "A", int64(MaxBalance+1), 0)),
+		resealed(snapshotBody(1, "A", 1, int64(MaxBalance))),
 		resealed(snapshotBody(1000, "A", 1, 0)),
 		resealed(snapshotBody(1<<62, "A", 1, 0)),
 		resealed(snapshotBody(2, "A", 1, 0)),
 	)
+	must(t, NewBank().Restore(resealed(snapshotBody(2, "A", 1, 0, "B", int64(MaxBalance), 0))))
 	for k, s := range bad {
 		if err := bank.Restore(s); err == nil {
 			t.Fatalf("corrupted snapshot %d accepted", k)
@@ -154,7 +161,7 @@ func TestFreezeEncodesTheStateAtFreezeTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Execute(op)
+	b.Execute("7", op)
 	if err := b.Open("new", 1, 1); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ func TestFreezesSurviveLaterWrites(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	b := NewBank()
 	must(t, b.LoadAccounts(3*chunkLen+100, 10, 50, 7))
+	must(t, b.Grant(RoleTeller, testTeller))
 	type freeze struct {
 		encode func() []byte
 		want   []byte
@@ -30,7 +31,7 @@ func TestFreezesSurviveLaterWrites(t *testing.T) {
 			Dest: fmt.Sprint(rng.IntN(b.Len() - 4)), Amount: 1}
 		enc, err := EncodeOp(op)
 		must(t, err)
-		b.Execute(enc)
+		b.Execute(testTeller, enc)
 	}
 	for k, f := range freezes {
 		if !bytes.Equal(f.encode(), f.want) {
@@ -48,6 +49,7 @@ func TestFreezesSurviveLaterWrites(t *testing.T) {
 // checkpoint interval (3,000 random payments), which copy the chunks they touch.
 func BenchmarkFreeze(b *testing.B) {
 	bank := NewBank()
+	must(b, bank.Grant(RoleTeller, testTeller))
 	if err := bank.LoadAccounts(1_000_000, 10_000, 50_000, 1); err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func BenchmarkFreeze(b *testing.B) {
 		for b.Loop() {
 			bank.Freeze()
 			for _, op := range ops {
-				bank.Execute(op)
+				bank.Execute(testTeller, op)
 			}
 		}
 	})

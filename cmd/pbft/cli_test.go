@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"math/rand"
 	"net"
 	"os"
@@ -107,7 +108,14 @@ func TestKeygenWritesConfigurationAndKeys(t *testing.T) {
 		t.Fatalf("replica 7 keys: %v", err)
 	}
 	wantOneLineError(t, "use --force", "keygen", "--config", cfgPath, "--out", keyDir)
-	code, stdout, stderr = runCLI(t, "keygen", "--config", cfgPath, "--out", keyDir, "--force", "--scheme", "bn256")
+	// Keys of another scheme than the configuration's would not work with it (issue 15).
+	wantOneLineError(t, "--scheme bn256, but", "keygen", "--config", cfgPath, "--out", keyDir, "--force", "--scheme", "bn256")
+	cfg.Scheme = crypto.SchemeBN256
+	cfg.KeyDir = "keys"
+	if err := cfg.Save(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "keygen", "--config", cfgPath, "--out", keyDir, "--force")
 	if code != 0 || strings.Contains(stdout, "wrote default configuration") {
 		t.Fatalf("second keygen: %d %q %q", code, stdout, stderr)
 	}
@@ -173,3 +181,83 @@ func freePorts(t *testing.T, n int) int {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestKeygenRefusesFlagsThatContradictTheConfiguration: `keygen --f 1` on an f = 2
+// configuration used to deal f = 2 keys silently (issue 15).
+func TestKeygenRefusesFlagsThatContradictTheConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir)
+	out := filepath.Join(dir, "k2")
+	wantOneLineError(t, "--f 1, but", "keygen", "--config", cfg, "--out", out, "--f", "1")
+	wantOneLineError(t, "--base-port applies to a new configuration only", "keygen", "--config", cfg, "--out", out, "--base-port", "7001")
+	wantOneLineError(t, "does not grant them the teller role", "keygen", "--config", cfg, "--out", out, "--tellers", "c0")
+	if code, _, stderr := runCLI(t, "keygen", "--config", cfg, "--out", out, "--f", "2"); code != 0 {
+		t.Fatalf("--f agreeing with the configuration refused: %s", stderr)
+	}
+}
+
+func TestKeygenTellersAreGrantedTheRole(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "cluster.yaml")
+	code, stdout, stderr := runCLI(t, "keygen", "--config", cfgPath, "--out", filepath.Join(dir, "keys"), "--tellers", "c0,c1")
+	if code != 0 || !strings.Contains(stdout, "tellers: c0,c1") {
+		t.Fatalf("keygen: %d %q %q", code, stdout, stderr)
+	}
+	cfg, err := cluster.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.HasRole("c1", "teller") || cfg.HasRole("A", "teller") || len(cfg.Accounts) != 10 {
+		t.Fatalf("roles %v, %d accounts", cfg.Roles, len(cfg.Accounts))
+	}
+	if _, err := crypto.ReadClientKey(filepath.Join(dir, "keys"), "c1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNodeChecksItsKeys: a configuration whose scheme is not its keys' is refused (the field
+// used to be ignored), and a secret key file readable by others draws a warning.
+func TestNodeChecksItsKeys(t *testing.T) {
+	dir := t.TempDir()
+	path := writeConfig(t, dir)
+	cfg, err := cluster.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(cfg.KeyDir, crypto.ReplicaFileName(1))
+	var stderr bytes.Buffer
+	fl := nodeFlags{config: path, id: "n1"}
+	if _, err := fl.options(nil, io.Discard, &stderr); err != nil || stderr.Len() != 0 {
+		t.Fatalf("options: %v, stderr %q", err, stderr.String())
+	}
+	if err := os.Chmod(secret, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fl.options(nil, io.Discard, &stderr); err != nil || !strings.Contains(stderr.String(), "warning: secret key file") || !strings.Contains(stderr.String(), "chmod 600") {
+		t.Fatalf("no warning for a 0644 secret: %v, stderr %q", err, stderr.String())
+	}
+	cfg.Scheme = crypto.SchemeBN256
+	cfg.KeyDir = "keys"
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "says scheme bn256 but the keys", "node", "--config", path, "--id", "n1")
+	wantOneLineError(t, "says scheme bn256 but the keys", "client", "--config", path, "balance", "A")
+}
+
+// TestClientRefusesLocallyWhatItsKeyMayNotDo: B's key may not spend from A's account; the
+// client says so without sending (no replica runs here) unless --force is given.
+func TestClientRefusesLocallyWhatItsKeyMayNotDo(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir)
+	wantOneLineError(t, "not sent: client B may not debit account A: only its owner A or a teller may", "client", "--config", cfg, "--id", "B", "transfer", "A", "B", "5")
+	wantOneLineError(t, "client J may not debit account C", "client", "--config", cfg, "--id", "J", "amalgamate", "C", "J")
+	wantOneLineError(t, "client B may not debit account A", "client", "--config", cfg, "--id", "B", "TransactSavings(A, -1)")
+	// Allowed operations get past the check and fail only for lack of replicas.
+	for _, args := range [][]string{{"--id", "B", "depositchecking", "A", "5"}, {"--id", "B", "transfer", "B", "A", "1"}, {"--id", "B", "--force", "transfer", "A", "B", "5"}} {
+		code, _, stderr := runCLI(t, append([]string{"client", "--config", cfg, "--timeout", "200ms"}, args...)...)
+		if code == 0 || strings.Contains(stderr, "not sent") || !strings.Contains(stderr, "not committed") {
+			t.Errorf("client %v: status %d, stderr %q; want a timeout", args, code, stderr)
+		}
+	}
+}

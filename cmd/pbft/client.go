@@ -24,6 +24,7 @@ type clientFlags struct {
 	id      string
 	timeout time.Duration
 	debug   bool
+	force   bool
 	stderr  io.Writer
 }
 
@@ -42,8 +43,14 @@ files:
   depositchecking C 25    DepositChecking(C, 25)
   transactsavings A -3    writecheck A 5            amalgamate A B
 
+Only an account's owner (by default the client of the account's name) or a client
+with the teller role may debit it: SendPayment, WriteCheck and Amalgamate from it,
+or a negative TransactSavings. The client refuses locally an operation its key may
+not do; --force sends it anyway, and the replicas answer "not authorized".
+
 Exit status: 0 when the operation committed and succeeded, 2 when it committed but
-failed (e.g. insufficient funds), 1 when it did not commit before --timeout.`,
+failed (e.g. insufficient funds, not authorized), 1 when it did not commit before
+--timeout or was refused locally.`,
 		Example: `  pbft client --config cluster.yaml transfer A B 3
   pbft client --config cluster.yaml balance A
   pbft client --config cluster.yaml --id B "SendPayment(B, C, 1)"`,
@@ -56,6 +63,7 @@ failed (e.g. insufficient funds), 1 when it did not commit before --timeout.`,
 	f.StringVar(&fl.id, "id", "", "client `name` (default: the operation's first account)")
 	f.DurationVar(&fl.timeout, "timeout", 10*time.Second, "give up if no quorum answers within this `duration`")
 	f.BoolVar(&fl.debug, "debug", false, "log the client's retransmissions")
+	f.BoolVar(&fl.force, "force", false, "send an operation this client may not do (to see the replicas refuse it)")
 	c.MarkFlagRequired("config")
 	return c
 }
@@ -79,7 +87,14 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	if err != nil {
 		return err
 	}
-	c, err := fl.newClient(op)
+	cfg, id, err := fl.identity(op)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Authorize(id, op); err != nil && !fl.force {
+		return fmt.Errorf("not sent: %w; --force sends it anyway (the replicas refuse it as not authorized)", err)
+	}
+	c, err := fl.newClient(cfg, id)
 	if err != nil {
 		return err
 	}
@@ -104,11 +119,20 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	return printOutcome(stdout, op, out)
 }
 
-func (fl *clientFlags) newClient(op smallbank.Op) (*client.Client, error) {
+// identity loads the configuration and names the client: --id, else the operation's first
+// account.
+func (fl *clientFlags) identity(op smallbank.Op) (*cluster.Config, string, error) {
 	cfg, err := cluster.Load(fl.config)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	if fl.id != "" {
+		return cfg, fl.id, nil
+	}
+	return cfg, op.Account, nil
+}
+
+func (fl *clientFlags) newClient(cfg *cluster.Config, id string) (*client.Client, error) {
 	dir := fl.keyDir
 	if dir == "" {
 		dir = cfg.KeyDir
@@ -116,13 +140,12 @@ func (fl *clientFlags) newClient(op smallbank.Op) (*client.Client, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("%s has no key_dir; pass --key-dir", fl.config)
 	}
-	id := fl.id
-	if id == "" {
-		id = op.Account
-	}
 	pub, err := crypto.ReadClusterPublic(dir)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.CheckKeys(pub); err != nil {
+		return nil, fmt.Errorf("%s: %w", fl.config, err)
 	}
 	key, err := crypto.ReadClientKey(dir, id)
 	if err != nil {

@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/smallbank"
 )
 
 // keygenFlags are the flags of `pbft keygen`.
@@ -21,9 +23,11 @@ type keygenFlags struct {
 	out      string
 	scheme   string
 	clients  []string
+	tellers  []string
 	f        int
 	basePort int
 	force    bool
+	changed  func(name string) bool // whether a flag was given on the command line
 }
 
 func newKeygenCommand(stdout io.Writer) *cobra.Command {
@@ -36,20 +40,33 @@ the two threshold BLS keys of the protocol (tau: 2f+1 of n, for the slow path an
 checkpoints; sigma: n of n, for the fast path), one share of each per replica.
 
 DIR/public.json is public; DIR/n<i>.json is replica i's secret (copy it to host i
-only); DIR/client-<c>.json is client c's secret.
+only, mode 0600: a replica warns when its file is readable by others);
+DIR/client-<c>.json is client c's secret.
+
+Who owns what: every account is owned by the client of its own name (account A by
+client A) unless the configuration's accounts list names another owner; only the
+owner or a client with the teller role may debit an account. --tellers deals keys
+for application servers (such as pbft bench --config's clients c0, c1, ...) and
+grants them the teller role in a new configuration.
 
 If the --config file does not exist, keygen also writes a default configuration
-there: n = 3f+1 replicas on 127.0.0.1 from --base-port, key_dir pointing at DIR, and
-an account for every client with checking 10 and savings 0. Edit the addresses for
-a real deployment. An existing configuration is only read (for n, f and the scheme).`,
+there: n = 3f+1 replicas on 127.0.0.1 from --base-port, key_dir pointing at DIR, an
+account for every --clients name (owned by that client) with checking 10 and
+savings 0, and the teller role for --tellers. Edit the addresses for a real
+deployment. An existing configuration is only read (for n, f, the scheme and the
+roles): --f, --scheme or --base-port that contradict it are an error.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return fl.run(stdout) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl.changed = cmd.Flags().Changed
+			return fl.run(stdout)
+		},
 	})
 	f := c.Flags()
 	f.StringVar(&fl.config, "config", "", "cluster configuration `file`; written with defaults if it does not exist")
 	f.StringVar(&fl.out, "out", "", "key `directory` to write")
 	f.StringVar(&fl.scheme, "scheme", "", `threshold scheme: "bls12381" or "bn256" (default: the configuration's, else bls12381)`)
-	f.StringSliceVar(&fl.clients, "clients", []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"}, "client `names` to deal Ed25519 keys for")
+	f.StringSliceVar(&fl.clients, "clients", []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"}, "client `names` to deal Ed25519 keys for (each owns the account of its name)")
+	f.StringSliceVar(&fl.tellers, "tellers", nil, "client `names` to deal keys for with the teller role (may debit every account) in a new configuration")
 	f.IntVar(&fl.f, "f", 2, "faults tolerated, for a new configuration (n = 3f+1)")
 	f.IntVar(&fl.basePort, "base-port", 5001, "port of n1, for a new configuration (replica i gets port+i-1)")
 	f.BoolVar(&fl.force, "force", false, "replace keys already in --out")
@@ -70,7 +87,7 @@ func (fl *keygenFlags) run(stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := keys.AddClients(nil, fl.clients...); err != nil {
+	if err := keys.AddClients(nil, append(slices.Clone(fl.clients), fl.tellers...)...); err != nil {
 		return err
 	}
 	if err := keys.WriteDir(fl.out); err != nil {
@@ -85,8 +102,31 @@ func (fl *keygenFlags) run(stdout io.Writer) error {
 		fmt.Fprintf(stdout, "note: %s has key_dir %q; the new keys are in %s\n", fl.config, cfg.KeyDir, fl.out)
 	}
 	fmt.Fprintf(stdout, "wrote keys for %d replicas (f=%d, %s) and clients %s to %s\n",
-		cfg.N(), cfg.F, cfg.Scheme, strings.Join(fl.clients, ","), fl.out)
+		cfg.N(), cfg.F, cfg.Scheme, strings.Join(append(slices.Clone(fl.clients), fl.tellers...), ","), fl.out)
+	fmt.Fprintf(stdout, "owners: every account by the client of its name%s; tellers: %s\n",
+		ownerExceptions(cfg), orNone(cfg.Roles[smallbank.RoleTeller]))
 	return nil
+}
+
+// ownerExceptions lists the accounts that the configuration gives another owner.
+func ownerExceptions(cfg *cluster.Config) string {
+	var out []string
+	for _, a := range cfg.Accounts {
+		if a.Owner != "" && a.Owner != a.Name {
+			out = append(out, a.Name+" by "+a.Owner)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ", except " + strings.Join(out, ", ")
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
 }
 
 // loadOrCreate reads the configuration, or builds the default one when the file does not
@@ -97,10 +137,7 @@ func (fl *keygenFlags) loadOrCreate() (*cluster.Config, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		if fl.scheme != "" {
-			cfg.Scheme = fl.scheme
-		}
-		return cfg, false, nil
+		return cfg, false, fl.agrees(cfg)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, false, err
 	}
@@ -119,7 +156,35 @@ func (fl *keygenFlags) loadOrCreate() (*cluster.Config, bool, error) {
 	for _, name := range fl.clients {
 		cfg.Accounts = append(cfg.Accounts, cluster.Account{Name: name, Checking: 10})
 	}
-	return cfg, true, nil
+	if len(fl.tellers) > 0 {
+		cfg.Roles = map[string][]string{smallbank.RoleTeller: fl.tellers}
+	}
+	return cfg, true, cfg.Validate()
+}
+
+// agrees checks that the flags given for a new configuration do not contradict an existing
+// one, which keygen only reads: keys dealt for another f or scheme would not match it.
+func (fl *keygenFlags) agrees(cfg *cluster.Config) error {
+	switch {
+	case fl.changed("f") && fl.f != cfg.F:
+		return fmt.Errorf("--f %d, but %s has f = %d; keygen deals keys for the existing configuration (edit it, or write a new one)", fl.f, fl.config, cfg.F)
+	case fl.scheme != "" && fl.scheme != cfg.Scheme:
+		return fmt.Errorf("--scheme %s, but %s has scheme %s; set the scheme field there instead", fl.scheme, fl.config, cfg.Scheme)
+	case fl.changed("base-port"):
+		return fmt.Errorf("--base-port applies to a new configuration only; %s lists the replicas' addresses", fl.config)
+	case len(fl.tellers) > 0 && !allHaveRole(cfg, fl.tellers):
+		return fmt.Errorf("--tellers: %s does not grant them the teller role; add roles: {teller: [%s]} there", fl.config, strings.Join(fl.tellers, ", "))
+	}
+	return nil
+}
+
+func allHaveRole(cfg *cluster.Config, clients []string) bool {
+	for _, c := range clients {
+		if !cfg.HasRole(c, smallbank.RoleTeller) {
+			return false
+		}
+	}
+	return true
 }
 
 // keyDirFor is the key directory as the configuration file should name it: relative to the

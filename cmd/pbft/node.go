@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -90,9 +91,15 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 	if err != nil {
 		return node.Options{}, err
 	}
+	if err := cfg.CheckKeys(pub); err != nil {
+		return node.Options{}, fmt.Errorf("%s: %w", fl.config, err)
+	}
 	secret, err := crypto.ReadReplicaSecret(cfg.KeyDir, int(id))
 	if err != nil {
 		return node.Options{}, err
+	}
+	if err := crypto.CheckSecretMode(filepath.Join(cfg.KeyDir, crypto.ReplicaFileName(int(id)))); err != nil {
+		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	behavior, err := behaviorOf(cfg, id)
 	if err != nil {

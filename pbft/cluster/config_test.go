@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/smallbank"
 )
 
 func write(t *testing.T, body string) string {
@@ -54,6 +56,25 @@ func TestLoadRejectsBadConfigurations(t *testing.T) {
 		"missing address":     strings.Replace(fourReplicas, `addr: "127.0.0.1:6004"`, `addr: ""`, 1),
 		"window below 2K":     fourReplicas + "checkpoint_interval: 10\nwindow: 15\n",
 		"not yaml":            "f: [1\n",
+		// Issue 15: each of these was accepted.
+		"negative view_change":    fourReplicas + "timers: {view_change: -400ms}\n",
+		"view_change below tick":  fourReplicas + "timers: {tick: 10ms, view_change: 5ms}\n",
+		"negative resend":         fourReplicas + "timers: {resend: -1s}\n",
+		"negative status":         fourReplicas + "timers: {status: -1s}\n",
+		"negative fast_path":      fourReplicas + "timers: {fast_path: -1ms}\n",
+		"negative client timer":   fourReplicas + "timers: {client: -1s}\n",
+		"negative tick":           fourReplicas + "timers: {tick: -1ms}\n",
+		"negative batch":          fourReplicas + "batch: {max_requests: -5}\n",
+		"negative checkpoint":     fourReplicas + "checkpoint_interval: -10\n",
+		"unknown scheme":          fourReplicas + "scheme: rsa\n",
+		"duplicate address":       strings.Replace(fourReplicas, "6004", "6003", 1),
+		"duplicate address, case": strings.Replace(strings.Replace(fourReplicas, `"127.0.0.1:6004"`, `"LOCALHOST:6001"`, 1), `"127.0.0.1:6001"`, `"localhost:6001"`, 1),
+		"address without port":    strings.Replace(fourReplicas, "127.0.0.1:6004", "127.0.0.1", 1),
+		"unknown role":            fourReplicas + "roles: {admin: [A]}\n",
+		"bad teller name":         fourReplicas + "roles: {teller: [\"c 1\"]}\n",
+		"bad owner":               fourReplicas + "accounts: [{name: A, owner: \"x y\", checking: 10}]\n",
+		"bad account name":        fourReplicas + "accounts: [{name: \"A B\", checking: 10}]\n",
+		"account listed twice":    fourReplicas + "accounts: [{name: A, checking: 10}, {name: A, checking: 1}]\n",
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -94,6 +115,88 @@ func TestParseNodeName(t *testing.T) {
 	for _, bad := range []string{"", "n0", "n8", "x3", "n3x", "n-1", "03"} {
 		if _, err := ParseNodeName(bad, 7); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestLoadErrorsNameTheProblem: the refusals of issue 15 say what is wrong.
+func TestLoadErrorsNameTheProblem(t *testing.T) {
+	for body, want := range map[string]string{
+		fourReplicas + "timers: {view_change: -400ms}\n": "timers.view_change -400ms must be at least one tick",
+		strings.Replace(fourReplicas, "6004", "6003", 1): "replicas 3 and 4 have the same address 127.0.0.1:6003",
+		fourReplicas + "scheme: rsa\n":                   `scheme "rsa": want bls12381 or bn256`,
+		fourReplicas + "roles: {admin: [A]}\n":           `unknown role "admin"`,
+	} {
+		_, err := Load(write(t, body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want %q", err, want)
+		}
+	}
+}
+
+func TestCheckKeysRefusesAnotherSchemeOrSize(t *testing.T) {
+	keys, err := crypto.DealCluster(crypto.SchemeBLS12381, 4, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(write(t, fourReplicas))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckKeys(keys.Public); err != nil {
+		t.Fatalf("matching keys refused: %v", err)
+	}
+	c.Scheme = crypto.SchemeBN256 // the issue's "scheme: bn256" with BLS12-381 keys
+	if err := c.CheckKeys(keys.Public); err == nil || !strings.Contains(err.Error(), "scheme bn256 but the keys") {
+		t.Fatalf("scheme mismatch: %v", err)
+	}
+	seven, err := crypto.DealCluster(crypto.SchemeBLS12381, 7, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Scheme = crypto.SchemeBLS12381
+	if err := c.CheckKeys(seven.Public); err == nil || !strings.Contains(err.Error(), "n=7 f=2") {
+		t.Fatalf("size mismatch: %v", err)
+	}
+}
+
+func TestNewBankOpensOwnersAndRoles(t *testing.T) {
+	c, err := Load(write(t, fourReplicas+`accounts:
+  - {name: A, checking: 10}
+  - {name: pool, owner: B, checking: 5}
+load_accounts: {count: 3, min: 1, max: 2, seed: 1}
+roles: {teller: [c0]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := c.NewBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for account, want := range map[string]string{"A": "A", "pool": "B", "2": "2"} {
+		if got, ok := bank.Owner(account); !ok || got != want || c.OwnerOf(account) != want {
+			t.Errorf("owner of %s: bank %q, config %q; want %q", account, got, c.OwnerOf(account), want)
+		}
+	}
+	if !bank.IsTeller("c0") || bank.IsTeller("A") {
+		t.Fatalf("tellers %v", bank.Tellers())
+	}
+	pay := func(from string) smallbank.Op {
+		return smallbank.Op{Kind: smallbank.OpSendPayment, Account: from, Dest: "A", Amount: 1}
+	}
+	for _, tc := range []struct {
+		client string
+		op     smallbank.Op
+		ok     bool
+	}{
+		{"A", pay("A"), true}, {"B", pay("A"), false}, {"B", pay("pool"), true}, {"pool", pay("pool"), false},
+		{"c0", pay("pool"), true}, {"B", smallbank.Op{Kind: smallbank.OpDepositChecking, Account: "A", Amount: 5}, true},
+	} {
+		err := c.Authorize(tc.client, tc.op)
+		res := bank.ApplyAs(tc.client, tc.op)
+		if (err == nil) != tc.ok || res.OK != tc.ok {
+			t.Errorf("%s by %s: Authorize %v, replicas %+v; want allowed=%v", tc.op, tc.client, err, res, tc.ok)
 		}
 	}
 }

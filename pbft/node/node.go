@@ -98,16 +98,9 @@ func newNode(opts Options) (*node, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
-	bank := smallbank.NewBank()
-	for _, a := range opts.Config.Accounts {
-		if err := bank.Open(a.Name, a.Checking, a.Savings); err != nil {
-			return nil, fmt.Errorf("node: %w", err)
-		}
-	}
-	if l := opts.Config.LoadAccounts; l != nil {
-		if err := bank.LoadAccounts(l.Count, l.Min, l.Max, l.Seed); err != nil {
-			return nil, fmt.Errorf("node: load_accounts: %w", err)
-		}
+	bank, err := opts.Config.NewBank()
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
 	}
 	core, err := pbft.New(opts.Config.Core(opts.ID, bank))
 	if err != nil {

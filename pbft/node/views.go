@@ -90,8 +90,8 @@ func (nd *node) metricsAnswer() answer {
 			ConflictingPrePrepare: st.RejectedConflicts, Other: nd.rejects.other.Load(),
 		},
 		StateDigest: hex.EncodeToString(digest[:]), ExecutedSlot: uint64(nd.core.Executed()),
-		CoreRejected: st.RejectedMessages,
-		MoneyTotal:   nd.bank.Total(), Accounts: nd.bank.Len(),
+		CoreRejected: st.RejectedMessages, NotAuthorized: nd.bank.Refused(),
+		MoneyTotal: nd.bank.Total(), Accounts: nd.bank.Len(),
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr

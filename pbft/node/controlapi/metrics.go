@@ -17,6 +17,9 @@ type Metrics struct {
 	// Beyond the contract: what was dropped without being judged, and what the core refused.
 	Dropped      Dropped `json:"dropped"`
 	CoreRejected uint64  `json:"core_rejected"`
+	// NotAuthorized counts the operations this replica executed with the result "not
+	// authorized": signed by a client that may not debit the account (SPEC 3.4).
+	NotAuthorized uint64 `json:"not_authorized"`
 	// For the benchmark: the bank's money and size, and the process's memory.
 	MoneyTotal int64  `json:"money_total"` // checking + savings over every account
 	Accounts   int    `json:"accounts"`

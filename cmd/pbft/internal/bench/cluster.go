@@ -94,6 +94,10 @@ func (c *benchCluster) configure(o *Options, byz map[string][]string) error {
 	c.cfg.KeyDir = keyDir
 	c.cfg.Scheme = crypto.SchemeBLS12381
 	c.cfg.LoadAccounts = &cluster.AccountLoad{Count: o.Accounts, Min: minBalance, Max: maxBalance, Seed: o.Seed}
+	// The benchmark's clients are an application server's terminals acting for every account
+	// holder: the configuration grants them the teller role (accounts stay owned by the
+	// clients of their names), as a deployment would grant it to its application servers.
+	c.cfg.Roles = map[string][]string{smallbank.RoleTeller: names}
 	if len(byz) > 0 {
 		c.cfg.Byzantine = byz
 	}
@@ -195,11 +199,17 @@ func openExisting(o *Options) (*benchCluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckKeys(pub); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.ConfigPath, err)
+	}
 	c := &benchCluster{cfg: cfg, pub: pub, replicas: map[pbft.NodeID]runner.Replica{}, byzantine: map[pbft.NodeID]bool{}, down: map[pbft.NodeID]bool{}}
 	for i := range o.maxClients() {
+		if !cfg.HasRole(clientName(i), smallbank.RoleTeller) {
+			return nil, fmt.Errorf("%s: benchmark client %s has no teller role, so the replicas would refuse its payments from other accounts (add roles: {teller: [c0, ..., c%d]}, or use pbft keygen --tellers)", o.ConfigPath, clientName(i), o.maxClients()-1)
+		}
 		k, err := crypto.ReadClientKey(cfg.KeyDir, clientName(i))
 		if err != nil {
-			return nil, fmt.Errorf("benchmark client %s: %w (deal keys for c0..c%d with pbft keygen --clients)", clientName(i), err, o.maxClients()-1)
+			return nil, fmt.Errorf("benchmark client %s: %w (deal keys for c0..c%d with pbft keygen --tellers)", clientName(i), err, o.maxClients()-1)
 		}
 		c.clientKeys = append(c.clientKeys, k)
 	}

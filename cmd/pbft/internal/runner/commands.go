@@ -35,7 +35,7 @@ const helpText = `commands:
   2.<seq>    status of a sequence number at every replica: PP, P, C, E or X (e.g. 2.3)
   3.<node>   balances of a replica (3 alone: every replica)
   4          every NEW-VIEW of the set, with its view changes (V) and pre-prepares (O)
-  5.<node>   throughput and latency of a replica (5 alone: every replica)
+  5.<node>   throughput, latency and refusals of a replica (5 alone: every replica)
   help       this text
   q          stop the run
   Enter      go on to the next set

@@ -199,5 +199,5 @@ func (c *fakeClient) do(ctx context.Context, enc []byte, read bool) (client.Outc
 		return client.Outcome{Result: set.bank.Query(enc), ReadOnly: true, View: 1, Latency: time.Millisecond}, nil
 	}
 	set.seq++
-	return client.Outcome{Result: set.bank.Execute(enc), Seq: pbft.Seq(set.seq), View: 1, Latency: time.Millisecond}, nil
+	return client.Outcome{Result: set.bank.Execute(pbft.ClientID(c.name), enc), Seq: pbft.Seq(set.seq), View: 1, Latency: time.Millisecond}, nil
 }

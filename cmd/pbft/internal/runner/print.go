@@ -209,7 +209,8 @@ func votesText(vs []control.Vote) string {
 func metricsText(id int, m control.Metrics) string {
 	l := m.LatencyMS
 	r := m.Rejected
-	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; view %d, %d view changes; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other",
+	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; view %d, %d view changes; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other; %d not authorized",
 		nodeName(id), m.ThroughputTPS, m.ExecutedRequests, m.ExecutedSlots, l.Avg, l.P50, l.P90, l.P99, l.Max,
-		m.View, m.ViewChanges, m.FastCommits, m.SlowCommits, r.BadSignature, r.BadShare, r.ConflictingPrePrepare, r.Other)
+		m.View, m.ViewChanges, m.FastCommits, m.SlowCommits, r.BadSignature, r.BadShare, r.ConflictingPrePrepare, r.Other,
+		m.NotAuthorized)
 }
