@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // errFrameTooLarge is the protocol error of a frame longer than the configured maximum.
@@ -25,21 +26,79 @@ func writeFrame(w *bufio.Writer, frame []byte) error {
 	return err
 }
 
+// nextFrame reads the next frame of c, of at most max bytes, with a deadline on every phase:
+// the wait for its first byte is bounded by idle (not at all when zero), and the rest by
+// FrameTimeout plus a second per MiB announced. A frame already buffered whole is read
+// without touching the deadline (setting one costs a timer update).
+func (b *base) nextFrame(c *conn, max int, idle time.Duration) ([]byte, error) {
+	if frameBuffered(c.r) {
+		return readFrame(c.r, max)
+	}
+	if c.r.Buffered() == 0 {
+		c.SetReadDeadline(deadline(idle))
+		if _, err := c.r.Peek(1); err != nil {
+			return nil, err
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(b.opts.frameTimeout))
+	n, err := readHeader(c.r, max)
+	if err != nil {
+		return nil, err
+	}
+	if n > frameRate {
+		c.SetReadDeadline(time.Now().Add(b.opts.frameTimeout + time.Duration(n/frameRate)*time.Second))
+	}
+	return readBody(c.r, n)
+}
+
+// deadline is the deadline d from now; none for zero.
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
 // readFrame reads one length-prefixed frame of at most max bytes into a fresh buffer.
 func readFrame(r *bufio.Reader, max int) ([]byte, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+	n, err := readHeader(r, max)
+	if err != nil {
 		return nil, err
+	}
+	return readBody(r, n)
+}
+
+// readHeader reads a frame's length and checks it against max.
+func readHeader(r *bufio.Reader, max int) (int, error) {
+	var hdr [frameHeaderSize]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, err
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
 	if uint64(n) > uint64(max) {
-		return nil, fmt.Errorf("%w: %d bytes, max %d", errFrameTooLarge, n, max)
+		return 0, fmt.Errorf("%w: %d bytes, max %d", errFrameTooLarge, n, max)
 	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(r, frame); err != nil {
-		return nil, err
+	return int(n), nil
+}
+
+// readBody reads a frame body of n bytes. The buffer starts at readChunk and doubles as the
+// bytes arrive, so what a frame costs follows what was sent (at most about twice that), not
+// what its header announced.
+func readBody(r *bufio.Reader, n int) ([]byte, error) {
+	buf := make([]byte, 0, min(n, readChunk))
+	for {
+		got, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == n {
+			return buf, nil
+		}
+		grown := make([]byte, len(buf), min(2*cap(buf), n))
+		copy(grown, buf)
+		buf = grown
 	}
-	return frame, nil
 }
 
 // frameBuffered reports whether r already holds a complete frame, so that reading it will
