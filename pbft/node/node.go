@@ -180,4 +180,3 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 
 // tick is the period of the core's clock.
 func (nd *node) tick() time.Duration { return nd.cfg.Timers.Tick }
-

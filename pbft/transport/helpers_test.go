@@ -68,12 +68,12 @@ func startNode(t *testing.T, self pbft.NodeID, addrs map[pbft.NodeID]string, ln 
 }
 
 // startCluster starts replicas 1..n on OS-chosen loopback ports.
-func startCluster(t *testing.T, n int, tuning Tuning) ([]*node, map[pbft.NodeID]string) {
+func startCluster(t *testing.T, n int, tuning Tuning, opts ...func(*Config)) ([]*node, map[pbft.NodeID]string) {
 	t.Helper()
 	lns, addrs := listenAll(t, n)
 	nodes := make([]*node, n)
 	for i := range nodes {
-		nodes[i] = startNode(t, pbft.NodeID(i+1), addrs, lns[i], tuning)
+		nodes[i] = startNode(t, pbft.NodeID(i+1), addrs, lns[i], tuning, opts...)
 	}
 	return nodes, addrs
 }

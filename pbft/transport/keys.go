@@ -11,7 +11,7 @@ import (
 // Keys are what a replica's transport proves its own identity with and checks the others'
 // against (see "Authentication" in the package documentation).
 type Keys struct {
-	Self     *crypto.SigningKey                 // this replica's Ed25519 key
+	Self     *crypto.SigningKey               // this replica's Ed25519 key
 	Replicas map[pbft.NodeID]crypto.VerifyKey // every other replica's Ed25519 key
 	// Clients returns the key of a client of the cluster; false for an unknown id, which is
 	// refused. Nil: no client is accepted.

@@ -76,10 +76,10 @@ func (l Limits) withDefaults() Limits {
 
 // connCap counts the connections of one class, in total and per source address.
 type connCap struct {
-	mu        sync.Mutex
-	total     int
-	bySource  map[string]int
-	max, per  int
+	mu       sync.Mutex
+	total    int
+	bySource map[string]int
+	max, per int
 }
 
 func newConnCap(max, per int) *connCap {

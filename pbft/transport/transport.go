@@ -12,18 +12,18 @@ import (
 // connections that clients open to it. It is safe for concurrent use.
 type Transport struct {
 	base
-	self     pbft.NodeID
-	keys     Keys
-	limits   Limits
-	ln       net.Listener
-	peers    map[pbft.NodeID]*peer
-	clients  *clientTable
+	self    pbft.NodeID
+	keys    Keys
+	limits  Limits
+	ln      net.Listener
+	peers   map[pbft.NodeID]*peer
+	clients *clientTable
 	// pending counts the connections in their handshake, clientConns the authenticated
 	// client connections (limits.go); replica links are one per peer by construction.
 	pending     *connCap
 	clientConns *connCap
-	onPeer   func(from pbft.NodeID, frame []byte)
-	onClient func(c pbft.ClientID, frame []byte)
+	onPeer      func(from pbft.NodeID, frame []byte)
+	onClient    func(c pbft.ClientID, frame []byte)
 	// clientIdle runs when a client connection has no complete frame buffered (Config).
 	clientIdle func()
 	started    atomic.Bool
