@@ -69,6 +69,8 @@ type conn struct {
 	net.Conn
 	r      *bufio.Reader
 	nonces nonces
+	// readDeadline is the read deadline last set (framing.go); only the reader touches it.
+	readDeadline time.Time
 }
 
 // spawn runs f on a goroutine that shutdown waits for.

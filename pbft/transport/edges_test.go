@@ -196,7 +196,10 @@ func TestTrickledBodyIsCut(t *testing.T) {
 // An authenticated client connection that stays idle is closed after IdleTimeout; a
 // connection that never completes its handshake after HelloTimeout.
 func TestIdleConnectionsAreClosed(t *testing.T) {
-	short := func(c *Config) { c.Limits.IdleTimeout = 100 * time.Millisecond }
+	short := func(c *Config) {
+		c.Limits.IdleTimeout = 100 * time.Millisecond
+		c.Limits.FrameTimeout = 40 * time.Millisecond
+	}
 	nodes, addrs := startCluster(t, 1, Tuning{HelloTimeout: 100 * time.Millisecond}, short)
 	expectClosed(t, dialClientRaw(t, addrs[1], "A"))
 	expectClosed(t, dialRaw(t, addrs[1], hello{role: roleClient, client: "B"}.encode()))

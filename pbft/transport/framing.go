@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 )
 
@@ -26,37 +27,66 @@ func writeFrame(w *bufio.Writer, frame []byte) error {
 	return err
 }
 
-// nextFrame reads the next frame of c, of at most max bytes, with a deadline on every phase:
-// the wait for its first byte is bounded by idle (not at all when zero), and the rest by
-// FrameTimeout plus a second per MiB announced. A frame already buffered whole is read
-// without touching the deadline (setting one costs a timer update).
+// nextFrame reads the next frame of c, of at most max bytes, with a deadline on every
+// phase. The read deadline rolls: readWithin moves it only when less than half of
+// FrameTimeout (or more than all of it) is left, so a busy connection sets it about once per
+// FrameTimeout/2 rather than twice per frame (each setting costs a runtime timer update).
+// The rest of a frame, once its first byte came, thus gets between half and all of
+// FrameTimeout, plus a second per MiB announced. Waiting for a frame's first byte, a
+// deadline that passes with nothing received only rolls on, until the wait has lasted idle
+// (never, when idle is zero).
 func (b *base) nextFrame(c *conn, max int, idle time.Duration) ([]byte, error) {
 	if frameBuffered(c.r) {
 		return readFrame(c.r, max)
 	}
 	if c.r.Buffered() == 0 {
-		c.SetReadDeadline(deadline(idle))
-		if _, err := c.r.Peek(1); err != nil {
+		if err := b.awaitFrame(c, idle); err != nil {
 			return nil, err
 		}
 	}
-	c.SetReadDeadline(time.Now().Add(b.opts.frameTimeout))
+	c.readWithin(b.opts.frameTimeout)
 	n, err := readHeader(c.r, max)
 	if err != nil {
 		return nil, err
 	}
 	if n > frameRate {
-		c.SetReadDeadline(time.Now().Add(b.opts.frameTimeout + time.Duration(n/frameRate)*time.Second))
+		c.readBy(time.Now().Add(b.opts.frameTimeout + time.Duration(n/frameRate)*time.Second))
 	}
 	return readBody(c.r, n)
 }
 
-// deadline is the deadline d from now; none for zero.
-func deadline(d time.Duration) time.Time {
-	if d <= 0 {
-		return time.Time{}
+// awaitFrame waits for the first byte of a frame, for at most idle (forever when zero).
+func (b *base) awaitFrame(c *conn, idle time.Duration) error {
+	var since time.Time
+	for {
+		c.readWithin(b.opts.frameTimeout)
+		_, err := c.r.Peek(1)
+		var ne net.Error
+		if err == nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return err
+		}
+		if since.IsZero() {
+			since = time.Now().Add(-b.opts.frameTimeout / 2) // the deadline had at least that left
+		}
+		if idle > 0 && time.Since(since) >= idle {
+			return err
+		}
 	}
-	return time.Now().Add(d)
+}
+
+// readWithin makes c's read deadline between d/2 and d from now, moving it only if needed.
+func (c *conn) readWithin(d time.Duration) {
+	now := time.Now()
+	if left := c.readDeadline.Sub(now); left >= d/2 && left <= d {
+		return
+	}
+	c.readBy(now.Add(d))
+}
+
+// readBy sets c's read deadline.
+func (c *conn) readBy(t time.Time) {
+	c.readDeadline = t
+	c.SetReadDeadline(t)
 }
 
 // readFrame reads one length-prefixed frame of at most max bytes into a fresh buffer.
