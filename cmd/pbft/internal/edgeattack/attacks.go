@@ -139,13 +139,13 @@ func dialClient(o options, addr string, role byte, id string, replica int) (net.
 // bigFrames announces a 64 MiB frame on o.conns connections to the first replica, sends
 // o.sendMiB of it and holds.
 func bigFrames(o options) error {
-	id := o.client
-	if id == "" {
-		id = "A"
-	}
 	var wg sync.WaitGroup
 	var sent atomic.Int64
-	for range o.conns {
+	for k := range o.conns {
+		id := o.client // proven when the attacker holds its key
+		if id == "" {
+			id = string(rune('A' + k%26)) // distinct, so that none replaces another
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -172,17 +172,30 @@ func bigFrames(o options) error {
 	return nil
 }
 
-// madeUpIDs attaches o.ids made-up client ids over one multiplexed connection to the
-// first replica, after proving o.client's key when it has one.
+// madeUpIDs attaches o.ids made-up client ids over one multiplexed connection to every
+// replica, after proving o.client's key when it has one.
 func madeUpIDs(o options) error {
-	c, dial, accept, err := dialClient(o, o.addrs[0], roleMux, "attacker", 1)
+	errs := make(chan error, len(o.addrs))
+	for i, addr := range o.addrs {
+		go func() { errs <- madeUpIDsAt(o, addr, i+1) }()
+	}
+	for range o.addrs {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func madeUpIDsAt(o options, addr string, replica int) error {
+	c, dial, accept, err := dialClient(o, addr, roleMux, "attacker", replica)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	w := bufio.NewWriter(c)
 	if o.key != nil && o.version >= 2 {
-		sig := o.key.Sign(transcript('M', 1, o.client, dial, accept))
+		sig := o.key.Sign(transcript('M', replica, o.client, dial, accept))
 		w.Write(frame(muxAttach(o.client, append(append([]byte{}, accept[:8]...), sig...))))
 	}
 	for i := range o.ids {
@@ -197,7 +210,7 @@ func madeUpIDs(o options) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Printf("ids: %d made-up ids attached\n", o.ids)
+	fmt.Printf("ids: %d made-up ids attached at %s\n", o.ids, addr)
 	c.SetReadDeadline(time.Now().Add(o.duration))
 	io.Copy(io.Discard, c)
 	return nil
