@@ -11,9 +11,9 @@ import (
 // lists the same values.
 const (
 	// DefaultMaxPending bounds the connections still in their handshake, in total...
-	DefaultMaxPending = 512
+	DefaultMaxPending = 1024
 	// DefaultMaxPendingPerSource ...and per source address (IP).
-	DefaultMaxPendingPerSource = 64
+	DefaultMaxPendingPerSource = 256
 	// DefaultMaxClientConns bounds the authenticated client connections, in total...
 	DefaultMaxClientConns = 4096
 	// DefaultMaxClientConnsPerSource ...and per source address.
