@@ -97,13 +97,13 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 		return nil, fmt.Errorf("client %s: retransmission timer must be positive", id)
 	}
 	if opts.Network != nil {
-		if err := opts.Network.mux.Attach(id, c.onReply); err != nil {
+		if err := opts.Network.mux.Attach(id, key, c.onReply); err != nil {
 			return nil, fmt.Errorf("client %s: %w", id, err)
 		}
 		c.conn = sharedLink{mux: opts.Network.mux, id: id}
 		return c, nil
 	}
-	conn, err := transport.NewClient(transport.ClientConfig{ID: id, Addrs: cfg.Addrs(), Tuning: opts.Tuning,
+	conn, err := transport.NewClient(transport.ClientConfig{ID: id, Key: key, Addrs: cfg.Addrs(), Tuning: opts.Tuning,
 		Logger: opts.Logger}, c.onReply)
 	if err != nil {
 		return nil, fmt.Errorf("client %s: %w", id, err)

@@ -159,7 +159,9 @@ func TestRetransmitsToEveryReplicaWhenLeaderIsSilent(t *testing.T) {
 
 func TestReadNeedsTwoFPlusOneAndFallsBack(t *testing.T) {
 	fc := newFakeCluster(t)
-	c := fc.newClient("A", Options{})
+	// The first read also opens (and authenticates) the connections: on a loaded machine
+	// the default 40 ms could pass before 2f+1 answers, and the read would be ordered.
+	c := fc.newClient("A", Options{Retransmit: 500 * time.Millisecond})
 	out, err := c.Read(ctxTimeout(t, testTimeout), encode(t, "(A)"))
 	if err != nil {
 		t.Fatal(err)

@@ -83,7 +83,8 @@ func newFakeCluster(t *testing.T, modes ...fakeMode) *fakeCluster {
 }
 
 func (fc *fakeCluster) start(id pbft.NodeID, ln net.Listener) {
-	tr, err := transport.New(transport.Config{Self: id, Addrs: fc.cfg.Addrs(), Listener: ln})
+	tr, err := transport.New(transport.Config{Self: id, Addrs: fc.cfg.Addrs(), Listener: ln,
+		Keys: transport.ClusterKeys(fc.keys.Public, fc.keys.Replicas[id-1].Ed25519)})
 	if err != nil {
 		fc.t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func newTestClient(t testing.TB, c *testCluster, name string) *testClient {
 	}
 	tc := &testClient{id: pbft.ClientID(name), key: c.keys.Clients[name],
 		verifier: verifier, replies: make(chan *pbft.Reply, 1024)}
-	conn, err := transport.DialClient(tc.id, c.cfg.Addrs(), tc.onReply)
+	conn, err := transport.DialClient(tc.id, tc.key, c.cfg.Addrs(), tc.onReply)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 	defer cancel()
 	tr, err := transport.New(transport.Config{
 		Self: nd.id, Addrs: nd.cfg.Addrs(), Listener: opts.Listener, Logger: nd.log,
-		ClientIdle: nd.verifyQueuedSoon,
+		Keys: transport.ClusterKeys(opts.Public, opts.Secret.Ed25519), ClientIdle: nd.verifyQueuedSoon,
 	})
 	if err != nil {
 		return fmt.Errorf("node %s: %w", nd.id, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
+	"github.com/bftbank/pbft/pbft/transport"
 )
 
 // serveControl answers a control request on the protocol loop: it copies what it needs from
@@ -101,9 +102,16 @@ func (nd *node) metricsAnswer() answer {
 		data.Memory = readMemory()
 		ts := tr.Stats()
 		data.Dropped = controlapi.Dropped{InboundOverload: overload, ClientReplies: ts.ClientDropped}
+		data.Edges = edges(ts.Refused)
 		for _, p := range ts.Peers {
 			data.Dropped.OutboundQueue += p.Dropped
 		}
 		return data, nil
 	}
+}
+
+func edges(r transport.Refusals) controlapi.Edges {
+	return controlapi.Edges{Pending: r.Pending, Handshake: r.Handshake, BadProof: r.BadProof,
+		Unknown: r.Unknown, ClientConns: r.ClientConns, ClientIDs: r.ClientIDs, Replace: r.Replace,
+		Timeouts: r.Timeouts}
 }

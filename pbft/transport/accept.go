@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bufio"
 	"errors"
 	"net"
 	"time"
@@ -24,47 +23,39 @@ func (t *Transport) acceptLoop() {
 			continue
 		}
 		bo.reset()
+		src := sourceOf(nc)
+		if !t.pending.acquire(src) {
+			t.refused.pending.Add(1)
+			nc.Close()
+			continue
+		}
 		if !t.track(nc) {
 			return
 		}
-		t.spawn(func() { t.handleConn(nc) })
+		t.spawn(func() { t.handleConn(nc, src) })
 	}
 }
 
-// handleConn reads the hello of an accepted connection and hands it to its owner.
-func (t *Transport) handleConn(nc net.Conn) {
-	c := &conn{Conn: nc, r: bufio.NewReaderSize(nc, ioBufferSize)}
-	nc.SetReadDeadline(time.Now().Add(t.opts.helloTimeout))
-	h, err := readHello(c.r)
-	nc.SetReadDeadline(time.Time{})
+// handleConn runs the handshake of an accepted connection (handshake.go), within
+// HelloTimeout and holding a place among the pending connections, then serves it as what it
+// proved to be.
+func (t *Transport) handleConn(nc net.Conn, src string) {
+	nc.SetDeadline(time.Now().Add(t.opts.helloTimeout))
+	serve, err := t.authenticate(nc, src)
+	t.pending.release(src)
+	nc.SetDeadline(time.Time{})
 	if err != nil {
-		t.reject(c, "bad hello", err)
+		t.refuse(nc, err)
 		return
 	}
-	switch h.role {
-	case roleClient:
-		t.serveClient(c, h.client)
-		return
-	case roleClientMux:
-		t.serveMux(c, h.client)
-		return
-	}
-	p, ok := t.peers[h.from]
-	if !ok || h.to != t.self || h.from > t.self {
-		t.reject(c, "unexpected replica hello", nil)
-		return
-	}
-	select {
-	case p.incoming <- c:
-	case <-t.done:
-		t.drop(c)
-	}
+	serve()
 }
 
-func (t *Transport) reject(c *conn, why string, err error) {
+// refuse closes a connection that failed its handshake or a bound, and counts why.
+func (t *Transport) refuse(nc net.Conn, err error) {
+	t.refused.count(err)
 	if !errors.Is(err, net.ErrClosed) {
-		t.protocolErrors.Add(1)
-		t.opts.log.Debug().Err(err).Msgf("%s refused connection from %s: %s", t.self, c.RemoteAddr(), why)
+		t.opts.log.Debug().Err(err).Msgf("%s refused connection from %s", t.self, nc.RemoteAddr())
 	}
-	t.drop(c)
+	t.drop(nc)
 }

@@ -31,6 +31,7 @@ type options struct {
 	helloTimeout time.Duration
 	backoffMin   time.Duration
 	backoffMax   time.Duration
+	frameTimeout time.Duration // Limits.FrameTimeout
 	log          zerolog.Logger
 	// coalesce lets a writer that drained its queue yield once before it flushes, so that
 	// frames other goroutines are about to queue share the write (a client mux, whose many
@@ -52,6 +53,7 @@ type base struct {
 	closed bool
 
 	protocolErrors atomic.Uint64
+	refused        refusals
 }
 
 func (b *base) init(opts options) {
@@ -61,11 +63,14 @@ func (b *base) init(opts options) {
 	b.conns = make(map[net.Conn]struct{})
 }
 
-// conn is an established connection with its buffered reader (which may already hold bytes
-// that followed the hello).
+// conn is an authenticated connection with its buffered reader, and the nonces of its
+// handshake (a ClientMux proves its clients with them).
 type conn struct {
 	net.Conn
-	r *bufio.Reader
+	r      *bufio.Reader
+	nonces nonces
+	// readDeadline is the read deadline last set (framing.go); only the reader touches it.
+	readDeadline time.Time
 }
 
 // spawn runs f on a goroutine that shutdown waits for.
@@ -121,22 +126,4 @@ func (b *base) shutdown() {
 	}
 	b.mu.Unlock()
 	b.wg.Wait()
-}
-
-// dial connects to addr and sends the hello.
-func (b *base) dial(addr string, h hello) (*conn, error) {
-	d := net.Dialer{Timeout: b.opts.dialTimeout}
-	nc, err := d.DialContext(b.ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	if !b.track(nc) {
-		return nil, errClosed
-	}
-	nc.SetWriteDeadline(time.Now().Add(b.opts.writeTimeout))
-	if _, err := nc.Write(h.encode()); err != nil {
-		b.drop(nc)
-		return nil, err
-	}
-	return &conn{Conn: nc, r: bufio.NewReaderSize(nc, ioBufferSize)}, nil
 }

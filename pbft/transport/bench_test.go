@@ -21,7 +21,7 @@ func benchThroughput(b *testing.B, size int) {
 	got := make(chan struct{}, 1<<16)
 	var trs []*Transport
 	for i, ln := range lns {
-		tr, err := New(Config{Self: pbft.NodeID(i + 1), Addrs: addrs, Listener: ln})
+		tr, err := New(Config{Self: pbft.NodeID(i + 1), Addrs: addrs, Listener: ln, Keys: testKeys(pbft.NodeID(i + 1))})
 		if err != nil {
 			b.Fatal(err)
 		}

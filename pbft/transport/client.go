@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/rs/zerolog"
 )
@@ -13,6 +14,9 @@ import (
 type ClientConfig struct {
 	ID    pbft.ClientID
 	Addrs map[pbft.NodeID]string
+	// Key is the client's Ed25519 key, which proves ID to every replica (ClientConn only;
+	// the clients of a ClientMux prove theirs on Attach).
+	Key *crypto.SigningKey
 	Tuning
 	Logger zerolog.Logger
 }
@@ -23,6 +27,7 @@ type ClientConfig struct {
 type ClientConn struct {
 	base
 	id      pbft.ClientID
+	key     *crypto.SigningKey
 	links   linkSet
 	onReply func(from pbft.NodeID, frame []byte)
 }
@@ -36,10 +41,10 @@ type clientLink struct {
 	connects  atomic.Uint64
 }
 
-// DialClient prepares connections from client id to the replicas at addrs with default tuning;
-// see NewClient.
-func DialClient(id pbft.ClientID, addrs map[pbft.NodeID]string, onReply func(from pbft.NodeID, frame []byte)) (*ClientConn, error) {
-	return NewClient(ClientConfig{ID: id, Addrs: addrs, Logger: zerolog.Nop()}, onReply)
+// DialClient prepares connections from client id, whose key is key, to the replicas at addrs
+// with default tuning; see NewClient.
+func DialClient(id pbft.ClientID, key *crypto.SigningKey, addrs map[pbft.NodeID]string, onReply func(from pbft.NodeID, frame []byte)) (*ClientConn, error) {
+	return NewClient(ClientConfig{ID: id, Key: key, Addrs: addrs, Logger: zerolog.Nop()}, onReply)
 }
 
 // NewClient prepares the client's connections. Nothing is dialed until a frame is sent; an
@@ -53,8 +58,11 @@ func NewClient(cfg ClientConfig, onReply func(from pbft.NodeID, frame []byte)) (
 	if len(cfg.Addrs) == 0 {
 		return nil, fmt.Errorf("transport: no replica addresses")
 	}
-	cc := &ClientConn{id: cfg.ID, links: make(linkSet), onReply: onReply}
-	cc.init(cfg.Tuning.options(cfg.Logger))
+	if cfg.Key == nil {
+		return nil, fmt.Errorf("transport: client %s has no key", cfg.ID)
+	}
+	cc := &ClientConn{id: cfg.ID, key: cfg.Key, links: make(linkSet), onReply: onReply}
+	cc.init(cfg.Tuning.clientOptions(cfg.Logger))
 	for id, addr := range cfg.Addrs {
 		l := &clientLink{id: id, addr: addr, out: newOutbox(cc.opts.queueLen, cc.opts.queueBytes)}
 		cc.links[id] = l
@@ -93,13 +101,13 @@ func (cc *ClientConn) Close() error {
 func (cc *ClientConn) run(l *clientLink) {
 	h := hello{role: roleClient, client: cc.id}
 	label := "client " + string(cc.id) + "<->" + l.id.String()
-	cc.runLink(l, h, label, func(frame []byte) { cc.onReply(l.id, frame) }, nil)
+	cc.runLink(l, h, label, clientProver(cc.key, cc.id, l.id), func(frame []byte) { cc.onReply(l.id, frame) }, nil)
 }
 
-// runLink waits for a frame to send to l, connects with hello h, writes the frames of
-// opening (if set) and that frame, and serves the connection until it breaks; again until
-// the owner closes.
-func (b *base) runLink(l *clientLink, h hello, label string, deliver func([]byte), opening func() [][]byte) {
+// runLink waits for a frame to send to l, connects with hello h and the handshake of prove,
+// writes the frames of opening (if set) and that frame, and serves the connection until it
+// breaks; again until the owner closes.
+func (b *base) runLink(l *clientLink, h hello, label string, prove prover, deliver func([]byte), opening func(pbft.NodeID, *conn) [][]byte) {
 	bo := newBackoff(b.opts.backoffMin, b.opts.backoffMax)
 	for {
 		var first []byte
@@ -109,22 +117,23 @@ func (b *base) runLink(l *clientLink, h hello, label string, deliver func([]byte
 		case <-b.done:
 			return
 		}
-		c, err := b.dial(l.addr, h)
+		c, err := b.dial(l.addr, h, prove)
 		for err != nil {
 			b.opts.log.Debug().Err(err).Msgf("%s dial failed", label)
 			if !bo.wait(b.done) {
 				return
 			}
-			c, err = b.dial(l.addr, h)
+			c, err = b.dial(l.addr, h, prove)
 		}
 		began := time.Now()
 		l.connects.Add(1)
 		l.connected.Store(true)
 		var frames [][]byte
 		if opening != nil {
-			frames = opening()
+			frames = opening(l.id, c)
 		}
-		b.serve(c, stream{label: label, out: l.out, first: append(frames, first), deliver: deliver})
+		b.serve(c, stream{label: label, out: l.out, first: append(frames, first), deliver: deliver,
+			maxFrame: b.opts.maxFrame})
 		l.connected.Store(false)
 		if time.Since(began) >= b.opts.backoffMax {
 			bo.reset()

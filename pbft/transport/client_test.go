@@ -30,7 +30,7 @@ func echo(t *testing.T, n *node) (stop func()) {
 func newClient(t *testing.T, id pbft.ClientID, addrs map[pbft.NodeID]string) (*ClientConn, chan received) {
 	t.Helper()
 	replies := make(chan received, 100)
-	cc, err := NewClient(ClientConfig{ID: id, Addrs: addrs, Tuning: fastTuning, Logger: testLogger()},
+	cc, err := NewClient(ClientConfig{ID: id, Key: clientKey(id), Addrs: addrs, Tuning: fastTuning, Logger: testLogger()},
 		func(from pbft.NodeID, frame []byte) { replies <- received{from, string(frame)} })
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +109,14 @@ func TestClientReachesLateReplica(t *testing.T) {
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
 	noReply := func(pbft.NodeID, []byte) {}
-	if _, err := DialClient("", map[pbft.NodeID]string{1: "x"}, noReply); err == nil {
+	if _, err := DialClient("", clientKey("A"), map[pbft.NodeID]string{1: "x"}, noReply); err == nil {
 		t.Error("empty client id accepted")
 	}
-	if _, err := DialClient("A", nil, noReply); err == nil {
+	if _, err := DialClient("A", clientKey("A"), nil, noReply); err == nil {
 		t.Error("client without replica addresses accepted")
+	}
+	if _, err := DialClient("A", nil, map[pbft.NodeID]string{1: "x"}, noReply); err == nil {
+		t.Error("client without a key accepted")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 )
 
@@ -17,12 +18,20 @@ type ClientMux struct {
 	links linkSet
 
 	mu      sync.RWMutex
-	clients map[pbft.ClientID]func(from pbft.NodeID, frame []byte)
+	clients map[pbft.ClientID]muxClient
+	nonces  map[pbft.NodeID]nonces // of each link's current connection
+}
+
+// muxClient is an attached client: its key proves it on every connection.
+type muxClient struct {
+	key     *crypto.SigningKey
+	onReply func(from pbft.NodeID, frame []byte)
 }
 
 // NewClientMux prepares the shared connections; cfg.ID names the process (it only labels
-// the connection). Each connection is dialed when its first frame is queued, and redialed the
-// same way after it breaks; on every connection the attached clients are announced first.
+// the connection; cfg.Key is not used: every client proves its own key). Each connection is
+// dialed when its first frame is queued, and redialed the same way after it breaks; on every
+// connection the attached clients are proven first.
 func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 	if cfg.ID == "" || len(cfg.ID) > maxClientIDLen {
 		return nil, fmt.Errorf("transport: mux name must have 1 to %d bytes", maxClientIDLen)
@@ -31,8 +40,8 @@ func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 		return nil, fmt.Errorf("transport: no replica addresses")
 	}
 	m := &ClientMux{name: cfg.ID, links: make(linkSet),
-		clients: make(map[pbft.ClientID]func(pbft.NodeID, []byte))}
-	opts := cfg.Tuning.options(cfg.Logger)
+		clients: make(map[pbft.ClientID]muxClient), nonces: make(map[pbft.NodeID]nonces)}
+	opts := cfg.Tuning.clientOptions(cfg.Logger)
 	opts.coalesce = true
 	m.init(opts)
 	for id, addr := range cfg.Addrs {
@@ -40,28 +49,33 @@ func NewClientMux(cfg ClientConfig) (*ClientMux, error) {
 		m.links[id] = l
 		h := hello{role: roleClientMux, client: cfg.ID}
 		label := "clients " + string(cfg.ID) + "<->" + id.String()
-		m.spawn(func() { m.runLink(l, h, label, m.deliverFrom(id), m.attachFrames) })
+		m.spawn(func() { m.runLink(l, h, label, noProof, m.deliverFrom(id), m.attachFrames) })
 	}
 	return m, nil
 }
 
-// Attach registers client id: frames for it from any replica go to onReply (on a reader
-// goroutine, as for ClientConn), and every replica is told at once, so that it can reply
-// before the client ever sent it anything.
-func (m *ClientMux) Attach(id pbft.ClientID, onReply func(from pbft.NodeID, frame []byte)) error {
+// Attach registers client id, whose key is key: frames for it from any replica go to onReply
+// (on a reader goroutine, as for ClientConn), and every replica is sent the client's proof at
+// once, so that it can reply before the client ever sent it anything. A replica refuses the
+// frames of a client whose key it does not know.
+func (m *ClientMux) Attach(id pbft.ClientID, key *crypto.SigningKey, onReply func(from pbft.NodeID, frame []byte)) error {
 	if id == "" || len(id) > maxClientIDLen {
 		return fmt.Errorf("transport: client id must have 1 to %d bytes", maxClientIDLen)
 	}
+	if key == nil {
+		return fmt.Errorf("transport: client %s has no key", id)
+	}
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if _, dup := m.clients[id]; dup {
-		m.mu.Unlock()
 		return fmt.Errorf("transport: client %s attached twice", id)
 	}
-	m.clients[id] = onReply
-	m.mu.Unlock()
-	frame := encodeMux(muxAttach, id, nil)
-	for _, l := range m.links {
-		l.out.offer(frame)
+	m.clients[id] = muxClient{key: key, onReply: onReply}
+	// Proven for each link's current connection. A connection that opens after this sees
+	// the client in attachFrames (both hold mu); a proof for a connection already gone is
+	// dropped by the replica as stale, cheaply. Queuing it also opens a link not yet dialed.
+	for id2, l := range m.links {
+		l.out.offer(encodeMux(muxAttach, id, attachProof(key, id2, id, m.nonces[id2])))
 	}
 	return nil
 }
@@ -100,13 +114,14 @@ func (m *ClientMux) Close() error {
 	return nil
 }
 
-// attachFrames announces every attached client on a new connection.
-func (m *ClientMux) attachFrames() [][]byte {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+// attachFrames proves every attached client on a new connection to replica to.
+func (m *ClientMux) attachFrames(to pbft.NodeID, c *conn) [][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nonces[to] = c.nonces
 	frames := make([][]byte, 0, len(m.clients))
-	for id := range m.clients {
-		frames = append(frames, encodeMux(muxAttach, id, nil))
+	for id, mc := range m.clients {
+		frames = append(frames, encodeMux(muxAttach, id, attachProof(mc.key, to, id, c.nonces)))
 	}
 	return frames
 }
@@ -120,10 +135,10 @@ func (m *ClientMux) deliverFrom(from pbft.NodeID) func([]byte) {
 			return
 		}
 		m.mu.RLock()
-		onReply := m.clients[id]
+		mc, ok := m.clients[id]
 		m.mu.RUnlock()
-		if onReply != nil {
-			onReply(from, payload)
+		if ok {
+			mc.onReply(from, payload)
 		}
 	}
 }

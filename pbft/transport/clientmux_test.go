@@ -20,7 +20,7 @@ func newMux(t *testing.T, addrs map[pbft.NodeID]string, clients ...pbft.ClientID
 	for _, c := range clients {
 		ch := make(chan received, 100)
 		replies[c] = ch
-		if err := m.Attach(c, func(from pbft.NodeID, frame []byte) { ch <- received{from, string(frame)} }); err != nil {
+		if err := m.Attach(c, clientKey(c), func(from pbft.NodeID, frame []byte) { ch <- received{from, string(frame)} }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,7 +44,7 @@ func TestMuxRoutesRequestsAndReplies(t *testing.T) {
 	})
 	nodes[1].SendClient("C", []byte("unsolicited"))
 	expect(t, replies["C"], received{2, "unsolicited"})
-	if err := m.Attach("A", func(pbft.NodeID, []byte) {}); err == nil {
+	if err := m.Attach("A", clientKey("A"), func(pbft.NodeID, []byte) {}); err == nil {
 		t.Fatal("a client attached twice")
 	}
 }
@@ -75,14 +75,9 @@ func TestMuxReattachesAfterReconnect(t *testing.T) {
 func TestMuxBadFrameClosesOnlyThatConnection(t *testing.T) {
 	nodes, addrs := startCluster(t, 1, fastTuning)
 	echo(t, nodes[0])
-	c, err := net.Dial("tcp", addrs[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	h := hello{role: roleClientMux, client: "evil"}
+	c, _ := dialMuxRaw(t, addrs[1], "D")
 	frame := []byte{0, 0, 0, 3, 9, 0, 0} // kind 9 does not exist
-	if _, err := c.Write(append(h.encode(), frame...)); err != nil {
+	if _, err := c.Write(frame); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the protocol error", func() bool { return nodes[0].Stats().ProtocolErrors == 1 })
@@ -111,18 +106,15 @@ func TestClientIdleEndsEveryBurst(t *testing.T) {
 	var mu sync.Mutex
 	var events []string
 	note := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
-	tr, err := New(Config{Self: 1, Addrs: addrs, Listener: lns[0], Logger: testLogger(),
+	tr, err := New(Config{Self: 1, Addrs: addrs, Listener: lns[0], Logger: testLogger(), Keys: testKeys(1),
 		ClientIdle: func() { note("idle") }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tr.Close() })
 	tr.Start(func(pbft.NodeID, []byte) {}, func(_ pbft.ClientID, frame []byte) { note(string(frame)) })
-	c, err := net.Dial("tcp", addrs[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	burst := hello{role: roleClient, client: "A"}.encode()
+	c := dialClientRaw(t, addrs[1], "A")
+	var burst []byte
 	for _, f := range []string{"r1", "r2", "r3"} {
 		burst = append(burst, 0, 0, 0, byte(len(f)))
 		burst = append(burst, f...)

@@ -39,8 +39,12 @@ type Config struct {
 	Addrs map[pbft.NodeID]string // every replica's address, Self included
 	// Listener, when set, is used instead of listening on Addrs[Self] (tests pass one bound
 	// to port 0); the transport closes it.
-	Listener   net.Listener
-	MaxClients int // clients routed at once; further ones are refused
+	Listener net.Listener
+	// Keys authenticate every connection (see "Authentication" in the package documentation).
+	Keys Keys
+	// Limits bound what connections may occupy (limits.go); zero fields take the defaults.
+	Limits     Limits
+	MaxClients int // client ids routed at once; further ones are refused
 	// ClientIdle, if set, runs on a client connection's reader goroutine after a frame when
 	// no further complete frame is buffered: the end of a burst. A receiver that queues
 	// client frames can start its batch there (see the package documentation).
@@ -59,8 +63,17 @@ func (t Tuning) options(log zerolog.Logger) options {
 		helloTimeout: orDefault(t.HelloTimeout, DefaultHelloTimeout),
 		backoffMin:   orDefault(t.BackoffMin, DefaultBackoffMin),
 		backoffMax:   orDefault(t.BackoffMax, DefaultBackoffMax),
+		frameTimeout: DefaultFrameTimeout,
 		log:          log,
 	}
+}
+
+// clientOptions are the options of a client's connections: frames are client frames, so
+// MaxFrame defaults to DefaultClientMaxFrame (a replica closes a client connection that
+// sends more).
+func (t Tuning) clientOptions(log zerolog.Logger) options {
+	t.MaxFrame = orDefault(t.MaxFrame, DefaultClientMaxFrame)
+	return t.options(log)
 }
 
 func orDefault[T int | time.Duration](v, def T) T {

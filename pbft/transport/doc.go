@@ -4,26 +4,63 @@
 //
 // Connections. There is one connection per replica pair, used in both directions: the replica
 // with the lower id dials the one with the higher id, so the two never race to connect. Right
-// after connecting, the dialer sends a hello:
+// after connecting, the dialer sends a hello with a fresh 32-byte nonce:
 //
-//	"PBFT" | version 1 | role 1 (replica) | from uint32 | to uint32      (big-endian)
-//	"PBFT" | version 1 | role 2 (client)  | len uint16  | client id
-//	"PBFT" | version 1 | role 3 (clients) | len uint16  | process name
+//	"PBFT" | version 2 | role 1 (replica) | from uint32 | to uint32 | nonce   (big-endian)
+//	"PBFT" | version 2 | role 2 (client)  | len uint16  | client id | nonce
+//	"PBFT" | version 2 | role 3 (clients) | len uint16  | process name | nonce
+//
+// Authentication. A hello is only a claim; a connection carries frames, routes replies or
+// replaces another only once the claim is proven with the Ed25519 keys of the configuration
+// (handshake.go). The acceptor answers with its own fresh nonce. For a replica hello it also
+// sends its signature of the transcript, and the dialer checks it before it signs the
+// transcript in turn: both replicas prove their key, over both nonces, bound to both ids.
+// A client signs the transcript with its key; a multiplexed connection (role 3) proves each
+// of its clients with an attach frame, the first within the handshake. A transcript is
+//
+//	"pbft/link/v2\x00" | label | acceptor uint32 | dialer uint32 | len uint16 | client id |
+//	dialer's nonce | acceptor's nonce
+//
+// with its own label per proof (A: the accepting replica, D: the dialing replica, C: a
+// client, M: an attached client), so no proof stands for another or for a protocol message.
+// Every handshake runs under HelloTimeout with exact reads (no buffer for a connection that
+// has proven nothing), and a failed one closes the connection: it never displaces anything.
+//
+// Design decision: a signed challenge-response rather than TLS 1.3. It proves the same keys
+// the replicas already sign protocol messages with (TLS would need certificates bound to
+// them), costs two signatures and two verifications per connection and nothing per frame,
+// and keeps the frame path as it was. It does not encrypt or MAC the frames after the
+// handshake: an attacker who can inject into an established TCP stream could still insert
+// frames, but every replica frame is signed and every reply is authenticated above, so what
+// it could do is what a dropped or garbled frame does; an attacker who can only connect (the
+// threat of issue 15) can no longer displace or impersonate anyone.
+//
+// A newer authenticated connection from a replica replaces its link (a restarted or
+// reconnecting peer), at most once per Limits.ReplaceInterval; a proven client's newer
+// connection takes over its replies. The acceptor refuses a replica hello that is not
+// addressed to it, that names an unknown replica, or that breaks the lower-dials-higher rule,
+// and a client hello or attach naming a client without a key in the configuration.
 //
 // Role 3 multiplexes many clients of one process over one connection (ClientMux): every
 // frame on it is "kind uint8 | len uint16 | client id | payload", kind 0 a client frame and
-// kind 1 an attach (empty payload) telling the replica that the client's replies go on this
-// connection. A replica then answers all the clients of a slot with one write. The mux
-// attaches its clients again on every new connection. A frame routes replies for the client
-// it names, as a role-2 hello does: routing is a claim, replies are authenticated above.
+// kind 1 an attach whose payload is the first 8 bytes of the acceptor's nonce and the
+// client's signature (label M). The 8 bytes tell an attach signed for an earlier connection
+// (dropped, counted) from a forged one (the connection is closed) without a signature check.
+// A client frame counts only for a client attached on that connection. The mux proves its
+// clients again on every new connection. A replica then answers all the clients of a slot
+// with one write.
 //
-// The acceptor drops a replica hello that is not addressed to it, that names an unknown
-// replica, or that breaks the lower-dials-higher rule. The name in a hello is only a claim: the
-// authenticated sender of a replica frame is checked above, from its signature. A newer
-// connection from the same replica or client replaces the older one.
-//
-// Frames. Every frame is a 4-byte big-endian length and that many bytes. A length above
-// Config.MaxFrame is a protocol error that closes the connection; Send refuses such frames.
+// Bounds. Everything a connection or its source can occupy is bounded (limits.go, each value
+// in README "Bounds at the edges"), and every refusal is counted (Stats.Refused): connections
+// in their handshake and authenticated client connections, each in total and per source IP;
+// client ids per connection, per source and in total; the frame size (MaxFrame on replica
+// links, Limits.ClientMaxFrame on client connections); and a deadline on every read phase:
+// the handshake (HelloTimeout), the wait for a client's next frame (Limits.IdleTimeout),
+// and the rest of a frame once its first byte arrived (Limits.FrameTimeout plus a second per
+// MiB). A frame's buffer grows as its bytes arrive, never to the announced size at once.
+
+// Frames. Every frame is a 4-byte big-endian length and that many bytes. A length above the
+// connection's bound is a protocol error that closes the connection; Send refuses such frames.
 //
 // Queues. Every destination has a bounded queue of Config.QueueLen frames and QueueBytes bytes
 // (a frame of any size still goes while fewer than QueueBytes wait, so a large NEW-VIEW or

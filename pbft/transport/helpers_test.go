@@ -48,10 +48,15 @@ func listenAll(t testing.TB, n int) ([]net.Listener, map[pbft.NodeID]string) {
 	return lns, addrs
 }
 
-// startNode starts replica self; ln may be nil to listen on addrs[self].
-func startNode(t *testing.T, self pbft.NodeID, addrs map[pbft.NodeID]string, ln net.Listener, tuning Tuning) *node {
+// startNode starts replica self; ln may be nil to listen on addrs[self]. Options edit the
+// configuration before the transport is made.
+func startNode(t *testing.T, self pbft.NodeID, addrs map[pbft.NodeID]string, ln net.Listener, tuning Tuning, opts ...func(*Config)) *node {
 	t.Helper()
-	tr, err := New(Config{Self: self, Addrs: addrs, Listener: ln, Tuning: tuning, Logger: testLogger()})
+	cfg := Config{Self: self, Addrs: addrs, Listener: ln, Tuning: tuning, Keys: testKeys(self), Logger: testLogger()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	tr, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,12 +68,12 @@ func startNode(t *testing.T, self pbft.NodeID, addrs map[pbft.NodeID]string, ln 
 }
 
 // startCluster starts replicas 1..n on OS-chosen loopback ports.
-func startCluster(t *testing.T, n int, tuning Tuning) ([]*node, map[pbft.NodeID]string) {
+func startCluster(t *testing.T, n int, tuning Tuning, opts ...func(*Config)) ([]*node, map[pbft.NodeID]string) {
 	t.Helper()
 	lns, addrs := listenAll(t, n)
 	nodes := make([]*node, n)
 	for i := range nodes {
-		nodes[i] = startNode(t, pbft.NodeID(i+1), addrs, lns[i], tuning)
+		nodes[i] = startNode(t, pbft.NodeID(i+1), addrs, lns[i], tuning, opts...)
 	}
 	return nodes, addrs
 }

@@ -12,9 +12,9 @@ import (
 //
 //	kind uint8 | len uint16 | client id | payload
 //
-// muxAttach (empty payload) tells the replica that the client's replies go on this
-// connection; muxData carries one client frame (a request to the replica, a reply to the
-// client) and attaches its client too.
+// muxAttach proves a client's key on this connection (payload: attachProof) and tells the
+// replica that the client's replies go on it; muxData carries one client frame (a request to
+// the replica, a reply to the client) of a client attached on the connection.
 const (
 	muxData   = 0
 	muxAttach = 1

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +16,23 @@ type peer struct {
 	incoming  chan *conn // connections the acceptor hands over (when the peer dials us)
 	connected atomic.Bool
 	connects  atomic.Uint64
+
+	mu       sync.Mutex
+	lastHand time.Time // when the acceptor last handed over a connection
+}
+
+// mayReplace reports whether an authenticated connection from the peer may be handed over
+// now: always when the peer is not connected, and otherwise at most once every interval, so
+// that reconnecting in a loop cannot thrash the link.
+func (p *peer) mayReplace(interval time.Duration) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.connected.Load() && now.Sub(p.lastHand) < interval {
+		return false
+	}
+	p.lastHand = now
+	return true
 }
 
 func (t *Transport) peerLabel(p *peer) string { return t.self.String() + "<->" + p.id.String() }
@@ -27,9 +45,9 @@ func (t *Transport) deliverFrom(p *peer) func([]byte) {
 func (t *Transport) dialPeer(p *peer) {
 	bo := newBackoff(t.opts.backoffMin, t.opts.backoffMax)
 	h := hello{role: roleReplica, from: t.self, to: p.id}
-	label := t.peerLabel(p)
+	label, prove := t.peerLabel(p), replicaProver(t.keys, t.self, p.id)
 	for {
-		c, err := t.dial(p.addr, h)
+		c, err := t.dial(p.addr, h, prove)
 		if err == nil {
 			began := time.Now()
 			t.runPeerConn(p, c, label, nil)
@@ -64,7 +82,8 @@ func (t *Transport) runPeerConn(p *peer, c *conn, label string, replace <-chan *
 		p.connects.Add(1)
 		p.connected.Store(true)
 		t.opts.log.Debug().Msgf("%s connected", label)
-		c = t.serve(c, stream{label: label, out: p.out, deliver: t.deliverFrom(p), replace: replace})
+		c = t.serve(c, stream{label: label, out: p.out, deliver: t.deliverFrom(p), replace: replace,
+			maxFrame: t.opts.maxFrame})
 		p.connected.Store(false)
 	}
 }

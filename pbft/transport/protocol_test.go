@@ -42,9 +42,9 @@ func expectClosed(t *testing.T, c net.Conn) {
 func header(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n) }
 
 func TestOversizeFrameClosesConnection(t *testing.T) {
-	nodes, addrs := startCluster(t, 1, Tuning{MaxFrame: 1024})
-	clientHello := hello{role: roleClient, client: "A"}.encode()
-	dialRaw(t, addrs[1], clientHello, header(3), []byte("req"))
+	nodes, addrs := startCluster(t, 1, fastTuning)
+	good := dialClientRaw(t, addrs[1], "A")
+	good.Write(append(header(3), "req"...))
 	select {
 	case got := <-nodes[0].fromClients:
 		if got.frame != "A:req" {
@@ -53,7 +53,8 @@ func TestOversizeFrameClosesConnection(t *testing.T) {
 	case <-waitDeadline():
 		t.Fatal("a valid client frame was not delivered")
 	}
-	bad := dialRaw(t, addrs[1], clientHello, header(1025))
+	bad := dialClientRaw(t, addrs[1], "B")
+	bad.Write(header(DefaultClientMaxFrame + 1))
 	expectClosed(t, bad)
 	waitFor(t, "the protocol error to be counted", func() bool { return nodes[0].Stats().ProtocolErrors == 1 })
 }
@@ -62,6 +63,7 @@ func TestBadHellosAreRefused(t *testing.T) {
 	nodes, addrs := startCluster(t, 2, fastTuning)
 	cases := map[string][]byte{
 		"bad magic":            []byte("HTTP/1.1 GET /\r\n\r\n"),
+		"version 1":            append([]byte(helloMagic), 1, roleReplica, 0, 0, 0, 1, 0, 0, 0, 2),
 		"bad role":             append([]byte(helloMagic), helloVersion, 9),
 		"empty client":         append([]byte(helloMagic), helloVersion, roleClient, 0, 0),
 		"higher replica dials": hello{role: roleReplica, from: 2, to: 1}.encode(),
@@ -73,13 +75,19 @@ func TestBadHellosAreRefused(t *testing.T) {
 	wrongTarget := hello{role: roleReplica, from: 1, to: 3}.encode()
 	expectClosed(t, dialRaw(t, addrs[2], wrongTarget))
 	waitFor(t, "the refusals to be counted", func() bool {
-		return nodes[0].Stats().ProtocolErrors == uint64(len(cases)) && nodes[1].Stats().ProtocolErrors == 1
+		return nodes[0].Stats().Refused.Handshake == uint64(len(cases)) && nodes[1].Stats().Refused.Handshake == 1
 	})
+	if e := nodes[0].Stats().ProtocolErrors; e != 0 {
+		t.Fatalf("%d protocol errors for refused hellos", e)
+	}
 }
 
 func TestHelloTimeout(t *testing.T) {
-	_, addrs := startCluster(t, 1, Tuning{HelloTimeout: 50 * time.Millisecond})
+	nodes, addrs := startCluster(t, 1, Tuning{HelloTimeout: 50 * time.Millisecond})
 	expectClosed(t, dialRaw(t, addrs[1], []byte("PB")))
+	// A complete hello whose dialer never proves anything is cut by the same deadline.
+	expectClosed(t, dialRaw(t, addrs[1], hello{role: roleClient, client: "A"}.encode()))
+	waitFor(t, "both counted", func() bool { return nodes[0].Stats().Refused.Handshake == 2 })
 }
 
 func TestFraming(t *testing.T) {
@@ -107,14 +115,14 @@ func TestFraming(t *testing.T) {
 }
 
 func TestHelloRoundTrip(t *testing.T) {
-	for _, h := range []hello{{role: roleReplica, from: 1, to: 7}, {role: roleClient, client: "c17"}} {
-		got, err := readHello(bufio.NewReader(bytesReader(h.encode())))
+	for _, h := range []hello{{role: roleReplica, from: 1, to: 7, nonce: freshNonce()}, {role: roleClient, client: "c17", nonce: freshNonce()}} {
+		got, err := readHello(bytesReader(h.encode()))
 		if err != nil || got != h {
 			t.Fatalf("readHello = %+v, %v; want %+v", got, err, h)
 		}
 	}
 	long := hello{role: roleClient, client: pbft.ClientID(make([]byte, maxClientIDLen+1))}
-	if _, err := readHello(bufio.NewReader(bytesReader(long.encode()))); !errors.Is(err, errBadHello) {
+	if _, err := readHello(bytesReader(long.encode())); !errors.Is(err, errBadHello) {
 		t.Fatalf("over-long client id: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func TestLowerPeerRestart(t *testing.T) {
 // to everyone else still flow.
 func TestStalledPeerDoesNotBlockOthers(t *testing.T) {
 	lns, addrs := listenAll(t, 3)
-	stalled := acceptAndHold(t, lns[2])
+	stalled := acceptAndHold(t, lns[2], 3)
 	tuning := fastTuning
 	tuning.QueueLen = 64
 	n1 := startNode(t, 1, addrs, lns[0], tuning)
@@ -74,9 +74,9 @@ func TestStalledPeerDoesNotBlockOthers(t *testing.T) {
 	}
 }
 
-// acceptAndHold accepts connections on ln and never reads them; the returned channel closes
-// after the first one.
-func acceptAndHold(t *testing.T, ln net.Listener) <-chan struct{} {
+// acceptAndHold accepts connections on ln as replica self, completes their handshake and then
+// never reads them; the returned channel closes after the first one.
+func acceptAndHold(t *testing.T, ln net.Listener, self pbft.NodeID) <-chan struct{} {
 	first := make(chan struct{})
 	var held []net.Conn
 	done := make(chan struct{})
@@ -86,6 +86,10 @@ func acceptAndHold(t *testing.T, ln net.Listener) <-chan struct{} {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if acceptReplicaRaw(c, self) != nil {
+				c.Close()
+				continue
 			}
 			if held = append(held, c); len(held) == 1 {
 				close(first)

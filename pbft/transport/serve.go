@@ -3,6 +3,7 @@ package transport
 import (
 	"bufio"
 	"errors"
+	"net"
 	"runtime"
 	"time"
 )
@@ -20,6 +21,10 @@ type stream struct {
 	// of a burst, which lets the receiver batch the frames of one burst.
 	idle    func()
 	replace <-chan *conn // a newer connection for the same destination
+	// maxFrame bounds an inbound frame; idleTimeout, if set, bounds the wait for the first
+	// byte of the next frame (the rest of a frame has FrameTimeout; see nextFrame).
+	maxFrame    int
+	idleTimeout time.Duration
 }
 
 // serve runs one connection: a reader goroutine hands every inbound frame to s.deliver, and
@@ -43,11 +48,14 @@ func (b *base) serve(c *conn, s stream) *conn {
 
 func (b *base) readLoop(c *conn, s stream) {
 	for {
-		frame, err := readFrame(c.r, b.opts.maxFrame)
+		frame, err := b.nextFrame(c, s.maxFrame, s.idleTimeout)
 		if err != nil {
+			var ne net.Error
 			if errors.Is(err, errFrameTooLarge) {
 				b.protocolErrors.Add(1)
 				b.opts.log.Warn().Err(err).Msgf("%s protocol error, closing", s.label)
+			} else if errors.As(err, &ne) && ne.Timeout() {
+				b.refused.timeouts.Add(1)
 			}
 			if s.idle != nil {
 				s.idle() // the burst ends with the connection

@@ -12,12 +12,18 @@ import (
 // connections that clients open to it. It is safe for concurrent use.
 type Transport struct {
 	base
-	self     pbft.NodeID
-	ln       net.Listener
-	peers    map[pbft.NodeID]*peer
-	clients  *clientTable
-	onPeer   func(from pbft.NodeID, frame []byte)
-	onClient func(c pbft.ClientID, frame []byte)
+	self    pbft.NodeID
+	keys    Keys
+	limits  Limits
+	ln      net.Listener
+	peers   map[pbft.NodeID]*peer
+	clients *clientTable
+	// pending counts the connections in their handshake, clientConns the authenticated
+	// client connections (limits.go); replica links are one per peer by construction.
+	pending     *connCap
+	clientConns *connCap
+	onPeer      func(from pbft.NodeID, frame []byte)
+	onClient    func(c pbft.ClientID, frame []byte)
 	// clientIdle runs when a client connection has no complete frame buffered (Config).
 	clientIdle func()
 	started    atomic.Bool
@@ -32,15 +38,25 @@ func New(cfg Config) (*Transport, error) {
 	if cfg.Self == pbft.Broadcast {
 		return nil, fmt.Errorf("transport: self must be a replica id, not 0")
 	}
-	t := &Transport{self: cfg.Self, peers: make(map[pbft.NodeID]*peer), ln: cfg.Listener, clientIdle: cfg.ClientIdle}
+	if cfg.Keys.Self == nil {
+		return nil, fmt.Errorf("transport: no key for self %v", cfg.Self)
+	}
+	l := cfg.Limits.withDefaults()
+	t := &Transport{self: cfg.Self, keys: cfg.Keys, limits: l, peers: make(map[pbft.NodeID]*peer), ln: cfg.Listener,
+		clientIdle: cfg.ClientIdle, pending: newConnCap(l.MaxPending, l.MaxPendingPerSource),
+		clientConns: newConnCap(l.MaxClientConns, l.MaxClientConnsPerSource)}
 	t.init(cfg.Tuning.options(cfg.Logger))
-	t.clients = newClientTable(orDefault(cfg.MaxClients, DefaultMaxClients))
+	t.opts.frameTimeout = l.FrameTimeout
+	t.clients = newClientTable(orDefault(cfg.MaxClients, DefaultMaxClients), l)
 	for id, addr := range cfg.Addrs {
 		if id == cfg.Self {
 			continue
 		}
 		if id == pbft.Broadcast {
 			return nil, fmt.Errorf("transport: replica id 0 in Addrs")
+		}
+		if _, ok := cfg.Keys.Replicas[id]; !ok {
+			return nil, fmt.Errorf("transport: no key for replica %v", id)
 		}
 		t.peers[id] = &peer{id: id, addr: addr, out: newOutbox(t.opts.queueLen, t.opts.queueBytes), incoming: make(chan *conn)}
 	}
@@ -58,8 +74,9 @@ func New(cfg Config) (*Transport, error) {
 func (t *Transport) Addr() net.Addr { return t.ln.Addr() }
 
 // Start begins accepting connections and connecting to the replicas with higher ids. onPeer
-// receives every frame from a replica connection, with the id its hello claimed (not an
-// authenticated sender); onClient every frame from a client connection. Both run on reader
+// receives every frame from a replica connection, with the id the connection's handshake
+// proved (frames are still verified above: a replica may be faulty); onClient every frame
+// from a client connection, with the client id proven on it. Both run on reader
 // goroutines and must not block for long (see the package documentation). Start runs once.
 func (t *Transport) Start(onPeer func(from pbft.NodeID, frame []byte), onClient func(c pbft.ClientID, frame []byte)) {
 	if !t.started.CompareAndSwap(false, true) {
@@ -114,7 +131,8 @@ func (t *Transport) SendClient(c pbft.ClientID, frame []byte) bool {
 
 // Stats returns a snapshot of the counters.
 func (t *Transport) Stats() Stats {
-	s := Stats{Peers: make(map[pbft.NodeID]PeerStats, len(t.peers)), ProtocolErrors: t.protocolErrors.Load()}
+	s := Stats{Peers: make(map[pbft.NodeID]PeerStats, len(t.peers)), ProtocolErrors: t.protocolErrors.Load(),
+		ClientConns: int(t.clients.conns.Load()), Refused: t.refused.snapshot()}
 	for id, p := range t.peers {
 		s.Peers[id] = p.stats()
 	}

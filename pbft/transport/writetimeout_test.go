@@ -21,6 +21,7 @@ func TestStalledPeerIsDroppedAfterWriteTimeout(t *testing.T) {
 			if err != nil {
 				return
 			}
+			acceptReplicaRaw(c, 2)
 			held <- c // never read
 		}
 	}()

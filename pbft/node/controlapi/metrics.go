@@ -20,6 +20,9 @@ type Metrics struct {
 	// NotAuthorized counts the operations this replica executed with the result "not
 	// authorized": signed by a client that may not debit the account (SPEC 3.4).
 	NotAuthorized uint64 `json:"not_authorized"`
+	// Edges counts what the transport's handshake and bounds refused (README "Bounds at the
+	// edges").
+	Edges Edges `json:"edges"`
 	// For the benchmark: the bank's money and size, and the process's memory.
 	MoneyTotal int64  `json:"money_total"` // checking + savings over every account
 	Accounts   int    `json:"accounts"`
@@ -55,4 +58,17 @@ type Memory struct {
 	RSSBytes  uint64 `json:"rss_bytes"`  // resident set size (0 where /proc is missing)
 	HeapBytes uint64 `json:"heap_bytes"` // Go heap in use
 	SysBytes  uint64 `json:"sys_bytes"`  // memory obtained from the OS by the Go runtime
+}
+
+// Edges counts the connections, client ids and frames the transport refused at the edges,
+// by bound (transport.Refusals).
+type Edges struct {
+	Pending     uint64 `json:"pending"`      // connections beyond MaxPending(PerSource)
+	Handshake   uint64 `json:"handshake"`    // handshakes malformed, misaddressed or timed out
+	BadProof    uint64 `json:"bad_proof"`    // proofs of a key that did not verify
+	Unknown     uint64 `json:"unknown"`      // client ids without a key in the configuration
+	ClientConns uint64 `json:"client_conns"` // client connections beyond MaxClientConns(PerSource)
+	ClientIDs   uint64 `json:"client_ids"`   // client ids beyond MaxClients, per connection or source
+	Replace     uint64 `json:"replace"`      // replica links replaced too soon
+	Timeouts    uint64 `json:"timeouts"`     // connections cut by the idle or frame deadline
 }
