@@ -272,6 +272,9 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 	r.executed = sn.Cert.Seq
 	r.stable = sn.Cert
 	r.snapshot = &frozenState{bytes: sn.State}
+	stable := sn.Cert
+	r.persist(Record{Kind: RecStable, Seq: stable.Seq, Stable: &stable})
+	r.offerCheckpoint(true)
 	r.logf("s=%d installed snapshot state=%s", sn.Cert.Seq, sn.Cert.State)
 	r.garbageCollect()
 	for _, w := range r.waiting.sorted() {

@@ -113,6 +113,9 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	sl := r.slotAt(pp.Seq)
 	if sl.pp != nil && sl.pp.View == pp.View {
 		switch {
+		case sl.pp.Digest == pp.Digest && sl.pp.Batch == nil && len(pp.Batch) > 0:
+			sl.pp = pp // a vote recovered by digest only (Recover) gets its batch back
+			r.sendPrepare(sl, pp.WantTau)
 		case sl.pp.Digest != pp.Digest:
 			r.stats.RejectedConflicts++
 			r.logf("s=%d reject conflicting PRE-PREPARE d=%s (accepted d=%s)", pp.Seq, pp.Digest, sl.pp.Digest)
@@ -140,6 +143,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 			r.pending.markProposed(&pp.Batch[i])
 		}
 	}
+	r.persist(Record{Kind: RecPrepare, View: pp.View, Seq: pp.Seq, Digest: pp.Digest})
 	r.sendPrepare(sl, pp.WantTau)
 }
 
@@ -165,6 +169,7 @@ func (r *Replica) onCert(c *Cert) {
 		sl.raise(StatusPrepared)
 		if c.View == r.view && r.viewActive && sl.sentCommit != c.View {
 			sl.sentCommit = c.View
+			r.persist(Record{Kind: RecCommit, View: c.View, Seq: c.Seq, Digest: c.Digest})
 			r.send(r.cfg.leaderOf(c.View), &Commit{View: c.View, Seq: c.Seq, Digest: c.Digest})
 		}
 	case FullCommitProof, CommitCert:
@@ -197,8 +202,11 @@ func (r *Replica) batchFor(sl *slot, d Digest) []Request {
 // finds the batch in other VIEW-CHANGEs or fetches it (FETCH-BATCH).
 func (r *Replica) notePrepared(sl *slot, c *Cert, batch []Request) {
 	if sl.prepared == nil || sl.prepared.Cert.View < c.View ||
-		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof) {
+		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof && sl.prepared.Cert.Type != FullCommitProof) {
 		sl.prepared = &PreparedEntry{Cert: *c, Batch: batch}
+		if c.Type == PrepareCert {
+			r.persistCert(c) // a FULL-COMMIT-PROOF is persisted by markCommitted
+		}
 		return
 	}
 	if sl.prepared.Batch == nil && batch != nil && sl.prepared.Cert.Digest == c.Digest {
@@ -218,6 +226,7 @@ func (r *Replica) markCommitted(sl *slot, c *Cert, batch []Request) {
 	sl.committed = c
 	sl.batch = batch
 	sl.raise(StatusCommitted)
+	r.persistCert(c)
 	if c.Type == FullCommitProof {
 		r.stats.FastCommits++
 	} else {

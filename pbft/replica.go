@@ -31,8 +31,9 @@ type Replica struct {
 	vc        viewChangeState
 	catchup   catchupState
 
-	out   Ready
-	stats Stats
+	out       Ready
+	replaying bool // Recover is replaying durable records: nothing to persist again
+	stats     Stats
 	log   eventLog
 }
 

@@ -105,6 +105,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, maxBackoffShift)
 	r.pending.reset()
 	r.collector.armed = nil
+	r.persistView()
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
 	r.vc.own = r.buildViewChange(nv)
 	r.vc.fullSent = r.now
@@ -280,6 +281,7 @@ func (r *Replica) maybeSendNewView() {
 	r.vc.sentNewView = nv
 	r.vc.lastNewView = &NewView{View: nv, ViewChanges: vcs, PrePrepares: o}
 	r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
+	r.persist(Record{Kind: RecNewView, View: nv, NewView: r.vc.lastNewView})
 	r.broadcast(r.vc.lastNewView)
 }
 
@@ -303,6 +305,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	r.vc.prune(m.View)
 	r.stats.ViewChanges++
 	r.collector.armed = nil
+	r.persistView()
 	r.logf("enter view v=%d (leader %s, O=%d slots from %d)", m.View, r.Leader(), len(o), stable.Seq)
 	if stable.Seq > r.stable.Seq {
 		if own, ok := r.ownCkpt[stable.Seq]; ok && own.state == stable.State {
