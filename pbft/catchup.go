@@ -129,6 +129,9 @@ func (r *Replica) catchupTick() {
 // onStatus fetches when a peer has a (certified) stable checkpoint beyond this replica's
 // execution, and remembers what the peer executed (see catchupTick).
 func (r *Replica) onStatus(from NodeID, m *Status) {
+	if m.View < r.view {
+		r.answerLagging(from)
+	}
 	if m.Stable.Seq > r.stable.Seq {
 		r.onCheckpointCert(&m.Stable)
 	}

@@ -113,9 +113,6 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	sl := r.slotAt(pp.Seq)
 	if sl.pp != nil && sl.pp.View == pp.View {
 		switch {
-		case sl.pp.Digest == pp.Digest && sl.pp.Batch == nil && len(pp.Batch) > 0:
-			sl.pp = pp // a vote recovered by digest only (Recover) gets its batch back
-			r.sendPrepare(sl, pp.WantTau)
 		case sl.pp.Digest != pp.Digest:
 			r.stats.RejectedConflicts++
 			r.logf("s=%d reject conflicting PRE-PREPARE d=%s (accepted d=%s)", pp.Seq, pp.Digest, sl.pp.Digest)
@@ -143,7 +140,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 			r.pending.markProposed(&pp.Batch[i])
 		}
 	}
-	r.persist(Record{Kind: RecPrepare, View: pp.View, Seq: pp.Seq, Digest: pp.Digest})
+	r.persist(Record{Kind: RecPrepare, View: pp.View, Seq: pp.Seq, Digest: pp.Digest, Batch: pp.Batch})
 	r.sendPrepare(sl, pp.WantTau)
 }
 

@@ -14,8 +14,10 @@ const (
 	// RecView: the replica is in View; Active false means it sent VIEW-CHANGE for View and
 	// has not accepted its NEW-VIEW. A replica never goes back to a lower view.
 	RecView RecordKind = 1
-	// RecPrepare: the replica sent PREPARE shares (σ, maybe τ) for (View, Seq, Digest); as
-	// leader this is also its pre-prepare. It never votes another digest for (View, Seq).
+	// RecPrepare: the replica sent PREPARE shares (σ, maybe τ) for (View, Seq, Digest), whose
+	// batch is Batch; as leader this is also its pre-prepare. It never votes another digest
+	// for (View, Seq). The batch is kept because a value may commit while every replica loses
+	// power before executing it: then only the voters' stores hold it.
 	RecPrepare RecordKind = 2
 	// RecCommit: the replica sent COMMIT for (View, Seq, Digest).
 	RecCommit RecordKind = 3
@@ -39,7 +41,7 @@ type Record struct {
 	Digest  Digest
 	Active  bool            // RecView
 	Cert    *Cert           // RecCert, RecExecuted
-	Batch   []Request       // RecExecuted
+	Batch   []Request       // RecPrepare, RecExecuted
 	Stable  *CheckpointCert // RecStable
 	NewView *NewView        // RecNewView
 }

@@ -113,6 +113,7 @@ func (r *Replica) restoreView(views, newViews []*Record) {
 	for _, rc := range newViews {
 		if rc.NewView != nil && rc.View > r.vc.sentNewView {
 			r.vc.sentNewView, r.vc.lastNewView = rc.View, rc.NewView
+			r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
 		}
 	}
 	if r.viewActive {
@@ -128,14 +129,15 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 			continue
 		}
 		sl := r.slotAt(rc.Seq)
+		if BatchDigest(rc.Batch) != rc.Digest {
+			continue
+		}
 		if sl.vote == nil || sl.vote.View < rc.View {
-			sl.vote = &VoteEntry{View: rc.View, Seq: rc.Seq, Digest: rc.Digest}
+			sl.vote = &VoteEntry{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
 			votes++
 		}
 		if rc.View == r.view && sl.pp == nil {
-			// The batch is not durable (it is in the committed record once executed): the
-			// pre-prepare is known by digest; a repeat of it from the leader brings the batch.
-			sl.pp = &PrePrepare{View: rc.View, Seq: rc.Seq, Digest: rc.Digest}
+			sl.pp = &PrePrepare{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
 			sl.since = r.now
 			sl.raise(StatusPrePrepare)
 			if r.isLeader() {

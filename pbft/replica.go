@@ -34,7 +34,7 @@ type Replica struct {
 	out       Ready
 	replaying bool // Recover is replaying durable records: nothing to persist again
 	stats     Stats
-	log   eventLog
+	log       eventLog
 }
 
 // Stats are counters a replica keeps for commands 5 and --debug, and for tests.

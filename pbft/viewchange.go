@@ -24,6 +24,7 @@ type viewChangeState struct {
 	lastNewView *NewView                // the NEW-VIEW this replica sent last, re-sent on request
 	newViewSent uint64                  // tick at which lastNewView was broadcast
 	answered    map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
+	lagging     map[NodeID]uint64       // tick a lagging replica was last sent lastNewView (n entries)
 	newViews    []NewView
 	fetch       batchFetchState // the new leader's requests for the batches of O
 	served      servedBatches   // FETCH-BATCH answers per peer

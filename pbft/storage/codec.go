@@ -85,6 +85,8 @@ func encodeRecord(rec *pbft.Record) ([]byte, error) {
 	switch rec.Kind {
 	case pbft.RecCert:
 		msgs = []pbft.Message{rec.Cert}
+	case pbft.RecPrepare:
+		msgs = []pbft.Message{&pbft.PrePrepare{View: rec.View, Seq: rec.Seq, Digest: rec.Digest, Batch: rec.Batch}}
 	case pbft.RecExecuted:
 		msgs = []pbft.Message{rec.Cert, &pbft.PrePrepare{View: rec.View, Seq: rec.Seq, Digest: rec.Digest, Batch: rec.Batch}}
 	case pbft.RecStable:
@@ -167,7 +169,14 @@ func fillRecord(rec *pbft.Record, msgs []pbft.Message) error {
 		if ok {
 			rec.NewView, ok = msgs[0].(*pbft.NewView)
 		}
-	case pbft.RecView, pbft.RecPrepare, pbft.RecCommit:
+	case pbft.RecPrepare:
+		var pp *pbft.PrePrepare
+		if ok = len(msgs) == 1; ok {
+			if pp, ok = msgs[0].(*pbft.PrePrepare); ok {
+				rec.Batch = pp.Batch
+			}
+		}
+	case pbft.RecView, pbft.RecCommit:
 		ok = len(msgs) == 0
 	default:
 		ok = false

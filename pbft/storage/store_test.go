@@ -16,7 +16,7 @@ func sampleRecords() []pbft.Record {
 	prep := &pbft.Cert{Type: pbft.PrepareCert, View: 2, Seq: 8, Digest: d, Sig: []byte("pc")}
 	return []pbft.Record{
 		{Kind: pbft.RecView, View: 2, Active: true},
-		{Kind: pbft.RecPrepare, View: 2, Seq: 8, Digest: d},
+		{Kind: pbft.RecPrepare, View: 2, Seq: 8, Digest: d, Batch: batch},
 		{Kind: pbft.RecCommit, View: 2, Seq: 8, Digest: d},
 		{Kind: pbft.RecCert, View: 2, Seq: 8, Digest: d, Cert: prep},
 		{Kind: pbft.RecExecuted, View: 2, Seq: 7, Digest: d, Cert: cert, Batch: batch},
