@@ -154,10 +154,12 @@ func fillRecord(rec *pbft.Record, msgs []pbft.Message) error {
 		ok = len(msgs) == 2
 		if ok {
 			var pp *pbft.PrePrepare
-			rec.Cert, ok = msgs[0].(*pbft.Cert)
-			if pp, ok = msgs[1].(*pbft.PrePrepare); ok {
+			var certOK bool
+			rec.Cert, certOK = msgs[0].(*pbft.Cert)
+			if pp, ok = msgs[1].(*pbft.PrePrepare); ok && certOK {
 				rec.Batch = pp.Batch
 			}
+			ok = ok && certOK
 		}
 	case pbft.RecStable:
 		ok = len(msgs) == 1
