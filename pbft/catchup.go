@@ -129,6 +129,9 @@ func (r *Replica) catchupTick() {
 // onStatus fetches when a peer has a (certified) stable checkpoint beyond this replica's
 // execution, and remembers what the peer executed (see catchupTick).
 func (r *Replica) onStatus(from NodeID, m *Status) {
+	if m.View < r.view {
+		r.answerLagging(from)
+	}
 	if m.Stable.Seq > r.stable.Seq {
 		r.onCheckpointCert(&m.Stable)
 	}
@@ -272,6 +275,9 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 	r.executed = sn.Cert.Seq
 	r.stable = sn.Cert
 	r.snapshot = &frozenState{bytes: sn.State}
+	stable := sn.Cert
+	r.persist(Record{Kind: RecStable, Seq: stable.Seq, Stable: &stable})
+	r.offerCheckpoint(true)
 	r.logf("s=%d installed snapshot state=%s", sn.Cert.Seq, sn.Cert.State)
 	r.garbageCollect()
 	r.acceptDeferred()

@@ -144,6 +144,9 @@ func (r *Replica) makeStable(cert *CheckpointCert) {
 	}
 	r.stable = *cert
 	r.snapshot = own.snapshot
+	stable := *cert
+	r.persist(Record{Kind: RecStable, Seq: cert.Seq, Stable: &stable})
+	r.offerCheckpoint(false)
 	r.logf("s=%d checkpoint stable state=%s", cert.Seq, cert.State)
 	r.garbageCollect()
 	r.acceptDeferred()

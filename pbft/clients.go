@@ -112,6 +112,16 @@ func (r *Replica) freezeState() *frozenState {
 	return f
 }
 
+// encoder returns a function that encodes the captured state as encoded does, without touching
+// f: it may run on another goroutine (the captured state is never written to, see Freezer).
+func (f *frozenState) encoder() func() []byte {
+	if b := f.bytes; b != nil {
+		return func() []byte { return b }
+	}
+	clients, app := f.clients, f.app
+	return func() []byte { return append(appendBytes(nil, clients), app()...) }
+}
+
 // encoded returns the snapshot bytes, encoding them on first use.
 func (f *frozenState) encoded() []byte {
 	if f.bytes == nil {

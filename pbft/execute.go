@@ -31,6 +31,8 @@ func (r *Replica) executeSlot(sl *slot) {
 	r.out.Executed = append(r.out.Executed, ExecutedSlot{
 		Seq: sl.seq, Digest: sl.committed.Digest, Requests: n, Fast: sl.committed.Type == FullCommitProof,
 	})
+	r.persist(Record{Kind: RecExecuted, View: sl.committed.View, Seq: sl.seq, Digest: sl.committed.Digest,
+		Cert: sl.committed, Batch: sl.batch})
 	r.executed = sl.seq
 	sl.status = StatusExecuted
 	r.stats.ExecutedSlots++

@@ -140,6 +140,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 			r.pending.markProposed(&pp.Batch[i])
 		}
 	}
+	r.persist(Record{Kind: RecPrepare, View: pp.View, Seq: pp.Seq, Digest: pp.Digest, Batch: pp.Batch})
 	r.sendPrepare(sl, pp.WantTau)
 }
 
@@ -165,6 +166,7 @@ func (r *Replica) onCert(c *Cert) {
 		sl.raise(StatusPrepared)
 		if c.View == r.view && r.viewActive && sl.sentCommit != c.View {
 			sl.sentCommit = c.View
+			r.persist(Record{Kind: RecCommit, View: c.View, Seq: c.Seq, Digest: c.Digest})
 			r.send(r.cfg.leaderOf(c.View), &Commit{View: c.View, Seq: c.Seq, Digest: c.Digest})
 		}
 	case FullCommitProof, CommitCert:
@@ -197,8 +199,11 @@ func (r *Replica) batchFor(sl *slot, d Digest) []Request {
 // finds the batch in other VIEW-CHANGEs or fetches it (FETCH-BATCH).
 func (r *Replica) notePrepared(sl *slot, c *Cert, batch []Request) {
 	if sl.prepared == nil || sl.prepared.Cert.View < c.View ||
-		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof) {
+		(sl.prepared.Cert.View == c.View && c.Type == FullCommitProof && sl.prepared.Cert.Type != FullCommitProof) {
 		sl.prepared = &PreparedEntry{Cert: *c, Batch: batch}
+		if c.Type == PrepareCert {
+			r.persistCert(c) // a FULL-COMMIT-PROOF is persisted by markCommitted
+		}
 		return
 	}
 	if sl.prepared.Batch == nil && batch != nil && sl.prepared.Cert.Digest == c.Digest {
@@ -218,6 +223,7 @@ func (r *Replica) markCommitted(sl *slot, c *Cert, batch []Request) {
 	sl.committed = c
 	sl.batch = batch
 	sl.raise(StatusCommitted)
+	r.persistCert(c)
 	if c.Type == FullCommitProof {
 		r.stats.FastCommits++
 	} else {

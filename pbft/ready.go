@@ -39,6 +39,8 @@ func (j *CombineJob) Payload() []byte {
 }
 
 // Ready is what the core asks its caller to do after an input. The caller must, in this order:
+//  0. make Persist durable (and Checkpoint, when Required) before any of Messages or Replies
+//     leaves; CombineJobs need not wait;
 //  1. seal and send Messages (a Broadcast also goes to the sender itself, delivered locally);
 //  2. run CombineJobs off the protocol loop and feed each result back with Step(self, *Combined);
 //  3. authenticate and send Replies to their clients.
@@ -47,6 +49,8 @@ func (j *CombineJob) Payload() []byte {
 // the Ready that carries their replies is returned; that keeps checkpoints, the exactly-once
 // client table and the state digest in one deterministic place.
 type Ready struct {
+	Persist     []Record           // durable before Messages and Replies leave (see persist.go)
+	Checkpoint  *DurableCheckpoint // a stable checkpoint whose state may be saved
 	Messages    []Envelope
 	CombineJobs []CombineJob
 	Replies     []Reply
@@ -64,7 +68,8 @@ type ExecutedSlot struct {
 
 // Empty reports whether there is nothing to do.
 func (r *Ready) Empty() bool {
-	return len(r.Messages) == 0 && len(r.CombineJobs) == 0 && len(r.Replies) == 0 && len(r.Executed) == 0
+	return len(r.Messages) == 0 && len(r.CombineJobs) == 0 && len(r.Replies) == 0 && len(r.Executed) == 0 &&
+		len(r.Persist) == 0 && r.Checkpoint == nil
 }
 
 // Application is the replicated state machine. It must be deterministic: the same operations

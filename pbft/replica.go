@@ -31,9 +31,10 @@ type Replica struct {
 	vc        viewChangeState
 	catchup   catchupState
 
-	out   Ready
-	stats Stats
-	log   eventLog
+	out       Ready
+	replaying bool // Recover is replaying durable records: nothing to persist again
+	stats     Stats
+	log       eventLog
 }
 
 // Stats are counters a replica keeps for commands 5 and --debug, and for tests.

@@ -24,6 +24,7 @@ type viewChangeState struct {
 	lastNewView *NewView                // the NEW-VIEW this replica sent last, re-sent on request
 	newViewSent uint64                  // tick at which lastNewView was broadcast
 	answered    map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
+	lagging     map[NodeID]uint64       // tick a lagging replica was last sent lastNewView (n entries)
 	newViews    []NewView
 	fetch       batchFetchState // the new leader's requests for the batches of O
 	deferred    []PrePrepare    // O's slots beyond this replica's window (it is catching up)
@@ -106,6 +107,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, maxBackoffShift)
 	r.pending.reset()
 	r.collector.armed = nil
+	r.persistView()
 	r.logf("start view change to v=%d (timeout %d ticks)", nv, r.vc.timeout)
 	r.vc.own = r.buildViewChange(nv)
 	r.vc.fullSent = r.now
@@ -283,6 +285,7 @@ func (r *Replica) maybeSendNewView() {
 	r.vc.sentNewView = nv
 	r.vc.lastNewView = &NewView{View: nv, ViewChanges: vcs, PrePrepares: o}
 	r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
+	r.persist(Record{Kind: RecNewView, View: nv, NewView: r.vc.lastNewView})
 	r.broadcast(r.vc.lastNewView)
 }
 
@@ -306,6 +309,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	r.vc.prune(m.View)
 	r.stats.ViewChanges++
 	r.collector.armed = nil
+	r.persistView()
 	r.logf("enter view v=%d (leader %s, O=%d slots from %d)", m.View, r.Leader(), len(o), stable.Seq)
 	if stable.Seq > r.stable.Seq {
 		if own, ok := r.ownCkpt[stable.Seq]; ok && own.state == stable.State {

@@ -59,6 +59,7 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.DurationVar(&o.FastPath, "fast-path", 0, "how long the collector waits for all n shares before the slow path (0: the cluster default)")
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")
 	f.BoolVar(&o.CPUProfile, "cpuprofile", false, "write CPU profiles of the replicas (OUT/cpu-n<i>.pprof) and of the clients (OUT/cpu-bench.pprof)")
+	f.BoolVar(&o.Ephemeral, "ephemeral", false, "replicas keep everything in memory (today's mode, for comparison); by default each has a data directory under the run's temporary directory")
 	f.BoolVar(&o.Debug, "debug", false, "replicas log at debug level; keep their logs, keys and configuration")
 	return c
 }

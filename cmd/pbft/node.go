@@ -27,6 +27,8 @@ type nodeFlags struct {
 	cpuProfile  string
 	pprofAddr   string
 	leaderProcs int
+	dataDir     string
+	ephemeral   bool
 }
 
 func newNodeCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -62,6 +64,8 @@ misbehave (for experiments).`,
 	f.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of the replica to `file` (until it stops)")
 	f.IntVar(&fl.leaderProcs, "leader-procs", 0, "GOMAXPROCS while this replica leads, back to the starting one when it stops (0: unchanged); for replicas that share a machine, started with a smaller GOMAXPROCS each")
 	f.StringVar(&fl.pprofAddr, "pprof", "", "serve net/http/pprof on `addr` (for example 127.0.0.1:6061; keep it off public interfaces)")
+	f.StringVar(&fl.dataDir, "data-dir", "", "the replica's data `directory` (default: its data_dir in the configuration, else data/nID beside the configuration file)")
+	f.BoolVar(&fl.ephemeral, "ephemeral", false, "keep everything in memory: a restart starts an empty replica (for comparison)")
 	c.MarkFlagRequired("config")
 	c.MarkFlagRequired("id")
 	return c
@@ -107,6 +111,9 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 	}
 	opts := node.Options{Config: cfg, ID: id, Public: pub, Secret: secret, Behavior: behavior,
 		Logger: logger.With().Str("replica", id.String()).Logger(), LeaderProcs: fl.leaderProcs}
+	if opts.DataDir, err = fl.dataDirOf(cfg, id); err != nil {
+		return node.Options{}, err
+	}
 	switch fl.control {
 	case "":
 	case "stdio":
@@ -115,6 +122,26 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 		return node.Options{}, fmt.Errorf("--control %q: want stdio or nothing", fl.control)
 	}
 	return opts, nil
+}
+
+// dataDirOf is the replica's data directory: --data-dir, else its data_dir in the
+// configuration, else data/nID beside the configuration file; "" with --ephemeral.
+func (fl *nodeFlags) dataDirOf(cfg *cluster.Config, id pbft.NodeID) (string, error) {
+	if fl.ephemeral {
+		if fl.dataDir != "" {
+			return "", fmt.Errorf("--ephemeral and --data-dir exclude each other")
+		}
+		return "", nil
+	}
+	if fl.dataDir != "" {
+		return fl.dataDir, nil
+	}
+	for _, r := range cfg.Replicas {
+		if r.ID == int(id) && r.DataDir != "" {
+			return r.DataDir, nil
+		}
+	}
+	return filepath.Join(filepath.Dir(fl.config), "data", id.String()), nil
 }
 
 // behaviorOf reads the attacks the configuration lists for replica id (keys may be written

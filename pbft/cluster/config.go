@@ -44,6 +44,9 @@ type Config struct {
 type Replica struct {
 	ID   int    `yaml:"id"`
 	Addr string `yaml:"addr"`
+	// DataDir is the replica's data directory (relative paths are relative to the file);
+	// `pbft node --data-dir` overrides it.
+	DataDir string `yaml:"data_dir,omitempty"`
 }
 
 // Timers are the protocol's timeouts. Tick is the core's clock period; the others are
@@ -123,6 +126,11 @@ func Load(path string) (*Config, error) {
 	}
 	if c.KeyDir != "" && !filepath.IsAbs(c.KeyDir) {
 		c.KeyDir = filepath.Join(filepath.Dir(path), c.KeyDir)
+	}
+	for i := range c.Replicas {
+		if d := c.Replicas[i].DataDir; d != "" && !filepath.IsAbs(d) {
+			c.Replicas[i].DataDir = filepath.Join(filepath.Dir(path), d)
+		}
 	}
 	c.fillDefaults()
 	if err := c.Validate(); err != nil {

@@ -142,22 +142,33 @@ func (nd *node) replyAll(reps []pbft.Reply, now time.Time) {
 		}
 	}
 	for chunk := range slices.Chunk(out, replyChunk) {
+		// Replies leave through the sequencer, after what the Ready persisted: a reply
+		// acknowledges a transaction only once the slot that executed it is durable.
+		ticket := nd.seq.issue()
 		nd.pool.submit(func() {
+			frames := make([][]byte, len(chunk))
 			for i := range chunk {
-				nd.sendReply(&chunk[i])
+				frames[i] = nd.sealOneReply(&chunk[i])
 			}
+			nd.seq.finish(ticket, func() {
+				for i, f := range frames {
+					if f != nil {
+						nd.tr.SendClient(chunk[i].Client, f)
+					}
+				}
+			})
 		}, true)
 	}
 }
 
-// sendReply seals one reply and queues it for its client.
-func (nd *node) sendReply(rep *pbft.Reply) {
+// sealOneReply seals one reply for its client (nil if it cannot be encoded).
+func (nd *node) sealOneReply(rep *pbft.Reply) []byte {
 	frame, err := nd.sealReply(rep)
 	if err != nil {
 		nd.log.Warn().Err(err).Msgf("%s cannot encode reply to %s", nd.id, rep.Client)
-		return
+		return nil
 	}
-	nd.tr.SendClient(rep.Client, frame)
+	return frame
 }
 
 // sealReply MACs a reply and encodes it for the client (see the package documentation).

@@ -77,6 +77,12 @@ type testNode struct {
 // connections) with the given behaviors, and waits until each announced it is ready.
 func startCluster(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior) *testCluster {
 	t.Helper()
+	return startClusterWith(t, live, behaviors, nil)
+}
+
+// startClusterWith is startCluster with each replica's options adjusted by tweak (nil: none).
+func startClusterWith(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior, tweak func(*Options)) *testCluster {
+	t.Helper()
 	k := testKeys(t)
 	cfg := cluster.Default(2, 5001)
 	for _, name := range testAccounts {
@@ -101,8 +107,12 @@ func startCluster(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]by
 			ln.Close()
 			continue
 		}
-		c.nodes[id] = startNode(t, Options{Config: cfg, ID: id, Public: k.Public, Secret: k.Replicas[id-1],
-			Behavior: behaviors[id], Logger: testLogger(t), Listener: ln})
+		opts := Options{Config: cfg, ID: id, Public: k.Public, Secret: k.Replicas[id-1],
+			Behavior: behaviors[id], Logger: testLogger(t), Listener: ln}
+		if tweak != nil {
+			tweak(&opts)
+		}
+		c.nodes[id] = startNode(t, opts)
 	}
 	return c
 }

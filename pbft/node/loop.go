@@ -71,6 +71,9 @@ func (nd *node) flush() {
 		return
 	}
 	now := time.Now()
+	if nd.persist != nil {
+		nd.persist.submit(&rd) // its ticket holds what follows until the records are durable
+	}
 	for i := range rd.Messages {
 		nd.dispatch(rd.Messages[i])
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/auth"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/storage"
 	"github.com/bftbank/pbft/pbft/transport"
 	"github.com/bftbank/pbft/smallbank"
 )
@@ -42,6 +43,10 @@ type Options struct {
 	// to the one it started with when it stops leading (see leaderProcs). For replicas that
 	// share a machine, each started with its share of the cores.
 	LeaderProcs int
+	// DataDir is the replica's data directory (docs/protocol.md, "Durability"): what its
+	// messages depend on is synced there before they leave, and a restart recovers from it.
+	// Empty: the replica keeps everything in memory (ephemeral).
+	DataDir string
 }
 
 // Budgets of inbound frames in flight (received, not yet handled by the protocol loop).
@@ -76,6 +81,10 @@ type node struct {
 	lastActive bool
 	procs      leaderProcs
 	done       chan struct{} // closed when Run returns
+
+	store     storage.Store // nil: ephemeral
+	savedCkpt pbft.Seq      // the checkpoint saved in the store at start
+	persist   *persister    // the group commit (nil: ephemeral)
 }
 
 // Run runs the replica until ctx is done, the control channel reaches EOF, or a "quit"
@@ -102,23 +111,24 @@ func newNode(opts Options) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	core, err := pbft.New(opts.Config.Core(opts.ID, bank))
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
 	behavior := opts.Behavior
 	if behavior == nil {
 		behavior = byzantine.Honest{}
 	}
 	nd := &node{
-		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, core: core, bank: bank,
+		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, bank: bank,
 		auth: auth.New(opts.Public, opts.Secret), secret: opts.Secret,
 		behavior: behavior, corrupt: behavior.CorruptSignatures(),
 		log: opts.Logger, mail: newMailbox(), seq: newSequencer(),
 		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
-		rejects: newRejections(), metrics: newMetrics(), lastView: core.View(), lastActive: true,
+		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 	}
+	core, store, err := nd.openCore(opts, opts.Config.Core(opts.ID, bank))
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	nd.core, nd.store = core, store
 	nd.auth.SetBatchLimit(opts.Config.Batch.MaxRequests)
 	return nd, nil
 }
@@ -154,9 +164,19 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 		Keys: transport.ClusterKeys(opts.Public, opts.Secret.Ed25519), ClientIdle: nd.verifyQueuedSoon,
 	})
 	if err != nil {
+		if nd.store != nil {
+			nd.store.Close()
+		}
 		return fmt.Errorf("node %s: %w", nd.id, err)
 	}
 	nd.tr = tr
+	if nd.store != nil {
+		nd.persist = newPersister(nd.store, nd.seq, nd.savedCkpt, nd.log, func(err error) {
+			nd.log.Error().Err(err).Msgf("%s cannot write its data directory: stopping", nd.id)
+			cancel()
+		})
+		defer nd.persist.stop()
+	}
 	nd.pool = newPool(runtime.NumCPU())
 	nd.reqs.workers = runtime.NumCPU()
 	tr.Start(nd.onPeer, nd.onClient)

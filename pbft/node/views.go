@@ -93,6 +93,7 @@ func (nd *node) metricsAnswer() answer {
 		StateDigest: hex.EncodeToString(digest[:]), ExecutedSlot: uint64(nd.core.Executed()),
 		CoreRejected: st.RejectedMessages, NotAuthorized: nd.bank.Refused(),
 		MoneyTotal: nd.bank.Total(), Accounts: nd.bank.Len(),
+		Fsyncs: nd.fsyncs(), DurableRecords: nd.durableRecords(),
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr

@@ -27,6 +27,9 @@ type Metrics struct {
 	MoneyTotal int64  `json:"money_total"` // checking + savings over every account
 	Accounts   int    `json:"accounts"`
 	Memory     Memory `json:"memory"`
+	// Durability: synced writes to the data directory and records written (0: ephemeral).
+	Fsyncs         uint64 `json:"fsyncs"`
+	DurableRecords uint64 `json:"durable_records"`
 }
 
 // Latency summarizes request latency at a replica, in milliseconds.

@@ -143,6 +143,7 @@ func (c *benchCluster) launch(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	l.Ephemeral = o.Ephemeral
 	if os.Getenv("GOMAXPROCS") == "" {
 		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
 		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))

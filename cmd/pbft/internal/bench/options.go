@@ -44,6 +44,7 @@ type Options struct {
 	Out        string // results directory
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept
+	Ephemeral  bool   // replicas keep everything in memory (no data directory)
 
 	Stdout, Stderr io.Writer
 }

@@ -93,7 +93,7 @@ func replicaResults(c *benchCluster, final map[pbft.NodeID]control.Metrics) map[
 		out[id.String()] = Replica{Byzantine: c.byzantine[id], ExecutedRequests: m.ExecutedRequests,
 			ExecutedSlot: m.ExecutedSlot, View: m.View, StateDigest: m.StateDigest, MoneyTotal: m.MoneyTotal,
 			RSSMB: float64(m.Memory.RSSBytes) / (1 << 20), HeapMB: float64(m.Memory.HeapBytes) / (1 << 20),
-			Rejected: m.Rejected}
+			Rejected: m.Rejected, Fsyncs: m.Fsyncs}
 	}
 	return out
 }
@@ -124,7 +124,7 @@ func printSummary(w io.Writer, r *Results, dir string) {
 	sort.Strings(names)
 	for _, n := range names {
 		rep := r.Replicas[n]
-		fmt.Fprintf(w, "%s: slot %d, view %d, RSS %.0f MB, heap %.0f MB\n", n, rep.ExecutedSlot, rep.View, rep.RSSMB, rep.HeapMB)
+		fmt.Fprintf(w, "%s: slot %d, view %d, RSS %.0f MB, heap %.0f MB, %d fsyncs\n", n, rep.ExecutedSlot, rep.View, rep.RSSMB, rep.HeapMB, rep.Fsyncs)
 	}
 	verdict := "consistent"
 	if !r.Consistent {

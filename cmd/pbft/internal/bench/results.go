@@ -76,6 +76,7 @@ type Replica struct {
 	RSSMB            float64          `json:"rss_mb"`
 	HeapMB           float64          `json:"heap_mb"`
 	Rejected         control.Rejected `json:"rejected"`
+	Fsyncs           uint64           `json:"fsyncs"` // synced writes since start (0: ephemeral)
 }
 
 // TimelinePoint is the throughput of one second of the run (warm-up included).

@@ -50,6 +50,10 @@ type ProcessLauncher struct {
 	Env      []string // added to the parent's environment
 	LogDir   string
 	Debug    bool
+	// DataDir holds a data directory per replica and set, DataDir/set<S>-n<K>, passed as
+	// --data-dir; with Ephemeral, replicas keep everything in memory (--ephemeral).
+	DataDir   string
+	Ephemeral bool
 }
 
 // NewProcessLauncher launches this executable.
@@ -58,7 +62,7 @@ func NewProcessLauncher(logDir string, debug bool) (*ProcessLauncher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the pbft executable to start replicas: %w", err)
 	}
-	return &ProcessLauncher{Exe: exe, LogDir: logDir, Debug: debug}, nil
+	return &ProcessLauncher{Exe: exe, LogDir: logDir, Debug: debug, DataDir: filepath.Join(logDir, "data")}, nil
 }
 
 // process is a replica child process.
@@ -101,6 +105,12 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 		"--id", fmt.Sprintf("n%d", spec.ID), "--control", "stdio")
 	if l.Debug {
 		args = append(args, "--debug")
+	}
+	switch {
+	case l.Ephemeral:
+		args = append(args, "--ephemeral")
+	case l.DataDir != "":
+		args = append(args, "--data-dir", filepath.Join(l.DataDir, fmt.Sprintf("set%d-n%d", spec.Set+1, spec.ID)))
 	}
 	for _, a := range l.NodeArgs {
 		if strings.Contains(a, "%d") {

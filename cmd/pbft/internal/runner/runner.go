@@ -43,6 +43,9 @@ type Options struct {
 	Clients ClientFactory
 	// Timing overrides the bounds of the run; zero fields take the defaults of DefaultTiming.
 	Timing Timing
+	// Ephemeral runs the replicas in memory (pbft node --ephemeral) instead of with a data
+	// directory each under the run's temporary directory.
+	Ephemeral bool
 }
 
 // Timing holds the bounds that keep a set from hanging.

@@ -57,10 +57,13 @@ func newRun(opts Options, file *scenario.File) (*run, error) {
 		return nil, err
 	}
 	if r.launcher = opts.Launcher; r.launcher == nil {
-		if r.launcher, err = NewProcessLauncher(r.workDir, opts.Debug); err != nil {
+		pl, err := NewProcessLauncher(r.workDir, opts.Debug)
+		if err != nil {
 			r.cleanup()
 			return nil, err
 		}
+		pl.Ephemeral = opts.Ephemeral
+		r.launcher = pl
 	}
 	if r.clients = opts.Clients; r.clients == nil {
 		r.clients = &keyedClients{keys: keys}

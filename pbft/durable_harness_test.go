@@ -1,0 +1,299 @@
+package pbft_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/storage"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// durableNet is four replicas (f = 1), each with an in-memory store (storage.Memory, the fake
+// of the real store: the same keys and encoded values), a FIFO network and clients that
+// resend until f+1 replicas acknowledge. A replica can crash at its k-th write: before the
+// write (nothing of that Ready is durable) or after it (durable, nothing sent), and restart
+// at once from its store through pbft.Recover. Every vote sent is checked against every
+// earlier vote of the same sender (never two digests for one (kind, view, slot)), every
+// executed slot against every other replica's.
+type durableNet struct {
+	t     *testing.T
+	name  string
+	reps  [5]*pbft.Replica
+	banks [5]*smallbank.Bank
+	disks [5]*storage.Memory
+	queue []delivery
+	down  map[pbft.NodeID]bool
+
+	crash       pbft.NodeID // the replica to crash (0: none)
+	crashAt     int         // at its crashAt-th write
+	afterWrite  bool        // crash after the write instead of before
+	crashAll    bool        // every replica restarts then (a power cut), from what it wrote
+	writes      [5]int      // writes so far per replica
+	crashed     bool
+	restarts    int
+	votes       map[voteKey]pbft.Digest
+	executed    map[pbft.Seq]pbft.Digest
+	acks        map[ack]map[pbft.NodeID]bool
+	requests    []pbft.Request
+	commitViews map[pbft.NodeID]pbft.View // highest view each replica was in
+}
+
+type voteKey struct {
+	from pbft.NodeID
+	kind string
+	view pbft.View
+	seq  pbft.Seq
+}
+
+type ack struct {
+	client pbft.ClientID
+	t      uint64
+}
+
+func durableConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank) {
+	bank := smallbank.NewBank()
+	for _, a := range []string{"A", "B", "C"} {
+		if err := bank.Open(a, 100, 0); err != nil {
+			panic(err)
+		}
+	}
+	cfg := pbft.DefaultConfig(id, 1, bank)
+	cfg.CheckpointInterval, cfg.Window = 2, 8
+	cfg.ViewChangeTicks, cfg.StatusTicks, cfg.ResendTicks, cfg.FetchTicks = 30, 10, 10, 10
+	cfg.LogSize = 0
+	return cfg, bank
+}
+
+func newDurableNet(t *testing.T) *durableNet {
+	n := &durableNet{t: t, down: map[pbft.NodeID]bool{}, votes: map[voteKey]pbft.Digest{},
+		executed: map[pbft.Seq]pbft.Digest{}, acks: map[ack]map[pbft.NodeID]bool{}, commitViews: map[pbft.NodeID]pbft.View{}}
+	for id := pbft.NodeID(1); id <= 4; id++ {
+		cfg, bank := durableConfig(id)
+		r, err := pbft.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.reps[id], n.banks[id], n.disks[id] = r, bank, storage.NewMemory(storage.Identity{Replica: id})
+	}
+	return n
+}
+
+// collect takes replica id's Ready: it persists, then sends, as the node does.
+func (n *durableNet) collect(id pbft.NodeID) {
+	rd := n.reps[id].TakeReady()
+	if len(rd.Persist) > 0 || rd.Checkpoint != nil {
+		n.writes[id]++
+		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
+			if n.afterWrite {
+				n.write(id, &rd)
+			}
+			n.restart(id)
+			for other := pbft.NodeID(1); other <= 4 && n.crashAll; other++ {
+				if other != id {
+					n.restart(other)
+				}
+			}
+			return
+		}
+		n.write(id, &rd)
+	}
+	for _, env := range rd.Messages {
+		n.checkVote(id, env.Msg)
+		msg := fill(id, env.Msg)
+		for to := pbft.NodeID(1); to <= 4; to++ {
+			if env.To == pbft.Broadcast || env.To == to {
+				n.queue = append(n.queue, delivery{id, to, msg})
+			}
+		}
+	}
+	for _, job := range rd.CombineJobs {
+		n.queue = append(n.queue, delivery{id, id, &pbft.Combined{Job: job, Sig: []byte("fake-cert")}})
+	}
+	for _, rep := range rd.Replies {
+		k := ack{rep.Client, rep.Timestamp}
+		if n.acks[k] == nil {
+			n.acks[k] = map[pbft.NodeID]bool{}
+		}
+		n.acks[k][id] = true
+	}
+	for _, e := range rd.Executed {
+		if d, ok := n.executed[e.Seq]; ok && d != e.Digest {
+			n.t.Fatalf("divergence at s=%d: %s executed %s, another replica %s", e.Seq, id, e.Digest, d)
+		}
+		n.executed[e.Seq] = e.Digest
+	}
+}
+
+func (n *durableNet) write(id pbft.NodeID, rd *pbft.Ready) {
+	if err := n.disks[id].Append(rd.Persist); err != nil {
+		n.t.Fatal(err)
+	}
+	if c := rd.Checkpoint; c != nil {
+		if err := n.disks[id].SaveCheckpoint(pbft.Snapshot{Cert: c.Cert, State: c.Snapshot()}); err != nil {
+			n.t.Fatal(err)
+		}
+	}
+}
+
+// restart replaces replica id by one recovered from its store; what was queued to it is lost.
+func (n *durableNet) restart(id pbft.NodeID) {
+	n.crashed = true
+	n.restarts++
+	kept := n.queue[:0]
+	for _, d := range n.queue {
+		if d.to != id {
+			kept = append(kept, d)
+		}
+	}
+	n.queue = kept
+	disk, err := n.disks[id].Reopen(storage.Identity{Replica: id})
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	loaded, err := disk.Load()
+	if err != nil || len(loaded.Cut) > 0 {
+		n.t.Fatalf("load: %v %q", err, loaded.Cut)
+	}
+	cfg, bank := durableConfig(id)
+	r, _, err := pbft.Recover(cfg, loaded.Recovered)
+	if err != nil {
+		n.t.Fatalf("recover %s: %v", id, err)
+	}
+	if r.View() < n.commitViews[id] {
+		n.t.Fatalf("%s came back in view %d, it was in view %d", id, r.View(), n.commitViews[id])
+	}
+	n.reps[id], n.banks[id], n.disks[id] = r, bank, disk
+	n.collect(id)
+}
+
+// checkVote fails the test if a replica signs two digests for one (kind, view, slot).
+func (n *durableNet) checkVote(from pbft.NodeID, m pbft.Message) {
+	var k voteKey
+	var d pbft.Digest
+	switch v := m.(type) {
+	case *pbft.PrePrepare:
+		k, d = voteKey{from, "PRE-PREPARE", v.View, v.Seq}, v.Digest
+	case *pbft.Prepare:
+		k, d = voteKey{from, "PREPARE", v.View, v.Seq}, v.Digest
+	case *pbft.Commit:
+		k, d = voteKey{from, "COMMIT", v.View, v.Seq}, v.Digest
+	case *pbft.ViewChange:
+		n.commitViews[from] = max(n.commitViews[from], v.View)
+		return
+	default:
+		return
+	}
+	n.commitViews[from] = max(n.commitViews[from], k.view)
+	if old, ok := n.votes[k]; ok && old != d {
+		n.t.Fatalf("%s signed conflicting %s for v=%d s=%d: %s then %s", from, k.kind, k.view, k.seq, old, d)
+	}
+	n.votes[k] = d
+}
+
+func (n *durableNet) deliverAll() {
+	for steps := 0; len(n.queue) > 0; steps++ {
+		if steps > 1_000_000 {
+			n.t.Fatal("the network does not quiesce")
+		}
+		d := n.queue[0]
+		n.queue = n.queue[1:]
+		if n.down[d.from] || n.down[d.to] {
+			continue
+		}
+		n.reps[d.to].Step(d.from, d.msg)
+		n.collect(d.to)
+	}
+}
+
+func (n *durableNet) tick(k int) {
+	for range k {
+		for id := pbft.NodeID(1); id <= 4; id++ {
+			if !n.down[id] {
+				n.reps[id].Tick()
+				n.collect(id)
+			}
+		}
+		n.deliverAll()
+	}
+}
+
+// request sends a client request to replica `to` (and remembers it for resending).
+func (n *durableNet) request(to pbft.NodeID, client string, t uint64, op smallbank.Op) {
+	enc, err := smallbank.EncodeOp(op)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	req := pbft.Request{Client: pbft.ClientID(client), Timestamp: t, Op: enc}
+	n.requests = append(n.requests, req)
+	n.propose(to, req)
+}
+
+func (n *durableNet) propose(to pbft.NodeID, req pbft.Request) {
+	if n.down[to] {
+		return
+	}
+	n.reps[to].Propose(req)
+	n.collect(to)
+	n.deliverAll()
+}
+
+func (n *durableNet) acked(req pbft.Request) bool {
+	return len(n.acks[ack{req.Client, req.Timestamp}]) >= 2
+}
+
+// settle lets clients resend unacknowledged requests to every replica and ticks until every
+// request is acknowledged and every replica has executed the same slots to the same state.
+func (n *durableNet) settle() {
+	for round := 0; round < 400; round++ {
+		done := true
+		for _, req := range n.requests {
+			if !n.acked(req) {
+				done = false
+				if round%10 == 0 {
+					for id := pbft.NodeID(1); id <= 4; id++ {
+						n.propose(id, req)
+					}
+				}
+			}
+		}
+		if done && n.agree() {
+			return
+		}
+		n.tick(1)
+	}
+	n.t.Fatalf("no agreement: %s", n.summary())
+}
+
+func (n *durableNet) agree() bool {
+	for id := pbft.NodeID(2); id <= 4; id++ {
+		if n.reps[id].Executed() != n.reps[1].Executed() || n.reps[id].StateDigest() != n.reps[1].StateDigest() {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *durableNet) summary() string {
+	s := ""
+	for id := pbft.NodeID(1); id <= 4; id++ {
+		r := n.reps[id]
+		s += fmt.Sprintf("%s v=%d active=%v exec=%d stable=%d; ", id, r.View(), r.ViewActive(), r.Executed(), r.StableCheckpoint().Seq)
+	}
+	acked := 0
+	for _, req := range n.requests {
+		if n.acked(req) {
+			acked++
+		}
+	}
+	return n.name + ": " + s + fmt.Sprintf("%d/%d requests acknowledged", acked, len(n.requests))
+}
+
+// balances returns replica id's checking balances.
+func (n *durableNet) balances(id pbft.NodeID) [3]int64 {
+	var out [3]int64
+	for i, a := range []string{"A", "B", "C"} {
+		out[i], _ = n.banks[id].Balance(a)
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package pbft
+
+import (
+	"fmt"
+	"sort"
+)
+
+// RecoverReport says what Recover rebuilt, for the runtime to log.
+type RecoverReport struct {
+	SnapshotSeq      Seq  // the saved checkpoint the state was restored from (0: genesis)
+	SnapshotRejected bool // the saved snapshot did not match its certificate: state from genesis
+	Replayed         int  // executed slots replayed after the snapshot
+	Executed         Seq  // the last executed slot after replay
+	Stable           Seq  // the stable checkpoint after recovery
+	View             View
+	ViewActive       bool
+	Votes            int // PREPARE votes restored above the stable checkpoint
+}
+
+// Recover rebuilds a replica from what it made durable (Ready.Persist, Ready.Checkpoint):
+// the state at the saved checkpoint, verified against its certificate; the executed slots
+// after it, replayed in order through the Application; the stable checkpoint; and the voting
+// state — its view (and whether it had sent VIEW-CHANGE for it), the PREPARE and COMMIT
+// votes it sent, the certificates it holds and the NEW-VIEW it sent as leader — so that it
+// never signs a vote conflicting with one it signed before the crash, never goes back to a
+// lower view, and reports its certificates in later VIEW-CHANGEs. It is an honest replica at
+// once. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
+// Ready may hold messages: a VIEW-CHANGE re-sent, or a FETCH for what it must catch up on.
+func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
+	r, err := New(cfg)
+	if err != nil {
+		return nil, RecoverReport{}, err
+	}
+	var rep RecoverReport
+	r.replaying = true
+	if sn := rec.Snapshot; sn != nil && sn.Cert.Seq > 0 {
+		if r.restoreVerified(sn.State, sn.Cert.State) {
+			r.executed, r.stable = sn.Cert.Seq, sn.Cert
+			r.snapshot = &frozenState{bytes: sn.State}
+			rep.SnapshotSeq = sn.Cert.Seq
+		} else {
+			rep.SnapshotRejected = true
+		}
+	}
+	byKind := map[RecordKind][]*Record{}
+	for i := range rec.Records {
+		rc := &rec.Records[i]
+		byKind[rc.Kind] = append(byKind[rc.Kind], rc)
+	}
+	if err := r.replay(byKind[RecExecuted], &rep); err != nil {
+		return nil, rep, err
+	}
+	far := r.restoreStable(byKind[RecStable])
+	r.restoreView(byKind[RecView], byKind[RecNewView])
+	rep.Votes = r.restoreVotes(byKind)
+	r.out = Ready{}
+	r.replaying = false
+	r.afterRecover(far)
+	rep.Executed, rep.Stable, rep.View, rep.ViewActive = r.executed, r.stable.Seq, r.view, r.viewActive
+	return r, rep, nil
+}
+
+// replay executes the durable executed slots after the restored state, in order, stopping at
+// the first gap (a later checkpoint from peers fills it: catch-up).
+func (r *Replica) replay(recs []*Record, rep *RecoverReport) error {
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
+	for _, rc := range recs {
+		if rc.Seq <= r.executed {
+			continue
+		}
+		if rc.Seq != r.executed+1 {
+			return nil
+		}
+		if rc.Cert == nil || rc.Cert.Seq != rc.Seq || rc.Cert.Type == PrepareCert || BatchDigest(rc.Batch) != rc.Cert.Digest {
+			return fmt.Errorf("pbft: durable slot %d does not match its certificate", rc.Seq)
+		}
+		sl := r.slotAt(rc.Seq)
+		cert := *rc.Cert
+		sl.committed, sl.batch = &cert, rc.Batch
+		sl.raise(StatusCommitted)
+		r.execute()
+		rep.Replayed++
+	}
+	return nil
+}
+
+// restoreStable makes the highest durable stable checkpoint stable again if replay reached it
+// (the replica took that checkpoint again); it returns it if replay did not.
+func (r *Replica) restoreStable(recs []*Record) Seq {
+	var best *CheckpointCert
+	for _, rc := range recs {
+		if rc.Stable != nil && (best == nil || rc.Stable.Seq > best.Seq) {
+			best = rc.Stable
+		}
+	}
+	if best == nil || best.Seq <= r.stable.Seq {
+		return 0
+	}
+	if own, ok := r.ownCkpt[best.Seq]; ok && own.state == best.State {
+		r.makeStable(best)
+		return 0
+	}
+	return best.Seq
+}
+
+// restoreView restores the highest view recorded and the NEW-VIEW sent as its leader.
+func (r *Replica) restoreView(views, newViews []*Record) {
+	for _, rc := range views {
+		if rc.View > r.view || (rc.View == r.view && rc.Active) {
+			r.view, r.viewActive = rc.View, rc.Active
+		}
+	}
+	for _, rc := range newViews {
+		if rc.NewView != nil && rc.View > r.vc.sentNewView {
+			r.vc.sentNewView, r.vc.lastNewView = rc.View, rc.NewView
+			r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
+		}
+	}
+	if r.viewActive {
+		r.vc.activeView = r.view
+	}
+}
+
+// restoreVotes restores the votes and certificates of the slots above the stable checkpoint.
+func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
+	votes := 0
+	for _, rc := range byKind[RecPrepare] {
+		if rc.Seq <= r.stable.Seq || rc.Seq <= r.executed {
+			continue
+		}
+		sl := r.slotAt(rc.Seq)
+		if BatchDigest(rc.Batch) != rc.Digest {
+			continue
+		}
+		if sl.vote == nil || sl.vote.View < rc.View {
+			sl.vote = &VoteEntry{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
+			votes++
+		}
+		if rc.View == r.view && sl.pp == nil {
+			sl.pp = &PrePrepare{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
+			sl.since = r.now
+			sl.raise(StatusPrePrepare)
+			if r.isLeader() {
+				r.nextSeq = max(r.nextSeq, rc.Seq)
+			}
+		}
+	}
+	for _, rc := range byKind[RecCommit] {
+		if rc.Seq > r.stable.Seq && rc.Seq > r.executed {
+			sl := r.slotAt(rc.Seq)
+			sl.sentCommit = max(sl.sentCommit, rc.View)
+		}
+	}
+	for _, rc := range byKind[RecCert] {
+		if rc.Cert == nil || rc.Seq <= r.stable.Seq || rc.Seq <= r.executed {
+			continue
+		}
+		sl := r.slotAt(rc.Seq)
+		c := *rc.Cert
+		if c.Type != CommitCert {
+			r.notePrepared(sl, &c, r.batchFor(sl, c.Digest))
+		}
+		if c.Type != PrepareCert && sl.committed == nil {
+			sl.committed = &c
+			sl.raise(StatusCommitted)
+		} else if c.Type == PrepareCert {
+			sl.raise(StatusPrepared)
+		}
+	}
+	return votes
+}
+
+// afterRecover starts what a recovered replica must do at once: the VIEW-CHANGE it was
+// sending, and catch-up to a stable checkpoint or committed slots it could not replay.
+func (r *Replica) afterRecover(far Seq) {
+	if r.isLeader() {
+		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
+	}
+	if !r.viewActive {
+		r.vc.started = r.now
+		r.vc.own = r.buildViewChange(r.view)
+		r.vc.fullSent = r.now
+		r.sendViewChange(r.vc.own, r.vc.own.Slim(), true)
+	}
+	if far > r.executed {
+		r.noteAhead(far)
+	}
+	for _, s := range r.sortedSlots() {
+		if sl := r.slots[s]; sl.committed != nil && sl.batch == nil && sl.committed.Digest != noopDigest {
+			r.needSlots(s)
+		}
+	}
+	r.execute()
+}

@@ -1,0 +1,126 @@
+package storage
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// kv is what the engine needs of a key-value store: point reads, ordered scans of a prefix,
+// and atomic synced batches of writes.
+type kv interface {
+	get(key []byte) ([]byte, bool, error)
+	scan(prefix []byte, fn func(k, v []byte)) error
+	apply(ops []op) error // atomically, synced
+	close() error
+}
+
+// op is one write of a batch: set (value non-nil), delete, or a range deletion [key, end).
+type op struct {
+	key, value, end []byte
+}
+
+// engine implements Store over a kv.
+type engine struct{ db kv }
+
+// openEngine checks the data directory's identity, or writes it into an empty one; fresh
+// reports an empty directory.
+func openEngine(db kv, id Identity) (*engine, bool, error) {
+	stored, ok, err := db.get(keyIdentity)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok {
+		if err := id.check(stored); err != nil {
+			return nil, false, err
+		}
+		return &engine{db}, false, nil
+	}
+	nonEmpty := false
+	if err := db.scan(nil, func(k, v []byte) { nonEmpty = true }); err != nil {
+		return nil, false, err
+	}
+	if nonEmpty {
+		return nil, false, fmt.Errorf("%w: it holds data but no identity record", ErrOtherReplica)
+	}
+	if err := db.apply([]op{{key: keyIdentity, value: id.encode()}}); err != nil {
+		return nil, false, err
+	}
+	return &engine{db}, true, nil
+}
+
+// Append implements Store.
+func (e *engine) Append(recs []pbft.Record) error {
+	ops := make([]op, 0, len(recs))
+	for i := range recs {
+		rec := &recs[i]
+		v, err := encodeRecord(rec)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op{key: recordKey(rec), value: v})
+		if rec.Kind == pbft.RecStable {
+			for _, k := range []pbft.RecordKind{pbft.RecPrepare, pbft.RecCommit, pbft.RecCert} {
+				lo, hi := kindRange(k, 0, rec.Seq)
+				ops = append(ops, op{key: lo, end: hi})
+			}
+		}
+	}
+	return e.db.apply(ops)
+}
+
+// SaveCheckpoint implements Store.
+func (e *engine) SaveCheckpoint(sn pbft.Snapshot) error {
+	v, err := encodeSnapshot(&sn)
+	if err != nil {
+		return err
+	}
+	lo, hi := kindRange(pbft.RecExecuted, 0, sn.Cert.Seq)
+	return e.db.apply([]op{{key: keySnapshot, value: v}, {key: lo, end: hi}})
+}
+
+// Load implements Store.
+func (e *engine) Load() (Loaded, error) {
+	var l Loaded
+	var drop []op
+	v, ok, err := e.db.get(keySnapshot)
+	if err != nil {
+		return l, err
+	}
+	if ok {
+		if l.Snapshot, err = decodeSnapshot(v); err != nil {
+			l.Snapshot = nil
+			l.Cut = append(l.Cut, fmt.Sprintf("checkpoint snapshot: %v; it will be fetched from peers", err))
+			drop = append(drop, op{key: keySnapshot})
+		}
+	}
+	err = e.db.scan([]byte("r"), func(k, v []byte) {
+		rec, err := decodeRecord(v)
+		if err != nil || !bytes.Equal(recordKey(&rec), k) {
+			l.Cut = append(l.Cut, fmt.Sprintf("record %x: %v: cut off", k, orMismatch(err)))
+			drop = append(drop, op{key: bytes.Clone(k)})
+			return
+		}
+		l.Records = append(l.Records, rec)
+	})
+	if err != nil {
+		return l, err
+	}
+	if len(drop) > 0 {
+		if err := e.db.apply(drop); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+func orMismatch(err error) error {
+	if err == nil {
+		return fmt.Errorf("key does not match the record")
+	}
+	return err
+}
+
+// Close implements Store.
+func (e *engine) Close() error { return e.db.close() }

@@ -1,0 +1,110 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Pebble is the Store of a data directory, on github.com/cockroachdb/pebble/v2. Every Append
+// and SaveCheckpoint is one pebble batch committed with Sync (pebble groups concurrent
+// commits into one WAL sync). Pebble's WAL checksums its records and drops a torn tail on
+// recovery; the values carry their own CRC as well (Load).
+type Pebble struct {
+	*engine
+}
+
+// OpenPebble opens (or creates) the data directory dir for replica id. fresh reports that the
+// directory was missing or empty: the replica starts from genesis. A directory written by
+// another replica or cluster is refused with ErrOtherReplica.
+func OpenPebble(dir string, id Identity) (p *Pebble, fresh bool, err error) {
+	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	if err != nil {
+		return nil, false, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	e, fresh, err := openEngine(&pebbleKV{db}, id)
+	if err != nil {
+		db.Close()
+		return nil, false, fmt.Errorf("storage: %s: %w", dir, err)
+	}
+	return &Pebble{e}, fresh, nil
+}
+
+type pebbleKV struct{ db *pebble.DB }
+
+func (p *pebbleKV) get(key []byte) ([]byte, bool, error) {
+	v, closer, err := p.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer closer.Close()
+	return bytes.Clone(v), true, nil
+}
+
+func (p *pebbleKV) scan(prefix []byte, fn func(k, v []byte)) error {
+	opts := &pebble.IterOptions{LowerBound: prefix}
+	if len(prefix) > 0 {
+		opts.UpperBound = prefixEnd(prefix)
+	}
+	it, err := p.db.NewIter(opts)
+	if err != nil {
+		return err
+	}
+	for it.First(); it.Valid(); it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return err
+		}
+		fn(it.Key(), v)
+	}
+	return it.Close()
+}
+
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i]++; end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+func (p *pebbleKV) apply(ops []op) error {
+	b := p.db.NewBatch()
+	defer b.Close()
+	for _, o := range ops {
+		var err error
+		switch {
+		case o.end != nil:
+			err = b.DeleteRange(o.key, o.end, nil)
+		case o.value != nil:
+			err = b.Set(o.key, o.value, nil)
+		default:
+			err = b.Delete(o.key, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return b.Commit(pebble.Sync)
+}
+
+func (p *pebbleKV) close() error { return p.db.Close() }
+
+// quietLogger drops pebble's informational lines and keeps its errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	pebble.DefaultLogger.Errorf(format, args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	pebble.DefaultLogger.Fatalf(format, args...)
+}
