@@ -58,6 +58,11 @@ func durableConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank) {
 			panic(err)
 		}
 	}
+	for c := 1; c <= 8; c++ { // the script's clients c1..c8 act as tellers for A, B and C
+		if err := bank.Grant(smallbank.RoleTeller, fmt.Sprint("c", c)); err != nil {
+			panic(err)
+		}
+	}
 	cfg := pbft.DefaultConfig(id, 1, bank)
 	cfg.CheckpointInterval, cfg.Window = 2, 8
 	cfg.ViewChangeTicks, cfg.StatusTicks, cfg.ResendTicks, cfg.FetchTicks = 30, 10, 10, 10
