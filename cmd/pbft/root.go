@@ -50,7 +50,7 @@ the replicas after each set.`,
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout))
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout))
 	return root
 }
 

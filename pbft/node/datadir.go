@@ -9,10 +9,10 @@ import (
 	"github.com/bftbank/pbft/pbft/storage"
 )
 
-// clusterIdentity is what a data directory records of the replica and its cluster: the
+// ClusterIdentity is what a data directory records of the replica and its cluster: the
 // replica id and a hash of the cluster's replica keys (threshold and Ed25519; client keys may
 // change without making the data another cluster's).
-func clusterIdentity(id pbft.NodeID, pub *crypto.ClusterPublic) (storage.Identity, error) {
+func ClusterIdentity(id pbft.NodeID, pub *crypto.ClusterPublic) (storage.Identity, error) {
 	b := append([]byte(pub.Scheme), 0)
 	b = binary.BigEndian.AppendUint32(b, uint32(pub.N))
 	b = binary.BigEndian.AppendUint32(b, uint32(pub.F))
@@ -41,7 +41,7 @@ func (nd *node) openCore(opts Options, cfg pbft.Config) (*pbft.Replica, storage.
 		core, err := pbft.New(cfg)
 		return core, nil, err
 	}
-	ident, err := clusterIdentity(opts.ID, opts.Public)
+	ident, err := ClusterIdentity(opts.ID, opts.Public)
 	if err != nil {
 		return nil, nil, err
 	}

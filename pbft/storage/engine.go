@@ -22,7 +22,10 @@ type op struct {
 }
 
 // engine implements Store over a kv.
-type engine struct{ db kv }
+type engine struct {
+	db  kv
+	tip ledgerTip // the ledger's last entry (Append is its only writer)
+}
 
 // openEngine checks the data directory's identity, or writes it into an empty one; fresh
 // reports an empty directory.
@@ -35,7 +38,7 @@ func openEngine(db kv, id Identity) (*engine, bool, error) {
 		if err := id.check(stored); err != nil {
 			return nil, false, err
 		}
-		return &engine{db}, false, nil
+		return &engine{db: db}, false, nil
 	}
 	nonEmpty := false
 	if err := db.scan(nil, func(k, v []byte) { nonEmpty = true }); err != nil {
@@ -47,7 +50,7 @@ func openEngine(db kv, id Identity) (*engine, bool, error) {
 	if err := db.apply([]op{{key: keyIdentity, value: id.encode()}}); err != nil {
 		return nil, false, err
 	}
-	return &engine{db}, true, nil
+	return &engine{db: db}, true, nil
 }
 
 // Append implements Store.
@@ -67,7 +70,17 @@ func (e *engine) Append(recs []pbft.Record) error {
 			}
 		}
 	}
-	return e.db.apply(ops)
+	e.tip.mu.Lock()
+	defer e.tip.mu.Unlock()
+	ledger, seq, hash, err := e.ledgerOps(recs)
+	if err != nil {
+		return err
+	}
+	if err := e.db.apply(append(ops, ledger...)); err != nil {
+		return err
+	}
+	e.tip.seq, e.tip.hash = seq, hash
+	return nil
 }
 
 // SaveCheckpoint implements Store.

@@ -32,6 +32,15 @@ func OpenPebble(dir string, id Identity) (p *Pebble, fresh bool, err error) {
 	return &Pebble{e}, fresh, nil
 }
 
+// openPebbleReadOnly opens an existing data directory for reading only.
+func openPebbleReadOnly(dir string) (*pebbleKV, error) {
+	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ReadOnly: true, ErrorIfNotExists: true})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	return &pebbleKV{db}, nil
+}
+
 type pebbleKV struct{ db *pebble.DB }
 
 func (p *pebbleKV) get(key []byte) ([]byte, bool, error) {
