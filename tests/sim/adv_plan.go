@@ -1,0 +1,332 @@
+package sim
+
+import (
+	"github.com/bftbank/pbft/pbft"
+)
+
+// viewPlan is what the adversary does in the view change into view v and in view v itself.
+// It is drawn when first needed, from the adversary's PRNG.
+type viewPlan struct {
+	v      pbft.View
+	leader pbft.NodeID
+	// A faulty leader's pre-prepares, certificates and NEW-VIEW reach this many honest
+	// replicas (all of them, or a subset drawn per message); index by CertKind for certificates.
+	ppSize, nvSize int
+	certSize       [4]int
+	// A faulty leader falls silent (stalls) once it has formed stallAfter commit certificates
+	// (0: never), or right after its NEW-VIEW.
+	stallAfter   int
+	formed       int
+	stallAfterNV bool
+	// vcMode is what the faulty replicas do with their VIEW-CHANGE(v): send it, strip every
+	// certificate and vote from it (amnesia), or withhold it.
+	vcMode int
+	// hold are honest replicas whose VIEW-CHANGE(v) the new leader gets late (drawn at the
+	// first VIEW-CHANGE(v), biased toward the replicas that know most).
+	hold        []pbft.NodeID
+	holdDecided bool
+	// silence holds everything an honest leader sends in view v: a forced view change.
+	silence bool
+}
+
+const (
+	vcHonest = iota
+	vcAmnesia
+	vcWithhold
+)
+
+var vcModeNames = [...]string{"honest", "amnesia", "withhold"}
+
+// plan returns the plan of view v, drawing it on first use.
+func (a *Adversary) plan(v pbft.View) *viewPlan {
+	if p := a.plans[v]; p != nil {
+		return p
+	}
+	p := &viewPlan{v: v, leader: a.leaderOf(v)}
+	a.plans[v] = p
+	honest := len(a.honest())
+	if !a.isBad[p.leader] {
+		p.silence = v > 1 && a.rng.Intn(4) == 0
+		if p.silence {
+			a.logf("v%d: silence honest leader %s", v, p.leader)
+		}
+	} else {
+		a.drawFaultyLeader(p, honest)
+	}
+	p.vcMode = pick(a.rng, []int{35, 50, 15})
+	return p
+}
+
+// drawFaultyLeader draws the subsets and the stall of a faulty leader's view.
+func (a *Adversary) drawFaultyLeader(p *viewPlan, honest int) {
+	q := 2*a.s.opts.F + 1
+	p.ppSize = honest
+	if a.rng.Intn(5) >= 2 { // just enough for a prepare certificate, or one more
+		p.ppSize = min(honest, max(1, q-len(a.faulty))+a.rng.Intn(2))
+	}
+	p.certSize[pbft.PrepareCert] = honest
+	if a.rng.Intn(5) >= 2 {
+		p.certSize[pbft.PrepareCert] = 1 + a.rng.Intn(honest)
+	}
+	for _, k := range []pbft.CertKind{pbft.CommitCert, pbft.FullCommitProof} {
+		p.certSize[k] = honest
+		if a.rng.Intn(5) >= 2 { // a minority
+			p.certSize[k] = 1 + a.rng.Intn(a.s.opts.F)
+		}
+	}
+	p.nvSize = honest
+	if a.rng.Intn(5) >= 2 {
+		p.nvSize = 1 + a.rng.Intn(honest-1)
+	}
+	if a.rng.Intn(5) >= 1 {
+		p.stallAfter = 1 + a.rng.Intn(3)
+	}
+	p.stallAfterNV = p.v > 1 && a.rng.Intn(2) == 0
+	a.logf("v%d: faulty leader %s: pre-prepares to %d, certs %v, NEW-VIEW to %d, stall after %d certs / NEW-VIEW %v",
+		p.v, p.leader, p.ppSize, p.certSize[1:], p.nvSize, p.stallAfter, p.stallAfterNV)
+}
+
+// pick draws an index with the given weights.
+func pick(rng interface{ Intn(int) int }, weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	r := rng.Intn(total)
+	for i, w := range weights {
+		if r < w {
+			return i
+		}
+		r -= w
+	}
+	return len(weights) - 1
+}
+
+// hears reports whether honest replica `to` is among the `size` honest recipients of the
+// faulty message named by key (drawn once per key).
+func (a *Adversary) hears(key subsetKey, size int, to pbft.NodeID) bool {
+	set, ok := a.subsets[key]
+	if !ok {
+		honest := a.honest()
+		set = make([]bool, a.s.N+1)
+		chosen := []pbft.NodeID{}
+		for _, i := range a.rng.Perm(len(honest))[:min(size, len(honest))] {
+			set[honest[i]] = true
+			chosen = append(chosen, honest[i])
+		}
+		a.subsets[key] = set
+		if size < len(honest) {
+			sortIDs(chosen)
+			a.logf("v%d s%d %s only to %v", key.view, key.seq, key.kind, chosen)
+		}
+	}
+	return set[to]
+}
+
+// faultySend decides whether a faulty replica's message reaches honest replica `to`. The
+// faulty replicas always hear each other (they collude).
+func (a *Adversary) faultySend(from, to pbft.NodeID, m pbft.Message) bool {
+	if a.isBad[to] {
+		return true
+	}
+	if st, ok := a.stalled[from]; ok && a.s.Now() >= st.from && a.silencedBy(from, st.view, m) {
+		return false
+	}
+	switch m := m.(type) {
+	case *pbft.PrePrepare:
+		if p := a.plan(m.View); p.leader == from {
+			return a.hears(subsetKey{"PRE-PREPARE", m.View, m.Seq}, p.ppSize, to)
+		}
+	case *pbft.Cert:
+		return a.sendCert(from, to, m)
+	case *pbft.NewView:
+		p := a.plan(m.View)
+		if p.stallAfterNV {
+			a.stall(from, m.View)
+		}
+		return a.hears(subsetKey{"NEW-VIEW", m.View, 0}, p.nvSize, to)
+	case *pbft.ViewChange:
+		return a.sendViewChange(from, to, m)
+	}
+	return true
+}
+
+// sendCert shows a faulty collector's certificate to the plan's subset, and stalls the
+// leader once it formed enough commit certificates.
+func (a *Adversary) sendCert(from, to pbft.NodeID, c *pbft.Cert) bool {
+	p := a.plan(c.View)
+	if p.leader != from {
+		return true
+	}
+	key := subsetKey{c.Type.String(), c.View, c.Seq}
+	_, seen := a.subsets[key]
+	hears := a.hears(key, p.certSize[c.Type], to)
+	if !seen && c.Type != pbft.PrepareCert {
+		p.formed++
+		if p.stallAfter > 0 && p.formed >= p.stallAfter {
+			a.stall(from, c.View)
+		}
+	}
+	return hears
+}
+
+// stall makes faulty replica id silent in every view up to v (its VIEW-CHANGEs for later
+// views and its NEW-VIEWs still go out). It takes effect from the next tick, so that the
+// message being sent completes its broadcast.
+func (a *Adversary) stall(id pbft.NodeID, v pbft.View) {
+	if old, ok := a.stalled[id]; ok && old.view >= v {
+		return
+	}
+	a.logf("v%d: %s stalls", v, id)
+	a.stalled[id] = stallState{view: v, from: a.s.Now() + 1}
+}
+
+// stallState is a stalled faulty replica's silence: every view up to view, from tick from.
+type stallState struct {
+	view pbft.View
+	from uint64
+}
+
+// silencedBy reports whether a stalled faulty replica (silent up to view v) drops m.
+func (a *Adversary) silencedBy(id pbft.NodeID, v pbft.View, m pbft.Message) bool {
+	switch m := m.(type) {
+	case *pbft.ViewChange:
+		return m.View <= v
+	case *pbft.NewView:
+		return m.View <= v && a.plan(m.View).stallAfterNV
+	}
+	if mv, ok := messageView(m); ok {
+		return mv <= v
+	}
+	return a.s.Replica(id).View() <= v
+}
+
+func messageView(m pbft.Message) (pbft.View, bool) {
+	switch m := m.(type) {
+	case *pbft.PrePrepare:
+		return m.View, true
+	case *pbft.Prepare:
+		return m.View, true
+	case *pbft.Commit:
+		return m.View, true
+	case *pbft.Cert:
+		return m.View, true
+	case *pbft.NewView:
+		return m.View, true
+	case *pbft.ViewChange:
+		return m.View, true
+	}
+	return 0, false
+}
+
+// sendViewChange applies the plan's vcMode to a faulty VIEW-CHANGE.
+func (a *Adversary) sendViewChange(from, to pbft.NodeID, m *pbft.ViewChange) bool {
+	switch a.plan(m.View).vcMode {
+	case vcWithhold:
+		return false
+	case vcAmnesia:
+		if len(m.Prepared) == 0 && len(m.Votes) == 0 {
+			return true
+		}
+		c := *m
+		c.Prepared, c.Votes, c.Sig = nil, nil, nil
+		a.inject(from, to, &c)
+		return false
+	}
+	return true
+}
+
+// honestSend holds an honest replica's VIEW-CHANGE from the new leader when the plan says so,
+// and silences an honest leader whose view the plan forces to change.
+func (a *Adversary) honestSend(from, to pbft.NodeID, m pbft.Message) bool {
+	if vc, ok := m.(*pbft.ViewChange); ok && to == a.leaderOf(vc.View) {
+		p := a.plan(vc.View)
+		a.decideHold(p)
+		if containsID(p.hold, from) {
+			a.hold(from, to, m, vc.View)
+			return false
+		}
+		return true
+	}
+	mv, ok := messageView(m)
+	if !ok {
+		return true
+	}
+	if _, isVC := m.(*pbft.ViewChange); isVC {
+		return true
+	}
+	if p := a.plan(mv); p.silence && from == p.leader {
+		return false
+	}
+	return true
+}
+
+// decideHold draws which honest replicas' VIEW-CHANGE(v) reach the new leader late: mostly
+// the ones that know most (a certificate with its batch), at most n - (2f+1) of them so that
+// the leader can still form its quorum without them.
+func (a *Adversary) decideHold(p *viewPlan) {
+	if p.holdDecided {
+		return
+	}
+	p.holdDecided = true
+	k := pick(a.rng, []int{15, 30, 55})
+	k = min(k, a.s.N-2*a.s.opts.F-1)
+	var cands []pbft.NodeID
+	for _, id := range a.honest() {
+		if id != p.leader {
+			cands = append(cands, id)
+		}
+	}
+	a.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	if a.rng.Intn(4) > 0 {
+		scores := map[pbft.NodeID]int{}
+		for _, id := range cands {
+			scores[id] = a.score(id)
+		}
+		sortStable(cands, func(x, y pbft.NodeID) bool { return scores[x] > scores[y] })
+	}
+	p.hold = append([]pbft.NodeID(nil), cands[:min(k, len(cands))]...)
+	sortIDs(p.hold)
+	if len(p.hold) > 0 {
+		a.logf("v%d: hold VIEW-CHANGEs of %v from leader %s (scores %v)", p.v, p.hold, p.leader, a.scores())
+	}
+}
+
+func (a *Adversary) scores() []int {
+	var out []int
+	for _, id := range a.honest() {
+		out = append(out, int(id)*10+a.score(id))
+	}
+	return out
+}
+
+// hold keeps an honest message until its recipient has entered a view past v.
+func (a *Adversary) hold(from, to pbft.NodeID, m pbft.Message, v pbft.View) {
+	if len(a.held) >= maxHeld {
+		a.held = a.held[1:]
+	}
+	a.held = append(a.held, heldMsg{from: from, to: to, m: m, view: v, until: a.s.Now() + 4000})
+}
+
+// release delivers the held messages whose recipient entered their view (or whose time is up).
+func (a *Adversary) release() {
+	kept := a.held[:0]
+	for _, h := range a.held {
+		r := a.s.Replica(h.to)
+		if r.View() > h.view || (r.View() == h.view && r.ViewActive()) || a.s.Now() >= h.until {
+			a.inject(h.from, h.to, h.m)
+			continue
+		}
+		kept = append(kept, h)
+	}
+	a.held = kept
+}
+
+func containsID(ids []pbft.NodeID, id pbft.NodeID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
