@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/bftbank/pbft/pbft"
 )
 
@@ -9,10 +12,10 @@ import (
 type viewPlan struct {
 	v      pbft.View
 	leader pbft.NodeID
-	// A faulty leader's pre-prepares, certificates and NEW-VIEW reach this many honest
-	// replicas (all of them, or a subset drawn per message); index by CertKind for certificates.
+	// A faulty leader's pre-prepares and NEW-VIEW reach this many honest replicas (all of
+	// them, or a subset drawn per message); certMode (by CertKind) says who sees certificates.
 	ppSize, nvSize int
-	certSize       [4]int
+	certMode       [4]int
 	// A faulty leader falls silent (stalls) once it has formed stallAfter commit certificates
 	// (0: never), or right after its NEW-VIEW.
 	stallAfter   int
@@ -57,23 +60,22 @@ func (a *Adversary) plan(v pbft.View) *viewPlan {
 	return p
 }
 
-// drawFaultyLeader draws the subsets and the stall of a faulty leader's view.
+// drawFaultyLeader draws how a faulty leader shares its view: pre-prepares to all honest
+// replicas or to just enough for a certificate; each certificate to all, to a random subset,
+// or split (a prepare certificate to every replica lacking the batch and f that have it, a
+// commit certificate to a minority of those that can execute it); and when it stalls.
 func (a *Adversary) drawFaultyLeader(p *viewPlan, honest int) {
 	q := 2*a.s.opts.F + 1
 	p.ppSize = honest
-	if a.rng.Intn(5) >= 2 { // just enough for a prepare certificate, or one more
-		p.ppSize = min(honest, max(1, q-len(a.faulty))+a.rng.Intn(2))
+	switch pick(a.rng, []int{35, 50, 15}) {
+	case 1:
+		p.ppSize = min(honest, max(1, q-len(a.faulty)))
+	case 2:
+		p.ppSize = min(honest, max(1, q-len(a.faulty))+1)
 	}
-	p.certSize[pbft.PrepareCert] = honest
-	if a.rng.Intn(5) >= 2 {
-		p.certSize[pbft.PrepareCert] = 1 + a.rng.Intn(honest)
-	}
-	for _, k := range []pbft.CertKind{pbft.CommitCert, pbft.FullCommitProof} {
-		p.certSize[k] = honest
-		if a.rng.Intn(5) >= 2 { // a minority
-			p.certSize[k] = 1 + a.rng.Intn(a.s.opts.F)
-		}
-	}
+	p.certMode[pbft.PrepareCert] = pick(a.rng, []int{35, 20, 45})
+	p.certMode[pbft.CommitCert] = pick(a.rng, []int{35, 25, 40})
+	p.certMode[pbft.FullCommitProof] = pick(a.rng, []int{35, 25, 40})
 	p.nvSize = honest
 	if a.rng.Intn(5) >= 2 {
 		p.nvSize = 1 + a.rng.Intn(honest-1)
@@ -82,8 +84,78 @@ func (a *Adversary) drawFaultyLeader(p *viewPlan, honest int) {
 		p.stallAfter = 1 + a.rng.Intn(3)
 	}
 	p.stallAfterNV = p.v > 1 && a.rng.Intn(2) == 0
-	a.logf("v%d: faulty leader %s: pre-prepares to %d, certs %v, NEW-VIEW to %d, stall after %d certs / NEW-VIEW %v",
-		p.v, p.leader, p.ppSize, p.certSize[1:], p.nvSize, p.stallAfter, p.stallAfterNV)
+	a.logf("v%d: faulty leader %s: pre-prepares to %d, certs %s/%s/%s, NEW-VIEW to %d, stall after %d certs / NEW-VIEW %v",
+		p.v, p.leader, p.ppSize, certModes[p.certMode[1]], certModes[p.certMode[2]], certModes[p.certMode[3]],
+		p.nvSize, p.stallAfter, p.stallAfterNV)
+}
+
+// How a faulty collector shows a certificate (viewPlan.certMode).
+const (
+	certAll = iota
+	certRandom
+	certSplit
+)
+
+var certModes = [...]string{"all", "random", "split"}
+
+// certRecipients draws the honest replicas that see a faulty collector's certificate c.
+func (a *Adversary) certRecipients(p *viewPlan, c *pbft.Cert) []pbft.NodeID {
+	honest := a.honest()
+	shuffled := a.shuffled(honest)
+	f := a.s.opts.F
+	switch p.certMode[c.Type] {
+	case certAll:
+		return honest
+	case certRandom:
+		if c.Type == pbft.PrepareCert {
+			return shuffled[:1+a.rng.Intn(len(honest))]
+		}
+		return shuffled[:1+a.rng.Intn(f)]
+	}
+	holders := a.recipients(subsetKey{"PRE-PREPARE", c.View, c.Seq})
+	if c.Type == pbft.PrepareCert { // every replica lacking the batch, and f holding it
+		var out []pbft.NodeID
+		k := 0
+		for _, id := range shuffled {
+			if !holders[id] {
+				out = append(out, id)
+			} else if k < f {
+				out = append(out, id)
+				k++
+			}
+		}
+		return out
+	}
+	prepared := a.recipients(subsetKey{pbft.PrepareCert.String(), c.View, c.Seq})
+	var able []pbft.NodeID // can execute: holds the batch (and, on the slow path, the certificate)
+	for _, id := range shuffled {
+		if holders[id] && (c.Type == pbft.FullCommitProof || prepared[id]) {
+			able = append(able, id)
+		}
+	}
+	if len(able) == 0 {
+		able = shuffled
+	}
+	return able[:min(len(able), 1+a.rng.Intn(f))]
+}
+
+// recipients is the set of honest replicas that a faulty message went to (everyone if the
+// adversary did not choose).
+func (a *Adversary) recipients(key subsetKey) []bool {
+	if set, ok := a.subsets[key]; ok && set != nil {
+		return set
+	}
+	set := make([]bool, a.s.N+1)
+	for _, id := range a.honest() {
+		set[id] = true
+	}
+	return set
+}
+
+func (a *Adversary) shuffled(ids []pbft.NodeID) []pbft.NodeID {
+	out := append([]pbft.NodeID(nil), ids...)
+	a.rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
 }
 
 // pick draws an index with the given weights.
@@ -105,22 +177,24 @@ func pick(rng interface{ Intn(int) int }, weights []int) int {
 // hears reports whether honest replica `to` is among the `size` honest recipients of the
 // faulty message named by key (drawn once per key).
 func (a *Adversary) hears(key subsetKey, size int, to pbft.NodeID) bool {
-	set, ok := a.subsets[key]
-	if !ok {
-		honest := a.honest()
-		set = make([]bool, a.s.N+1)
-		chosen := []pbft.NodeID{}
-		for _, i := range a.rng.Perm(len(honest))[:min(size, len(honest))] {
-			set[honest[i]] = true
-			chosen = append(chosen, honest[i])
-		}
-		a.subsets[key] = set
-		if size < len(honest) {
-			sortIDs(chosen)
-			a.logf("v%d s%d %s only to %v", key.view, key.seq, key.kind, chosen)
-		}
+	if _, ok := a.subsets[key]; !ok {
+		a.choose(key, a.shuffled(a.honest())[:min(size, len(a.honest()))])
 	}
-	return set[to]
+	return a.subsets[key][to]
+}
+
+// choose fixes the honest recipients of the faulty message named by key.
+func (a *Adversary) choose(key subsetKey, chosen []pbft.NodeID) {
+	set := make([]bool, a.s.N+1)
+	for _, id := range chosen {
+		set[id] = true
+	}
+	a.subsets[key] = set
+	if len(chosen) < len(a.honest()) {
+		chosen = append([]pbft.NodeID(nil), chosen...)
+		sortIDs(chosen)
+		a.logf("v%d s%d %s only to %v", key.view, key.seq, key.kind, chosen)
+	}
 }
 
 // faultySend decides whether a faulty replica's message reaches honest replica `to`. The
@@ -160,7 +234,10 @@ func (a *Adversary) sendCert(from, to pbft.NodeID, c *pbft.Cert) bool {
 	}
 	key := subsetKey{c.Type.String(), c.View, c.Seq}
 	_, seen := a.subsets[key]
-	hears := a.hears(key, p.certSize[c.Type], to)
+	if !seen {
+		a.choose(key, a.certRecipients(p, c))
+	}
+	hears := a.subsets[key][to]
 	if !seen && c.Type != pbft.PrepareCert {
 		p.formed++
 		if p.stallAfter > 0 && p.formed >= p.stallAfter {
@@ -269,7 +346,7 @@ func (a *Adversary) decideHold(p *viewPlan) {
 		return
 	}
 	p.holdDecided = true
-	k := pick(a.rng, []int{15, 30, 55})
+	k := pick(a.rng, []int{10, 30, 60})
 	k = min(k, a.s.N-2*a.s.opts.F-1)
 	var cands []pbft.NodeID
 	for _, id := range a.honest() {
@@ -278,7 +355,7 @@ func (a *Adversary) decideHold(p *viewPlan) {
 		}
 	}
 	a.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	if a.rng.Intn(4) > 0 {
+	if a.rng.Intn(5) > 0 {
 		scores := map[pbft.NodeID]int{}
 		for _, id := range cands {
 			scores[id] = a.score(id)
@@ -288,16 +365,17 @@ func (a *Adversary) decideHold(p *viewPlan) {
 	p.hold = append([]pbft.NodeID(nil), cands[:min(k, len(cands))]...)
 	sortIDs(p.hold)
 	if len(p.hold) > 0 {
-		a.logf("v%d: hold VIEW-CHANGEs of %v from leader %s (scores %v)", p.v, p.hold, p.leader, a.scores())
+		a.logf("v%d: hold VIEW-CHANGEs of %v from leader %s (scores %s)", p.v, p.hold, p.leader, a.scores())
 	}
 }
 
-func (a *Adversary) scores() []int {
-	var out []int
+// scores prints every honest replica's knowledge score, e.g. "n3:4 n4:1".
+func (a *Adversary) scores() string {
+	out := ""
 	for _, id := range a.honest() {
-		out = append(out, int(id)*10+a.score(id))
+		out += fmt.Sprintf(" %s:%d", id, a.score(id))
 	}
-	return out
+	return strings.TrimSpace(out)
 }
 
 // hold keeps an honest message until its recipient has entered a view past v.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 var (
 	advSeedsFlag = flag.Int("adv-seeds", 1500, "seeds of TestAdversary (-seeds overrides it when given)")
 	advRealFlag  = flag.Int("adv-real", 3, "seeds of TestAdversary run with the real authenticator")
+	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
 )
 
 // advSeeds is the number of adversarial seeds: -seeds when given on the command line, else
@@ -40,7 +42,7 @@ func advRun(seed int64, auth Auth) error {
 		net.Drop, net.Dup = 0.01, 0.02
 	}
 	batch, k := 1+rng.Intn(3), pbft.Seq(4+rng.Intn(6))
-	s, err := New(Options{Seed: seed, Clients: 6, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
+	s, err := New(Options{Seed: seed, Clients: 4, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch, c.CheckpointInterval, c.Window = batch, k, 4*k
 	}})
@@ -53,8 +55,8 @@ func advRun(seed int64, auth Auth) error {
 		return err
 	}
 	a.logf("seed %d: faulty %v twins %v net %+v noise %d/1000 ticks", seed, faulty, twins, net, a.noise.rate)
-	s.Issue(1000)
-	attack := uint64(3000 + rng.Intn(5000))
+	s.Issue(20)
+	attack := uint64(1500 + rng.Intn(2500))
 	for s.Now() < attack {
 		if err := a.Step(); err != nil {
 			return err
@@ -115,7 +117,13 @@ func TestAdversary(t *testing.T) {
 	n := advSeeds()
 	failed := 0
 	for seed := int64(1); seed <= int64(n); seed++ {
-		if err := advRun(seed, nil); err != nil {
+		err := advRun(seed, nil)
+		switch {
+		case err == nil:
+		case *advAllFlag:
+			failed++
+			t.Errorf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
+		default:
 			failed++
 			t.Errorf("%v", err)
 			if failed >= 3 {
@@ -123,5 +131,5 @@ func TestAdversary(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d seeds in %v", n, time.Since(start))
+	t.Logf("%d seeds in %v, %d failed", n, time.Since(start), failed)
 }
