@@ -33,6 +33,7 @@ type Adversary struct {
 	held    []heldMsg
 	twins   []*twin
 	noise   noise
+	byz     *byzClient // a Byzantine client, if any
 	batches *batchRegistry
 	log     transcript
 	healed  bool
@@ -127,6 +128,9 @@ func (a *Adversary) Step() error {
 	}
 	if !a.healed {
 		a.noise.tick()
+		if a.byz != nil {
+			a.byz.tick()
+		}
 	}
 	if a.err != nil {
 		return a.failure(a.s.fail(a.err))

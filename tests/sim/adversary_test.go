@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 )
 
 var (
 	advSeedsFlag = flag.Int("adv-seeds", 1500, "seeds of TestAdversary (-seeds overrides it when given)")
-	advRealFlag  = flag.Int("adv-real", 3, "seeds of TestAdversary run with the real authenticator")
+	advRealFlag  = flag.Int("adv-real", 10, "seeds of TestAdversary run with the real authenticator")
 	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
 )
 
@@ -32,6 +33,9 @@ func advSeeds() int {
 	return n
 }
 
+// advClients is the number of clients of an adversarial run.
+const advClients = 4
+
 // advRun is one adversarial run: up to f faulty replicas (some twinned) under the
 // adversary, a benign network below it, clients issuing transfers throughout; after the
 // attack phase the adversary heals and every honest client's request must complete.
@@ -42,7 +46,7 @@ func advRun(seed int64, auth Auth) error {
 		net.Drop, net.Dup = 0.01, 0.02
 	}
 	batch, k := 1+rng.Intn(3), pbft.Seq(4+rng.Intn(6))
-	s, err := New(Options{Seed: seed, Clients: 4, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
+	s, err := New(Options{Seed: seed, Clients: advClients, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch, c.CheckpointInterval, c.Window = batch, k, 4*k
 	}})
@@ -56,6 +60,9 @@ func advRun(seed int64, auth Auth) error {
 	}
 	a.logf("seed %d: faulty %v twins %v net %+v noise %d/1000 ticks", seed, faulty, twins, net, a.noise.rate)
 	s.Issue(20)
+	if rng.Intn(3) == 0 {
+		a.AddByzantineClient(3)
+	}
 	attack := uint64(1500 + rng.Intn(2500))
 	for s.Now() < attack {
 		if err := a.Step(); err != nil {
@@ -113,6 +120,7 @@ func TestAdversary(t *testing.T) {
 		}
 		return
 	}
+	t.Run("real", testAdversaryRealAuth)
 	start := time.Now()
 	n := advSeeds()
 	failed := 0
@@ -132,4 +140,25 @@ func TestAdversary(t *testing.T) {
 		}
 	}
 	t.Logf("%d seeds in %v, %d failed", n, time.Since(start), failed)
+}
+
+// testAdversaryRealAuth runs the first seeds against the real authenticator (Ed25519 frames,
+// BLS12-381 threshold shares and certificates), so that what the adversary forges and garbles
+// is refused by the real crypto, not only by the fake.
+func testAdversaryRealAuth(t *testing.T) {
+	n := *advRealFlag
+	if testing.Short() {
+		n = min(n, 2)
+	}
+	start := time.Now()
+	for seed := int64(1); seed <= int64(n); seed++ {
+		auth, err := NewRealAuth(crypto.SchemeBLS12381, 2, advClients, []byte(fmt.Sprint("adv-", seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := advRun(seed, auth); err != nil {
+			t.Errorf("real authenticator (the fake replays the same run): %v", err)
+		}
+	}
+	t.Logf("%d seeds with the real authenticator in %v", n, time.Since(start))
 }
