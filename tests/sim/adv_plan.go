@@ -204,7 +204,15 @@ func (a *Adversary) faultySend(from, to pbft.NodeID, m pbft.Message) bool {
 		return true
 	}
 	if st, ok := a.stalled[from]; ok && a.s.Now() >= st.from && a.silencedBy(from, st.view, m) {
+		if c, isCert := m.(*pbft.Cert); isCert {
+			a.logOnce(subsetKey{"withheld " + c.Type.String(), c.View, c.Seq}, "v%d s%d %s withheld (%s stalled)", c.View, c.Seq, c.Type, from)
+		}
 		return false
+	}
+	if fr, ok := m.(*pbft.FetchReply); ok && len(fr.Slots) > 0 {
+		first := fr.Slots[0].Cert
+		a.logOnce(subsetKey{fmt.Sprint("fetch ", from, to), first.View, first.Seq},
+			"%s serves %d committed slots from s%d (%s) to %s", from, len(fr.Slots), first.Seq, first.Type, to)
 	}
 	switch m := m.(type) {
 	case *pbft.PrePrepare:
@@ -407,4 +415,13 @@ func containsID(ids []pbft.NodeID, id pbft.NodeID) bool {
 		}
 	}
 	return false
+}
+
+// logOnce logs a line the first time key is seen.
+func (a *Adversary) logOnce(key subsetKey, format string, args ...any) {
+	if _, done := a.subsets[key]; done {
+		return
+	}
+	a.subsets[key] = nil
+	a.logf(format, args...)
 }

@@ -93,18 +93,20 @@ func drawFaulty(rng *rand.Rand) (faulty, twins []pbft.NodeID) {
 	return faulty, twins
 }
 
-// healAndFinish ends the attack and checks liveness: within maxTicks every honest client's
-// outstanding request and `more` further ones complete, and the honest replicas converge.
+// healAndFinish ends the attack and checks liveness: within maxTicks and 2n views every
+// honest client's outstanding request and `more` further ones complete, and the honest
+// replicas converge.
 func (a *Adversary) healAndFinish(more int, maxTicks uint64) error {
 	a.Heal()
 	for _, c := range a.s.clients {
 		c.budget = min(c.budget, more)
 	}
 	honest := a.honest()
-	limit := a.s.Now() + maxTicks
+	limit, maxView := a.s.Now()+maxTicks, a.curView()+pbft.View(2*a.s.N)
 	for !(a.s.Idle() && a.s.Converged(honest...)) {
-		if a.s.Now() >= limit {
-			return a.failure(a.s.fail(fmt.Errorf("liveness: not done %d ticks after healing (%s)", maxTicks, a.s.Describe())))
+		if a.s.Now() >= limit || a.curView() > maxView {
+			return a.failure(a.s.fail(fmt.Errorf("liveness: not done within %d ticks and %d views after healing (%s)",
+				maxTicks, 2*a.s.N, a.s.Describe())))
 		}
 		if err := a.Step(); err != nil {
 			return err
