@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	advSeedsFlag = flag.Int("adv-seeds", 1500, "seeds of TestAdversary (-seeds overrides it when given)")
+	advSeedsFlag = flag.Int("adv-seeds", 1000, "seeds of TestAdversary (-seeds overrides it when given)")
 	advRealFlag  = flag.Int("adv-real", 10, "seeds of TestAdversary run with the real authenticator")
 	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
 )
