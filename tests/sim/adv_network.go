@@ -1,0 +1,237 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bftbank/pbft/pbft"
+)
+
+// faultySend decides whether a faulty replica's message reaches honest replica `to`. The
+// faulty replicas always hear each other (they collude).
+func (a *Adversary) faultySend(from, to pbft.NodeID, m pbft.Message) bool {
+	if a.isBad[to] {
+		return true
+	}
+	if st, ok := a.stalled[from]; ok && a.s.Now() >= st.from && a.silencedBy(from, st.view, m) {
+		if c, isCert := m.(*pbft.Cert); isCert {
+			a.logOnce(subsetKey{"withheld " + c.Type.String(), c.View, c.Seq}, "v%d s%d %s withheld (%s stalled)", c.View, c.Seq, c.Type, from)
+		}
+		return false
+	}
+	if fr, ok := m.(*pbft.FetchReply); ok && len(fr.Slots) > 0 {
+		first := fr.Slots[0].Cert
+		a.logOnce(subsetKey{fmt.Sprint("fetch ", from, to), first.View, first.Seq},
+			"%s serves %d committed slots from s%d (%s) to %s", from, len(fr.Slots), first.Seq, first.Type, to)
+	}
+	switch m := m.(type) {
+	case *pbft.PrePrepare:
+		if p := a.plan(m.View); p.leader == from {
+			return a.hears(subsetKey{"PRE-PREPARE", m.View, m.Seq}, p.ppSize, to)
+		}
+	case *pbft.Cert:
+		return a.sendCert(from, to, m)
+	case *pbft.NewView:
+		p := a.plan(m.View)
+		if p.stallAfterNV {
+			a.stall(from, m.View)
+		}
+		return a.hears(subsetKey{"NEW-VIEW", m.View, 0}, p.nvSize, to)
+	case *pbft.ViewChange:
+		return a.sendViewChange(from, to, m)
+	}
+	return true
+}
+
+// sendCert shows a faulty collector's certificate to the plan's subset, and stalls the
+// leader once it formed enough commit certificates.
+func (a *Adversary) sendCert(from, to pbft.NodeID, c *pbft.Cert) bool {
+	p := a.plan(c.View)
+	if p.leader != from {
+		return true
+	}
+	key := subsetKey{c.Type.String(), c.View, c.Seq}
+	_, seen := a.subsets[key]
+	if !seen {
+		a.choose(key, a.certRecipients(p, c))
+	}
+	hears := a.subsets[key][to]
+	if !seen && c.Type != pbft.PrepareCert {
+		p.formed++
+		if p.stallAfter > 0 && p.formed >= p.stallAfter {
+			a.stall(from, c.View)
+		}
+	}
+	return hears
+}
+
+// stall makes faulty replica id silent in every view up to v (its VIEW-CHANGEs for later
+// views and its NEW-VIEWs still go out). It takes effect from the next tick, so that the
+// message being sent completes its broadcast.
+func (a *Adversary) stall(id pbft.NodeID, v pbft.View) {
+	if old, ok := a.stalled[id]; ok && old.view >= v {
+		return
+	}
+	a.logf("v%d: %s stalls", v, id)
+	a.stalled[id] = stallState{view: v, from: a.s.Now() + 1}
+}
+
+// stallState is a stalled faulty replica's silence: every view up to view, from tick from.
+type stallState struct {
+	view pbft.View
+	from uint64
+}
+
+// silencedBy reports whether a stalled faulty replica (silent up to view v) drops m.
+func (a *Adversary) silencedBy(id pbft.NodeID, v pbft.View, m pbft.Message) bool {
+	switch m := m.(type) {
+	case *pbft.ViewChange:
+		return m.View <= v
+	case *pbft.NewView:
+		return m.View <= v && a.plan(m.View).stallAfterNV
+	}
+	if mv, ok := messageView(m); ok {
+		return mv <= v
+	}
+	return a.s.Replica(id).View() <= v
+}
+
+func messageView(m pbft.Message) (pbft.View, bool) {
+	switch m := m.(type) {
+	case *pbft.PrePrepare:
+		return m.View, true
+	case *pbft.Prepare:
+		return m.View, true
+	case *pbft.Commit:
+		return m.View, true
+	case *pbft.Cert:
+		return m.View, true
+	case *pbft.NewView:
+		return m.View, true
+	case *pbft.ViewChange:
+		return m.View, true
+	}
+	return 0, false
+}
+
+// sendViewChange applies the plan's vcMode to a faulty VIEW-CHANGE.
+func (a *Adversary) sendViewChange(from, to pbft.NodeID, m *pbft.ViewChange) bool {
+	switch a.plan(m.View).vcMode {
+	case vcWithhold:
+		return false
+	case vcAmnesia:
+		if len(m.Prepared) == 0 && len(m.Votes) == 0 {
+			return true
+		}
+		c := *m
+		c.Prepared, c.Votes, c.Sig = nil, nil, nil
+		a.inject(from, to, &c)
+		return false
+	}
+	return true
+}
+
+// honestSend holds an honest replica's VIEW-CHANGE from the new leader when the plan says so,
+// and silences an honest leader whose view the plan forces to change.
+func (a *Adversary) honestSend(from, to pbft.NodeID, m pbft.Message) bool {
+	if vc, ok := m.(*pbft.ViewChange); ok && to == a.leaderOf(vc.View) {
+		p := a.plan(vc.View)
+		a.decideHold(p)
+		if containsID(p.hold, from) {
+			a.hold(from, to, m, vc.View)
+			return false
+		}
+		return true
+	}
+	mv, ok := messageView(m)
+	if !ok {
+		return true
+	}
+	if _, isVC := m.(*pbft.ViewChange); isVC {
+		return true
+	}
+	if p := a.plan(mv); p.silence && from == p.leader {
+		return false
+	}
+	return true
+}
+
+// decideHold draws which honest replicas' VIEW-CHANGE(v) reach the new leader late: mostly
+// the ones that know most (a certificate with its batch), at most n - (2f+1) of them so that
+// the leader can still form its quorum without them.
+func (a *Adversary) decideHold(p *viewPlan) {
+	if p.holdDecided {
+		return
+	}
+	p.holdDecided = true
+	k := pick(a.rng, []int{10, 30, 60})
+	k = min(k, a.s.N-2*a.s.opts.F-1)
+	var cands []pbft.NodeID
+	for _, id := range a.honest() {
+		if id != p.leader {
+			cands = append(cands, id)
+		}
+	}
+	a.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	if a.rng.Intn(5) > 0 {
+		scores := map[pbft.NodeID]int{}
+		for _, id := range cands {
+			scores[id] = a.score(id)
+		}
+		sortStable(cands, func(x, y pbft.NodeID) bool { return scores[x] > scores[y] })
+	}
+	p.hold = append([]pbft.NodeID(nil), cands[:min(k, len(cands))]...)
+	sortIDs(p.hold)
+	if len(p.hold) > 0 {
+		a.logf("v%d: hold VIEW-CHANGEs of %v from leader %s (scores %s)", p.v, p.hold, p.leader, a.scores())
+	}
+}
+
+// scores prints every honest replica's knowledge score, e.g. "n3:4 n4:1".
+func (a *Adversary) scores() string {
+	out := ""
+	for _, id := range a.honest() {
+		out += fmt.Sprintf(" %s:%d", id, a.score(id))
+	}
+	return strings.TrimSpace(out)
+}
+
+// hold keeps an honest message until its recipient has entered a view past v.
+func (a *Adversary) hold(from, to pbft.NodeID, m pbft.Message, v pbft.View) {
+	if len(a.held) >= maxHeld {
+		a.held = a.held[1:]
+	}
+	a.held = append(a.held, heldMsg{from: from, to: to, m: m, view: v, until: a.s.Now() + 4000})
+}
+
+// release delivers the held messages whose recipient entered their view (or whose time is up).
+func (a *Adversary) release() {
+	kept := a.held[:0]
+	for _, h := range a.held {
+		r := a.s.Replica(h.to)
+		if r.View() > h.view || (r.View() == h.view && r.ViewActive()) || a.s.Now() >= h.until {
+			a.inject(h.from, h.to, h.m)
+			continue
+		}
+		kept = append(kept, h)
+	}
+	a.held = kept
+}
+
+func containsID(ids []pbft.NodeID, id pbft.NodeID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// logOnce logs a line the first time key is seen.
+func (a *Adversary) logOnce(key subsetKey, format string, args ...any) {
+	if _, done := a.subsets[key]; done {
+		return
+	}
+	a.subsets[key] = nil
+	a.logf(format, args...)
+}

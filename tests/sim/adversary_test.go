@@ -1,0 +1,166 @@
+package sim
+
+import (
+	"flag"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
+)
+
+var (
+	advSeedsFlag = flag.Int("adv-seeds", 1000, "seeds of TestAdversary (-seeds overrides it when given)")
+	advRealFlag  = flag.Int("adv-real", 10, "seeds of TestAdversary run with the real authenticator")
+	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
+)
+
+// advSeeds is the number of adversarial seeds: -seeds when given on the command line, else
+// -adv-seeds (fewer with -short).
+func advSeeds() int {
+	n := *advSeedsFlag
+	if testing.Short() {
+		n = 200
+	}
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "seeds" {
+			n = *seedsFlag
+		}
+	})
+	return n
+}
+
+// advClients is the number of clients of an adversarial run.
+const advClients = 4
+
+// advRun is one adversarial run: up to f faulty replicas (some twinned) under the
+// adversary, a benign network below it, clients issuing transfers throughout; after the
+// attack phase the adversary heals and every honest client's request must complete.
+func advRun(seed int64, auth Auth) error {
+	rng := rand.New(rand.NewSource(seed))
+	net := NetFaults{MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(4))}
+	if rng.Intn(4) == 0 {
+		net.Drop, net.Dup = 0.01, 0.02
+	}
+	batch, k := 1+rng.Intn(3), pbft.Seq(4+rng.Intn(6))
+	s, err := New(Options{Seed: seed, Clients: advClients, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
+		vcTimers(c)
+		c.MaxBatch, c.CheckpointInterval, c.Window = batch, k, 4*k
+	}})
+	if err != nil {
+		return err
+	}
+	faulty, twins := drawFaulty(rng)
+	a, err := NewAdversary(s, faulty, twins)
+	if err != nil {
+		return err
+	}
+	a.logf("seed %d: faulty %v twins %v net %+v noise %d/1000 ticks", seed, faulty, twins, net, a.noise.rate)
+	s.Issue(20)
+	if rng.Intn(3) == 0 {
+		a.AddByzantineClient(3)
+	}
+	attack := uint64(1500 + rng.Intn(2500))
+	for s.Now() < attack {
+		if err := a.Step(); err != nil {
+			return err
+		}
+	}
+	return a.healAndFinish(2, 40_000)
+}
+
+// drawFaulty draws the faulty replicas, biased toward the leaders of views 1 and 2 (the first
+// view changes), and which of them run as twins.
+func drawFaulty(rng *rand.Rand) (faulty, twins []pbft.NodeID) {
+	switch pick(rng, []int{40, 25, 25, 10}) {
+	case 0:
+		faulty = []pbft.NodeID{1, 2}
+	case 1:
+		faulty = []pbft.NodeID{1}
+	case 2:
+		faulty = []pbft.NodeID{1, pbft.NodeID(3 + rng.Intn(5))}
+	default:
+		faulty = []pbft.NodeID{pbft.NodeID(2 + rng.Intn(6))}
+	}
+	for _, id := range faulty {
+		if rng.Intn(4) == 0 {
+			twins = append(twins, id)
+		}
+	}
+	return faulty, twins
+}
+
+// healAndFinish ends the attack and checks liveness: within maxTicks and 2n views every
+// honest client's outstanding request and `more` further ones complete, and the honest
+// replicas converge.
+func (a *Adversary) healAndFinish(more int, maxTicks uint64) error {
+	a.Heal()
+	for _, c := range a.s.clients {
+		c.budget = min(c.budget, more)
+	}
+	honest := a.honest()
+	limit, maxView := a.s.Now()+maxTicks, a.curView()+pbft.View(2*a.s.N)
+	for !(a.s.Idle() && a.s.Converged(honest...)) {
+		if a.s.Now() >= limit || a.curView() > maxView {
+			return a.failure(a.s.fail(fmt.Errorf("liveness: not done within %d ticks and %d views after healing (%s)",
+				maxTicks, 2*a.s.N, a.s.Describe())))
+		}
+		if err := a.Step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestAdversary(t *testing.T) {
+	if *seedFlag != 0 {
+		if err := advRun(*seedFlag, nil); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Run("real", testAdversaryRealAuth)
+	start := time.Now()
+	n := advSeeds()
+	failed := 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		err := advRun(seed, nil)
+		switch {
+		case err == nil:
+		case *advAllFlag:
+			failed++
+			t.Errorf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
+		default:
+			failed++
+			t.Errorf("%v", err)
+			if failed >= 3 {
+				t.FailNow()
+			}
+		}
+	}
+	t.Logf("%d seeds in %v, %d failed", n, time.Since(start), failed)
+}
+
+// testAdversaryRealAuth runs the first seeds against the real authenticator (Ed25519 frames,
+// BLS12-381 threshold shares and certificates), so that what the adversary forges and garbles
+// is refused by the real crypto, not only by the fake.
+func testAdversaryRealAuth(t *testing.T) {
+	n := *advRealFlag
+	if testing.Short() {
+		n = min(n, 2)
+	}
+	start := time.Now()
+	for seed := int64(1); seed <= int64(n); seed++ {
+		auth, err := NewRealAuth(crypto.SchemeBLS12381, 2, advClients, []byte(fmt.Sprint("adv-", seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := advRun(seed, auth); err != nil {
+			t.Errorf("real authenticator (the fake replays the same run): %v", err)
+		}
+	}
+	t.Logf("%d seeds with the real authenticator in %v", n, time.Since(start))
+}
