@@ -102,13 +102,13 @@ func newNode(opts Options) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	core, err := pbft.New(opts.Config.Core(opts.ID, bank))
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
 	behavior := opts.Behavior
 	if behavior == nil {
 		behavior = byzantine.Honest{}
+	}
+	core, err := pbft.New(opts.Config.Core(opts.ID, readsOf(bank, behavior)))
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
 	}
 	nd := &node{
 		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, core: core, bank: bank,
@@ -121,6 +121,15 @@ func newNode(opts Options) (*node, error) {
 	}
 	nd.auth.SetBatchLimit(opts.Config.Batch.MaxRequests)
 	return nd, nil
+}
+
+// readsOf is the application the core answers reads from: the bank, behind the behaviour's
+// read policy if it has one (the stale-read attack).
+func readsOf(bank *smallbank.Bank, b byzantine.Behavior) pbft.Application {
+	if !byzantine.HasReadPolicy(b) {
+		return bank
+	}
+	return byzantine.Reads(bank, func() byzantine.Behavior { return b })
 }
 
 func checkOptions(opts Options) error {

@@ -93,7 +93,8 @@ func New(opts Options) (*Sim, error) {
 				return nil, err
 			}
 		}
-		cfg := pbft.DefaultConfig(pbft.NodeID(i), opts.F, bank)
+		id := pbft.NodeID(i)
+		cfg := pbft.DefaultConfig(id, opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
 		cfg.LogSize = 0
 		if opts.Configure != nil {
 			opts.Configure(&cfg)
