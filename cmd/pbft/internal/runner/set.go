@@ -29,7 +29,7 @@ type setRun struct {
 	results [][]opResult // per transaction, per operation
 	hist    setHistory   // every operation as its client saw it
 	verdict historyVerdict
-	factsMu sync.Mutex   // guards facts while replicas answer in parallel
+	factsMu sync.Mutex // guards facts while replicas answer in parallel
 	facts   setFacts
 }
 
