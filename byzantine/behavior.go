@@ -3,7 +3,8 @@
 // branches; the runtime (the simulator, or the node process) asks a Behavior what to do with
 // every message the honest core wants to send.
 //
-// The attacks are Sign, Crash, Dark, Time and Equivocation; Compose runs several at once, and
+// The attacks are Sign, Crash, Dark, Time, Equivocation and StaleRead (a ReadPolicy, which
+// Reads installs around the replica's application); Compose runs several at once, and
 // Parse builds a replica's behaviour from a scenario set's attack list.
 package byzantine
 

@@ -10,7 +10,7 @@ import (
 
 // Parse builds the behaviour of replica self, in a cluster of n, from the attack list of a
 // scenario set (SPEC 6), one attack per string as the scenario grammar yields them: "sign",
-// "crash", "time", "dark(n6)", "dark(n1, n2)", "equivocation(n6, n7)". Names are
+// "crash", "time", "stale-read", "dark(n6)", "dark(n1, n2)", "equivocation(n6, n7)". Names are
 // case-insensitive and replicas are written n3, S3 or 3. viewChangeTicks is the cluster's
 // view-change timeout, which sizes the `time` delay (NewTime). The attacks are composed in list
 // order; an empty list is Honest. An unknown attack, a missing or unexpected replica list, or a
@@ -48,7 +48,7 @@ func parseAttack(text string, n, viewChangeTicks int) (Behavior, error) {
 		}
 	}
 	switch name {
-	case "sign", "crash", "time":
+	case "sign", "crash", "time", "stale-read":
 		if hasArgs {
 			return nil, fmt.Errorf("attack %q takes no replicas", text)
 		}
@@ -62,6 +62,8 @@ func parseAttack(text string, n, viewChangeTicks int) (Behavior, error) {
 		return Sign{}, nil
 	case "crash":
 		return Crash{}, nil
+	case "stale-read":
+		return NewStaleRead(), nil
 	case "time":
 		if viewChangeTicks < 1 {
 			return nil, fmt.Errorf("attack time: view-change timeout %d ticks must be positive", viewChangeTicks)
@@ -72,7 +74,7 @@ func parseAttack(text string, n, viewChangeTicks int) (Behavior, error) {
 	case "equivocation":
 		return Equivocation{Listed: targets}, nil
 	}
-	return nil, fmt.Errorf("unknown attack %q (want sign, crash, time, dark(...), equivocation(...))", text)
+	return nil, fmt.Errorf("unknown attack %q (want sign, crash, time, stale-read, dark(...), equivocation(...))", text)
 }
 
 // parseTargets reads "n1, n2" (separated by commas, semicolons or spaces).

@@ -20,6 +20,8 @@ func TestParse(t *testing.T) {
 		{[]string{"dark(S1;2)"}, "dark(n1, n2)"},
 		{[]string{"equivocation(n6, n7)"}, "equivocation(n6, n7)"},
 		{[]string{"time", "dark(n6)", "equivocation(n7)"}, "time; dark(n6); equivocation(n7)"},
+		{[]string{"stale-read"}, "stale-read"},
+		{[]string{"Stale-Read", "crash"}, "stale-read; crash"},
 	}
 	for _, c := range cases {
 		b, err := Parse(c.attacks, 1, 7, 400)
@@ -58,6 +60,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"dark()"}, 1, "needs replicas"},
 		{[]string{"equivocation"}, 1, "needs replicas"},
 		{[]string{"sign(n2)"}, 1, "takes no replicas"},
+		{[]string{"stale-read(n2)"}, 1, "takes no replicas"},
 		{[]string{"dark(n8)"}, 1, "unknown replica"},
 		{[]string{"dark(n0)"}, 1, "unknown replica"},
 		{[]string{"dark(x)"}, 1, "unknown replica"},

@@ -13,7 +13,7 @@ import (
 type call struct {
 	t        uint64
 	readOnly bool
-	quorum   int          // matching replies needed: f+1 ordered, 2f+1 read-only
+	quorum   int          // matching replies needed: replyQuorum, 2f+1
 	replies  []pbft.Reply // replies[i-1] is replica i's latest reply; Replica 0 if none
 	answered int          // replicas with a reply
 	accepted *pbft.Reply  // set once a quorum matches; points into replies until reset

@@ -75,7 +75,7 @@ func TestSubmitToleratesFByzantineReplicas(t *testing.T) {
 	}{
 		{"two liars", []fakeMode{honest, honest, honest, honest, honest, lying, lying}},
 		{"a bad signature and a silent replica", []fakeMode{honest, badSig, honest, silent, honest, honest, honest}},
-		{"replies from f+1 replicas only", []fakeMode{honest, honest, honest, silent, silent, silent, silent}},
+		{"replies from 2f+1 replicas only", []fakeMode{honest, honest, honest, honest, honest, silent, silent}},
 	} {
 		for _, shared := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/shared=%v", tc.name, shared), func(t *testing.T) {
@@ -97,8 +97,20 @@ func TestSubmitToleratesFByzantineReplicas(t *testing.T) {
 	}
 }
 
+// f+1 matching replies prove a result but do not complete a write: f of them may be faulty
+// replicas, and the one honest replica that executed it may be missing from a later read's
+// 2f+1 replies (issue 17). The client waits for 2f+1.
+func TestSubmitNeedsTwoFPlusOneMatchingReplies(t *testing.T) {
+	fc := newFakeCluster(t, honest, honest, honest, silent, silent, silent, silent)
+	c := fc.newClient("A", Options{})
+	_, err := c.Submit(ctxTimeout(t, 300*time.Millisecond), encode(t, "(A, B, 1)"))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want deadline exceeded with f+1 = 3 replies", err)
+	}
+}
+
 func TestSubmitWithoutQuorumEndsWithContext(t *testing.T) {
-	// Only n1 and n2 answer validly: fewer than f+1 = 3.
+	// Only n1 and n2 answer validly: fewer than 2f+1 = 5.
 	fc := newFakeCluster(t, honest, honest, badSig, badSig, silent, lying, silent)
 	c := fc.newClient("A", Options{})
 	_, err := c.Submit(ctxTimeout(t, 300*time.Millisecond), encode(t, "(A, B, 1)"))

@@ -1,7 +1,8 @@
 // Package client is the client library of the replicated bank (SPEC 3.4): a closed-loop client
 // that signs its requests with its Ed25519 key, sends them to the leader it believes in,
-// retransmits them to every replica on its own timer, and accepts a result only when f+1
-// distinct replicas sent matching, correctly signed replies.
+// retransmits them to every replica on its own timer, and accepts a result only when 2f+1
+// distinct replicas sent matching, correctly signed replies (f+1 would be enough to trust the
+// result, but not to make it visible to every later read: see "Linearizability" below).
 //
 // # Requests
 //
@@ -13,7 +14,7 @@
 // some replica, also goes to those replicas: a replica replies on the client's connection, so
 // the client must have one with each); when the retransmission timer (cluster Timers.Client) expires, it re-sends the
 // same request, with the same timestamp, to every replica, which forwards it to the leader and
-// starts the view-change timer of PBFT. The call ends when f+1 replies match, or when its
+// starts the view-change timer of PBFT. The call ends when 2f+1 replies match, or when its
 // context ends (the scenario runner reports that as "not committed").
 //
 // # Reads
@@ -21,7 +22,15 @@
 // Read multicasts a read-only request to every replica; each answers from its executed state,
 // and the client needs 2f+1 matching replies (SPEC 3.4). If it cannot get them before its timer
 // expires, it sends the read as an ordinary ordered request, with a new timestamp, through the
-// leader, and then needs f+1 matching replies like any ordered request.
+// leader, and then needs 2f+1 matching replies like any ordered request.
+//
+// # Linearizability
+//
+// Histories of these clients are linearizable even when f replicas lie (SPEC 3.4): a write
+// completes only when 2f+1 replicas, so at least f+1 honest ones, executed it, and the 2f+1
+// matching replies of any later read include at least f+1 honest replicas; the two honest sets
+// share a replica (there are only 2f+1 honest replicas), whose state already holds the write.
+// docs/protocol.md gives the argument and its limits.
 //
 // # Leader tracking
 //

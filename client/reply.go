@@ -6,7 +6,7 @@ import (
 )
 
 // onReply handles a frame from replica from, on the connection's reader goroutine. Every
-// request gets a reply from each of the n replicas but needs only f+1 (2f+1 for a read), so
+// request gets a reply from each of the n replicas but needs only 2f+1, so
 // most replies arrive after their call was accepted: they are dropped before the MAC check.
 // A reply is decoded into a stack value and the call keeps a copy: no allocation.
 func (c *Client) onReply(from pbft.NodeID, frame []byte) {

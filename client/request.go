@@ -11,7 +11,8 @@ import (
 	"github.com/bftbank/pbft/pbft/wire"
 )
 
-// Submit orders op through the cluster and returns the result that f+1 replicas agree on. It
+// Submit orders op through the cluster and returns the result that 2f+1 replicas agree on
+// (replyQuorum: so that every later read sees it, docs/protocol.md "Linearizability"). It
 // sends the request to the leader it believes in and, each time the client timer expires,
 // re-sends the same request to every replica. It returns an error wrapping ctx.Err() when ctx
 // ends first (or context.DeadlineExceeded after Options.CallTimeout): the request may still
@@ -151,7 +152,7 @@ func (c *Client) acquire(ctx context.Context, deadline time.Time) error {
 
 func (c *Client) release() { <-c.turn }
 
-// ordered sends an ordered request to the leader and waits for f+1 matching replies,
+// ordered sends an ordered request to the leader and waits for 2f+1 matching replies,
 // re-sending it to every replica whenever the client timer expires. The timer doubles after
 // each expiry, up to maxBackoff times the first: under overload, when requests take longer
 // than the timer, clients that re-sent every period would multiply the load (every replica
@@ -206,11 +207,7 @@ func (c *Client) sendOrdered(frame []byte) {
 func (c *Client) begin(op []byte, readOnly bool) (uint64, []byte, error) {
 	c.mu.Lock()
 	t := c.nextTimestamp()
-	quorum := c.f + 1
-	if readOnly {
-		quorum = 2*c.f + 1
-	}
-	c.call.reset(t, readOnly, quorum)
+	c.call.reset(t, readOnly, replyQuorum(c.f))
 	c.open = true
 	select {
 	case <-c.wake: // a token of the previous call that its waiter did not take
@@ -245,6 +242,13 @@ func (c *Client) progress() (accepted *pbft.Reply, split bool) {
 	defer c.mu.Unlock()
 	return c.call.accepted, c.call.split
 }
+
+// replyQuorum is the number of matching replies that complete a request, ordered or read-only:
+// 2f+1. Then at least f+1 honest replicas executed a completed write, and any 2f+1 replies to a
+// later read include one of them, so no value older than the write can gather 2f+1 matching
+// replies (f+1 would let f faulty replicas and one honest one complete a write that f+1
+// lagging honest replicas and the f faulty ones then hide from a read: issue 17).
+func replyQuorum(f int) int { return 2*f + 1 }
 
 // ErrOpTooLarge is returned for an operation the replicas would refuse (over pbft.MaxOpBytes).
 var ErrOpTooLarge = errors.New("operation too large")

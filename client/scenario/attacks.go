@@ -13,9 +13,10 @@ var attackTakesTargets = map[string]bool{
 	AttackDark:         true,
 	AttackTime:         false,
 	AttackEquivocation: true,
+	AttackStaleRead:    false,
 }
 
-const attackNames = "sign, crash, dark(...), time, equivocation(...)"
+const attackNames = "sign, crash, dark(...), time, equivocation(...), stale-read"
 
 // parseAttacks reads an attack cell (already unquoted): `[time; dark(n6)]`, `sign`, `[]` or "".
 // Attacks keep the order of their first mention; a repeated attack merges its targets.

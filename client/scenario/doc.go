@@ -36,7 +36,7 @@
 //
 // Attacks are `[sign]`, `[time; dark(n6)]`, `"[equivocation(n6, n7)]"`, bare `time;dark(n2)`,
 // `[]`, `""` or an empty cell. Items are separated by ';' (or ','); names are case-insensitive.
-// sign, crash and time take no replicas; dark and equivocation need at least one. An attack
+// sign, crash, time and stale-read take no replicas; dark and equivocation need at least one. An attack
 // named twice is merged into one with the union of its replicas.
 //
 // A header row is optional: the first non-blank row is a header when its first cell is not a

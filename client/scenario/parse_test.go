@@ -118,6 +118,8 @@ func TestAttackCells(t *testing.T) {
 		{`[dark(n1); time; dark(n3, n1)]`, "dark(n1, n3); time"},
 		{`[time; sign; time]`, "time; sign"},
 		{`[time;]`, "time"},
+		{`[stale-read]`, "stale-read"},
+		{`[Stale-Read; dark(n6)]`, "stale-read; dark(n6)"},
 		{`""`, ""},
 		{`[]`, ""},
 		{`"[]"`, ""},

@@ -16,6 +16,8 @@ const (
 	AttackDark         = "dark"
 	AttackTime         = "time"
 	AttackEquivocation = "equivocation"
+	// AttackStaleRead answers reads with balances captured before later writes (issue 17).
+	AttackStaleRead = "stale-read"
 )
 
 // File is a parsed scenario file.
@@ -36,7 +38,7 @@ type Set struct {
 
 // Attack is one attack run by every Byzantine replica of a set.
 type Attack struct {
-	Name    string // one of AttackSign, AttackCrash, AttackDark, AttackTime, AttackEquivocation
+	Name    string // one of AttackSign, AttackCrash, AttackDark, AttackTime, AttackEquivocation, AttackStaleRead
 	Targets []int  // sorted replica ids for dark and equivocation; empty otherwise
 }
 

@@ -57,6 +57,7 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.IntVar(&o.Checkpoint, "checkpoint", bench.DefaultCheckpoint, "checkpoint interval K in slots of the local cluster (the watermark window is 4K)")
 	f.DurationVar(&o.FillWait, "fill-wait", 0, "how long the leader waits at most for the clients of its last slot to come back (0: the cluster default; negative: propose at once)")
 	f.DurationVar(&o.FastPath, "fast-path", 0, "how long the collector waits for all n shares before the slow path (0: the cluster default)")
+	f.IntVar(&o.LincheckOps, "lincheck-ops", bench.DefaultLincheckOps, "check that the clients' history of the first `N` operations is linearizable (porcupine, after the run; 0: no check)")
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")
 	f.BoolVar(&o.CPUProfile, "cpuprofile", false, "write CPU profiles of the replicas (OUT/cpu-n<i>.pprof) and of the clients (OUT/cpu-bench.pprof)")
 	f.BoolVar(&o.Ephemeral, "ephemeral", false, "replicas keep everything in memory (today's mode, for comparison); by default each has a data directory under the run's temporary directory")

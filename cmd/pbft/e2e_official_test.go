@@ -28,6 +28,9 @@ func TestOfficialFiles(t *testing.T) {
 
 func checkOfficialSet(t *testing.T, s runner.SetReport) {
 	t.Helper()
+	if !s.Linearizable {
+		t.Errorf("set %s: the clients' history is not linearizable (%s)", s.Set, s.History)
+	}
 	honest := map[string]bool{}
 	for _, r := range s.Live {
 		honest[r] = !isIn(r, s.Byzantine)

@@ -115,6 +115,10 @@ func newNode(opts Options) (*node, error) {
 	if behavior == nil {
 		behavior = byzantine.Honest{}
 	}
+	core, err := pbft.New(opts.Config.Core(opts.ID, readsOf(bank, behavior)))
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
 	nd := &node{
 		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, bank: bank,
 		auth: auth.New(opts.Public, opts.Secret), secret: opts.Secret,
@@ -131,6 +135,15 @@ func newNode(opts Options) (*node, error) {
 	nd.core, nd.store = core, store
 	nd.auth.SetBatchLimit(opts.Config.Batch.MaxRequests)
 	return nd, nil
+}
+
+// readsOf is the application the core answers reads from: the bank, behind the behaviour's
+// read policy if it has one (the stale-read attack).
+func readsOf(bank *smallbank.Bank, b byzantine.Behavior) pbft.Application {
+	if !byzantine.HasReadPolicy(b) {
+		return bank
+	}
+	return byzantine.Reads(bank, func() byzantine.Behavior { return b })
 }
 
 func checkOptions(opts Options) error {

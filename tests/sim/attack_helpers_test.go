@@ -97,6 +97,9 @@ func (a attackRun) runToCompletion(t *testing.T, maxTicks uint64) *Sim {
 		checkBalances(t, s, id, want)
 	}
 	a.checkDown(t, s)
+	if err := s.CheckHistory(historyDir()); err != nil {
+		t.Error(err)
+	}
 	logRun(t, s, a.liveIDs())
 	return s
 }

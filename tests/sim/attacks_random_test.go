@@ -46,7 +46,7 @@ func randomAttackRun(seed int64) attackRun {
 func randomAttacks(rng *rand.Rand) []string {
 	var out []string
 	for len(out) == 0 {
-		for _, name := range []string{"sign", "crash", "time", "dark", "equivocation"} {
+		for _, name := range []string{"sign", "crash", "time", "dark", "equivocation", "stale-read"} {
 			if rng.Intn(3) > 0 {
 				continue
 			}
@@ -64,8 +64,9 @@ func randomAttacks(rng *rand.Rand) []string {
 }
 
 // Random faulty sets: every transaction completes with the results and balances of sequential
-// execution, and every honest live replica converges (the checks of runToCompletion; agreement
-// and exactly-once are checked by the simulator at every step).
+// execution, every honest live replica converges and the clients' history is linearizable (the
+// checks of runToCompletion; agreement and exactly-once are checked by the simulator at every
+// step).
 func TestRandomAttacks(t *testing.T) {
 	n := int64(*attackSeedsFlag)
 	if testing.Short() {

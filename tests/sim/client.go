@@ -9,7 +9,8 @@ import (
 )
 
 // simClient is a closed-loop client (SPEC 3.4): one outstanding request, a retransmission
-// timer that re-sends to every replica, and f+1 matching replies to accept a result.
+// timer that re-sends to every replica, and 2f+1 matching replies to accept a result
+// (Options.OrderedQuorum).
 type simClient struct {
 	s         *Sim
 	idx       int
@@ -26,6 +27,7 @@ type simClient struct {
 	op        smallbank.Op // the operation of req
 	scripted  bool         // req runs script transaction scriptIdx
 	scriptIdx int
+	hist      int // 1 + the history index of the operation outstanding, 0 if none
 }
 
 func newSimClient(s *Sim, idx int) *simClient {
@@ -76,6 +78,10 @@ func (c *simClient) next() {
 		return
 	}
 	c.budget--
+	if c.s.opts.Reads > 0 && c.s.rng.Float64() < c.s.opts.Reads {
+		c.send(smallbank.Op{Kind: smallbank.OpBalance, Account: AccountName(c.s.rng.Intn(len(c.s.clients)))}, true)
+		return
+	}
 	to := (c.idx + 1 + c.s.rng.Intn(len(c.s.clients)-1)) % len(c.s.clients)
 	c.send(smallbank.Op{Kind: smallbank.OpSendPayment, Account: string(c.id), Dest: AccountName(to),
 		Amount: int64(1 + c.s.rng.Intn(5))}, false)
@@ -92,6 +98,9 @@ func (c *simClient) send(op smallbank.Op, readOnly bool) {
 	c.t++
 	req := &pbft.Request{Client: c.id, Timestamp: c.t, Op: enc, ReadOnly: readOnly}
 	c.s.opts.Auth.SignRequest(req)
+	if c.hist == 0 { // a new operation, not a read falling back to ordering
+		c.hist = 1 + c.s.hist.begin(c, op, c.s.now)
+	}
 	c.op, c.req, c.sentAt, c.replies = op, req, c.s.now, map[pbft.NodeID][]byte{}
 	if readOnly {
 		c.sendAll()
@@ -139,7 +148,7 @@ func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 			matching++
 		}
 	}
-	need := c.s.opts.F + 1
+	need := c.s.orderedQuorum()
 	if c.req.ReadOnly {
 		need = 2*c.s.opts.F + 1
 	}
@@ -153,6 +162,8 @@ func (c *simClient) onReply(from pbft.NodeID, rep *pbft.Reply) {
 	}
 	c.results = append(c.results, res)
 	c.completed++
+	c.s.hist.end(c.hist-1, c.s.now, res)
+	c.hist = 0
 	if c.scripted {
 		c.scripted = false
 		c.s.script.complete(c.scriptIdx, res, rep.Seq, c.req.ReadOnly, c.s.now)

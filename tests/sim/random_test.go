@@ -13,8 +13,9 @@ import (
 var seedsFlag = flag.Int("seeds", 200, "number of seeds of the randomized simulation")
 
 // randomRun is one randomized scenario: a hostile network, up to f faulty replicas (crashed for
-// good, silent for a while, or an equivocating leader), and partitions that heal. After the
-// faults heal every honest replica must converge and every request must complete.
+// good, silent for a while, or an equivocating leader), and partitions that heal; the clients
+// send transfers and, 30% of the time, reads. After the faults heal every honest replica must
+// converge, every request must complete, and the clients' history must be linearizable.
 func randomRun(seed int64) error { return randomRunWith(seed, nil, nil) }
 
 func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error {
@@ -24,7 +25,7 @@ func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error
 		MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(8)),
 	}
 	batch, k := 1+rng.Intn(4), pbft.Seq(2+rng.Intn(8))
-	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Configure: func(c *pbft.Config) {
+	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Reads: 0.3, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch = batch
 		if seed%2 == 0 { // the runtime's batching: a closed pipeline and fills
@@ -93,7 +94,7 @@ func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error
 	if s.Completed() != 50 {
 		return fmt.Errorf("seed %d: completed %d requests, want 50", seed, s.Completed())
 	}
-	return nil
+	return s.CheckHistory(historyDir())
 }
 
 func TestRandomizedSimulation(t *testing.T) {

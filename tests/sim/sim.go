@@ -23,6 +23,12 @@ type Options struct {
 	ClientTimeout uint64
 	// Balance is every account's opening checking balance (0: InitialBalance).
 	Balance int64
+	// OrderedQuorum is the number of matching replies that complete an ordered request
+	// (0: 2f+1, as the client library; f+1 puts back the bug of issue 17, for tests).
+	OrderedQuorum int
+	// Reads is the probability that a budgeted request is a Balance read of a random account
+	// instead of a transfer.
+	Reads float64
 }
 
 // NetFaults is the hostile network: every message is independently dropped, duplicated and
@@ -65,6 +71,7 @@ type Sim struct {
 	badSignatures map[pbft.NodeID]int // messages each replica refused at authentication
 	withheld      map[pbft.NodeID]int // client replies each replica's behaviour withheld
 	script        *script
+	hist          history // every client operation, for the linearizability check
 }
 
 // New builds the cluster: n replicas with a bank each, and the clients.
@@ -93,7 +100,8 @@ func New(opts Options) (*Sim, error) {
 				return nil, err
 			}
 		}
-		cfg := pbft.DefaultConfig(pbft.NodeID(i), opts.F, bank)
+		id := pbft.NodeID(i)
+		cfg := pbft.DefaultConfig(id, opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
 		cfg.LogSize = 0
 		if opts.Configure != nil {
 			opts.Configure(&cfg)

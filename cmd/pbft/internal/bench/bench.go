@@ -41,6 +41,10 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer closeAll()
+	hist := newHistoryLog(o.LincheckOps)
+	for _, t := range terms {
+		t.hist = hist
+	}
 	var points []*point
 	for i, n := range o.points() {
 		label := fmt.Sprintf("[%d/%d] %d clients", i+1, len(o.points()), n)
@@ -52,7 +56,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	cons := checkConsistency(ctx, c, points)
 	final := c.metrics(ctx)
-	res, err := o.results(c, points, cons, final, started)
+	lin, err := hist.check(c, o.Out)
+	if err != nil {
+		return err
+	}
+	res, err := o.results(c, points, cons, final, started, lin)
 	if err != nil {
 		return err
 	}
@@ -60,8 +68,15 @@ func Run(ctx context.Context, o Options) error {
 	if !res.Consistent {
 		return fmt.Errorf("%w: %s (results in %s)", ErrInconsistent, cons.Detail, o.Out)
 	}
+	if lin.Result == "Illegal" {
+		return fmt.Errorf("%w: %s", ErrNotLinearizable, lin.History)
+	}
 	return nil
 }
+
+// ErrNotLinearizable is returned when the clients' history fails the linearizability check
+// (results and the history's visualization are written).
+var ErrNotLinearizable = errors.New("the clients' history is not linearizable")
 
 func (o *Options) fillDefaults() {
 	if o.Clients == 0 {

@@ -41,6 +41,10 @@ type Options struct {
 	FillWait   time.Duration
 	Checkpoint int // checkpoint interval K in slots (the window is 4K)
 
+	// LincheckOps is the window of the linearizability check: the first operations of the run
+	// (0: no check).
+	LincheckOps int
+
 	Out        string // results directory
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept
@@ -115,6 +119,8 @@ func (o *Options) validate() error {
 		return errors.New("--batch, --inflight and --pipeline-batch must not be negative")
 	case o.Checkpoint < 0:
 		return errors.New("--checkpoint must not be negative")
+	case o.LincheckOps < 0:
+		return errors.New("--lincheck-ops must not be negative")
 	}
 	if o.ConfigPath == "" {
 		if _, _, err := o.faults(3*benchF + 1); err != nil {

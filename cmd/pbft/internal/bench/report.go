@@ -13,7 +13,7 @@ import (
 
 // results assembles results.json from the measured points (the main point is the one with the
 // highest throughput; with a single client count it is the only one), writes it and the charts.
-func (o *Options) results(c *benchCluster, points []*point, cons Consistency, final map[pbft.NodeID]control.Metrics, started time.Time) (*Results, error) {
+func (o *Options) results(c *benchCluster, points []*point, cons Consistency, final map[pbft.NodeID]control.Metrics, started time.Time, lin Linearizability) (*Results, error) {
 	main := points[0]
 	for _, p := range points {
 		if p.throughput() > main.throughput() {
@@ -30,6 +30,7 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		Consistent:  cons.Checked && cons.DigestsAgree && cons.Unresolved == 0 && moneyMatches(cons),
 		Consistency: cons, PerType: main.perType(), Clients: main.clients,
 		Setup: o.setup(c, started), Replicas: replicaResults(c, final), Timeline: main.timeline(),
+		Linearizable: lin.Result == "Ok", Linearizability: lin,
 	}
 	if len(points) > 1 {
 		for _, p := range points {
@@ -131,6 +132,7 @@ func printSummary(w io.Writer, r *Results, dir string) {
 		verdict = "NOT consistent"
 	}
 	fmt.Fprintf(w, "check       %s: %s\n", verdict, r.Consistency.Detail)
+	fmt.Fprintf(w, "history     %s\n", linearizabilityText(r.Linearizability))
 	fmt.Fprintf(w, "results     %s/results.json, charts %v\n", dir, r.Charts)
 }
 
@@ -139,4 +141,15 @@ func accessLabel(s Setup) string {
 		return fmt.Sprintf("hotspot (%d accounts, p=%.2f)", s.HotspotAccounts, s.HotspotProb)
 	}
 	return "uniform access"
+}
+
+// linearizabilityText is the summary line of the linearizability check.
+func linearizabilityText(l Linearizability) string {
+	verdict := map[string]string{"Ok": "linearizable", "Illegal": "NOT linearizable: " + l.History,
+		"Unknown": "linearizability unknown (the check timed out)", "off": "not checked (--lincheck-ops 0)"}[l.Result]
+	if l.Result == "off" {
+		return verdict
+	}
+	return fmt.Sprintf("%s: first %d operations (%.1f s of the run, %d without response), %d components, largest %d, checked in %.0f ms",
+		verdict, l.Ops, l.WindowS, l.Pending, l.Components, l.Largest, l.CheckMS)
 }

@@ -33,6 +33,9 @@ type Results struct {
 	Timeline       []TimelinePoint       `json:"timeline"`
 	Sweep          []SweepPoint          `json:"sweep,omitempty"`
 	Charts         []string              `json:"charts"`
+	// Linearizable is true when porcupine found the window of Linearizability linearizable.
+	Linearizable    bool            `json:"linearizable"`
+	Linearizability Linearizability `json:"linearizability"`
 }
 
 // LatencyMS summarizes the latency histogram of the measured window, in milliseconds.

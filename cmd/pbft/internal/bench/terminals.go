@@ -19,8 +19,10 @@ import (
 
 // terminal is one closed-loop benchmark client and its workload generator.
 type terminal struct {
-	cl  *client.Client
-	gen *workload.Generator
+	cl   *client.Client
+	gen  *workload.Generator
+	idx  int         // the terminal's number, its client in the history
+	hist *historyLog // nil: not recorded
 }
 
 // newTerminals makes n clients of the cluster, each with its own generator. All of them
@@ -53,7 +55,7 @@ func newTerminals(c *benchCluster, o *Options, n int) (terms []*terminal, closeA
 			closeAll()
 			return nil, nil, err
 		}
-		terms = append(terms, &terminal{cl: cl, gen: gen})
+		terms = append(terms, &terminal{cl: cl, gen: gen, idx: i})
 	}
 	return terms, closeAll, nil
 }
@@ -91,6 +93,7 @@ func (t *terminal) issue(ctx context.Context, rec *recorder) {
 		panic(fmt.Sprintf("bench: generated operation %v does not encode: %v", op, err))
 	}
 	start := time.Now()
+	slot := t.hist.begin(t.idx, op, start)
 	var out client.Outcome
 	if op.ReadOnly() {
 		out, err = t.cl.Read(ctx, body)
@@ -105,6 +108,9 @@ func (t *terminal) issue(ctx context.Context, rec *recorder) {
 		return
 	}
 	res, derr := smallbank.DecodeResult(out.Result)
+	if derr == nil {
+		t.hist.end(slot, end, res)
+	}
 	kind := outcomeOK
 	switch {
 	case derr != nil:

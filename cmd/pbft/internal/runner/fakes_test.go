@@ -30,6 +30,7 @@ type fakeCluster struct {
 	onIssue    func(op string) // called when a client starts an operation (may block)
 	running    map[int]bool    // replicas started and not stopped
 	maxRunning int
+	staleReads bool // reads answer the opening balance, 10, whatever executed
 }
 
 // fakeSet is the state of one set's fake cluster.
@@ -195,6 +196,9 @@ func (c *fakeClient) do(ctx context.Context, enc []byte, read bool) (client.Outc
 	}
 	c.fc.mu.Lock()
 	defer c.fc.mu.Unlock()
+	if read && c.fc.staleReads {
+		return client.Outcome{Result: smallbank.EncodeResult(smallbank.Result{OK: true, Value: 10}), ReadOnly: true, View: 1}, nil
+	}
 	if read {
 		return client.Outcome{Result: set.bank.Query(enc), ReadOnly: true, View: 1, Latency: time.Millisecond}, nil
 	}

@@ -92,6 +92,7 @@ func (s *setRun) issueOp(ctx context.Context, op opPlan) opResult {
 		submit = c.Read
 	}
 	start := time.Now()
+	h := s.hist.begin(op.client, op.op, start.Sub(s.started))
 	out, err := submit(opCtx, op.encoded)
 	if err != nil {
 		res.latency = time.Since(start)
@@ -106,6 +107,7 @@ func (s *setRun) issueOp(ctx context.Context, op opPlan) opResult {
 		res.errorText = "undecodable result: " + err.Error()
 		return res
 	}
+	s.hist.end(h, time.Since(s.started), result)
 	res.outcome, res.result, res.seq, res.view = outcomeCommitted, result, uint64(out.Seq), uint64(out.View)
 	res.readOnly, res.latency = out.ReadOnly, out.Latency
 	return res

@@ -49,8 +49,8 @@ func (r *run) printResults(s *setRun) {
 	if !f.converged {
 		state = "live replicas did NOT converge before the deadline"
 	}
-	fmt.Fprintf(w, "set %s: %d of %d committed; view %d, %d view changes; %s (%.1f s)\n",
-		s.set.Number, committed, len(results), f.view, f.viewChanges, state, f.duration.Seconds())
+	fmt.Fprintf(w, "set %s: %d of %d committed; view %d, %d view changes; %s; %s (%.1f s)\n",
+		s.set.Number, committed, len(results), f.view, f.viewChanges, state, s.verdict.summary(), f.duration.Seconds())
 	for _, p := range f.problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
 	}

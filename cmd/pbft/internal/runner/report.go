@@ -38,6 +38,10 @@ type SetReport struct {
 	Metrics           map[string]control.Metrics   `json:"metrics"`
 	Problems          []string                     `json:"problems,omitempty"`
 	DurationMS        float64                      `json:"duration_ms"`
+	// Linearizable is the porcupine check of the clients' history (issue 17); History is the
+	// HTML visualization of a history that failed.
+	Linearizable bool   `json:"linearizable"`
+	History      string `json:"history,omitempty"`
 }
 
 // TxnReport is one operation. A cell with several operations gives one entry per operation,
@@ -67,6 +71,7 @@ func (s *setRun) report() SetReport {
 		Expected: s.r.expectedBalances(s.index), ExpectedCommitted: s.expectedCommitted(), Status: map[string]map[string]string{},
 		NewViews: f.newViews, ViewChanges: f.viewChanges, View: f.view, Converged: f.converged,
 		Metrics: map[string]control.Metrics{}, Problems: f.problems, DurationMS: ms(f.duration),
+		Linearizable: s.verdict.result.Linearizable(), History: s.verdict.html,
 	}
 	for _, res := range s.flatResults() {
 		rep.Transactions = append(rep.Transactions, res.report())

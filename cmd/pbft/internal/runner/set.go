@@ -27,7 +27,9 @@ type setRun struct {
 	clients   map[string]Submitter
 
 	results [][]opResult // per transaction, per operation
-	factsMu sync.Mutex   // guards facts while replicas answer in parallel
+	hist    setHistory   // every operation as its client saw it
+	verdict historyVerdict
+	factsMu sync.Mutex // guards facts while replicas answer in parallel
 	facts   setFacts
 }
 
@@ -44,6 +46,7 @@ func (r *run) runSet(ctx context.Context, i int) error {
 	if err := s.issueAll(ctx); err != nil {
 		return err
 	}
+	s.verdict = s.checkHistory()
 	s.facts = s.collect(ctx)
 	r.report.Sets = append(r.report.Sets, s.report())
 	r.printResults(s)
