@@ -58,6 +58,11 @@ func (b *byzClient) tick() {
 }
 
 func (b *byzClient) request(t uint64, op []byte) *pbft.Request {
+	if dec, err := smallbank.DecodeOp(op); err == nil {
+		// It may execute at any time from now on, or never: an operation without a response
+		// in the history, so that the honest clients' histories account for it.
+		b.a.s.hist.begin(b.c, dec, b.a.s.Now())
+	}
 	req := &pbft.Request{Client: b.c.id, Timestamp: t, Op: op}
 	b.a.s.opts.Auth.SignRequest(req)
 	return req

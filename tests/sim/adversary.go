@@ -135,6 +135,18 @@ func (a *Adversary) Step() error {
 	if a.err != nil {
 		return a.failure(a.s.fail(a.err))
 	}
+	return a.checkFootprints()
+}
+
+// checkFootprints checks that no honest replica keeps more than its stated bounds
+// (docs/protocol.md, "Bounds"), whatever the faulty replicas and clients sent.
+func (a *Adversary) checkFootprints() error {
+	for _, id := range a.honest() {
+		r := a.s.Replica(id)
+		if fp, limit := r.Footprint(), r.FootprintLimit(); !fp.Within(limit) {
+			return a.failure(a.s.fail(fmt.Errorf("bounds: n%d keeps %+v, over its limits %+v", id, fp, limit)))
+		}
+	}
 	return nil
 }
 

@@ -112,6 +112,9 @@ func (a *Adversary) healAndFinish(more int, maxTicks uint64) error {
 			return err
 		}
 	}
+	if err := a.s.CheckHistory(historyDir()); err != nil {
+		return a.failure(err)
+	}
 	return nil
 }
 
