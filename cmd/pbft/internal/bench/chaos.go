@@ -135,7 +135,11 @@ func chaosRun(ctx context.Context, c *benchCluster, o *Options, started time.Tim
 	if sleepUntil(ctx, time.Now().Add(o.Warmup)) {
 		k.run(ctx, time.Now().Add(o.Duration))
 	}
-	k.restartAll(ctx) // a round cut short by ctx may have left replicas down
+	if ctx.Err() != nil {
+		load.stop()
+		return nil, ctx.Err()
+	}
+	k.restartAll(ctx)
 	load.stop()
 	sealed := load.seal(ctx)
 	res := &ChaosResults{Mode: o.Chaos.Mode, Setup: o.chaosSetup(c, started), Sealed: sealed}

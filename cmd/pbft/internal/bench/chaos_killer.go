@@ -25,15 +25,16 @@ const (
 // killer kills and restarts the replicas of a local cluster. Only its goroutine touches the
 // cluster's replica map while the load runs.
 type killer struct {
-	c       *benchCluster
-	opts    ChaosOptions
-	stderr  interface{ Write([]byte) (int, error) }
-	rng     *rand.Rand
-	from    time.Time // the chaos phase began
-	to      time.Time // it ended
-	rounds  []ChaosRound
-	cycles  int   // rolling: complete passes over n1..nN
-	failure error // a replica that would not restart or catch up
+	c        *benchCluster
+	opts     ChaosOptions
+	stderr   interface{ Write([]byte) (int, error) }
+	rng      *rand.Rand
+	from     time.Time // the chaos phase began
+	to       time.Time // it ended
+	rounds   []ChaosRound
+	cycles   int   // rolling: complete passes over n1..nN
+	restarts int   // replica processes restarted and ready
+	failure  error // a replica that would not restart or catch up
 }
 
 // ChaosRound is one kill-and-restart round.
@@ -119,7 +120,10 @@ func (k *killer) round(ctx context.Context, ids []pbft.NodeID) {
 	sleepUntil(ctx, killedAt.Add(down))
 	r.restartAt = time.Now()
 	r.DownMS = ms(r.restartAt.Sub(killedAt))
-	target := k.executedByOthers(ctx)
+	var target uint64
+	if k.opts.Mode == ChaosRolling {
+		target = k.executedByOthers(ctx)
+	}
 	if err := k.restart(ctx, ids); err != nil {
 		k.failure = err
 	}
@@ -184,6 +188,7 @@ func (k *killer) restart(ctx context.Context, ids []pbft.NodeID) error {
 				return
 			}
 			k.c.replicas[id] = rep
+			k.restarts++
 		})
 	}
 	wg.Wait()
@@ -202,7 +207,8 @@ func (k *killer) keepLog(id pbft.NodeID) {
 	}
 }
 
-// restartAll restarts every replica that is down (after a round cut short).
+// restartAll tries once more to restart every replica that is down (one whose restart
+// failed, which stays recorded as the run's failure), so that the final check sees them.
 func (k *killer) restartAll(ctx context.Context) {
 	var down []pbft.NodeID
 	for id := pbft.NodeID(1); int(id) <= k.c.cfg.N(); id++ {
@@ -210,8 +216,11 @@ func (k *killer) restartAll(ctx context.Context) {
 			down = append(down, id)
 		}
 	}
-	if len(down) > 0 && k.failure == nil {
-		k.failure = k.restart(context.WithoutCancel(ctx), down)
+	if len(down) == 0 {
+		return
+	}
+	if err := k.restart(ctx, down); err != nil && k.failure == nil {
+		k.failure = err
 	}
 }
 

@@ -31,6 +31,7 @@ type ChaosResults struct {
 	ChaosS        float64 `json:"chaos_s"`        // length of the chaos phase
 	AckedInChaos  int     `json:"acked_in_chaos"` // acknowledgements during the chaos phase
 	ThroughputTPS float64 `json:"throughput_tps"` // acknowledgements per second of the chaos phase
+	WarmupTPS     float64 `json:"warmup_tps"`     // acknowledgements per second before it, without faults
 	// MaxStallMS is the longest time without any acknowledgement during the chaos phase.
 	MaxStallMS float64 `json:"max_stall_ms"`
 	ReadyMS    Summary `json:"ready_ms"`    // restart to ready, per round
@@ -109,7 +110,6 @@ func (r *ChaosResults) fromKiller(k *killer, f int) {
 	for _, rd := range k.rounds {
 		r.Rounds++
 		r.Kills += len(rd.Killed)
-		r.Restarts += len(rd.Killed)
 		if len(rd.Killed) == n {
 			r.AllKills++
 		}
@@ -122,7 +122,7 @@ func (r *ChaosResults) fromKiller(k *killer, f int) {
 		}
 	}
 	r.ReadyMS, r.CatchUpMS = summarize(ready), summarize(catchUp)
-	r.Cycles = k.cycles
+	r.Cycles, r.Restarts = k.cycles, k.restarts
 	if k.failure != nil {
 		r.Failure = k.failure.Error()
 	}
@@ -143,13 +143,21 @@ func (r *ChaosResults) fromLoad(l *chaosLoad, k *killer, f int) {
 	sort.Slice(acks, func(i, j int) bool { return acks[i].Before(acks[j]) })
 	r.Timeline = ackTimeline(acks, l.start)
 	prev := k.from
+	warm := 0
 	for _, t := range acks {
-		if t.Before(k.from) || t.After(k.to) {
+		if t.Before(k.from) {
+			warm++
+			continue
+		}
+		if t.After(k.to) {
 			continue
 		}
 		r.AckedInChaos++
 		r.MaxStallMS = max(r.MaxStallMS, ms(t.Sub(prev)))
 		prev = t
+	}
+	if w := k.from.Sub(l.start).Seconds(); w > 0 {
+		r.WarmupTPS = float64(warm) / w
 	}
 	if r.ChaosS > 0 {
 		r.ThroughputTPS = float64(r.AckedInChaos) / r.ChaosS
@@ -284,7 +292,7 @@ func printChaos(w io.Writer, r *ChaosResults, dir string) {
 		fmt.Fprintf(w, ", %d full cycles", r.Cycles)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "load        %.0f tx/s acknowledged during chaos (%d), longest stall %.0f ms\n", r.ThroughputTPS, r.AckedInChaos, r.MaxStallMS)
+	fmt.Fprintf(w, "load        %.0f tx/s acknowledged during chaos (%d; %.0f tx/s before), longest stall %.0f ms\n", r.ThroughputTPS, r.AckedInChaos, r.WarmupTPS, r.MaxStallMS)
 	fmt.Fprintf(w, "recovery    ready p50 %.0f ms, max %.0f; service back after a quorum loss p50 %.0f ms, max %.0f",
 		r.ReadyMS.P50, r.ReadyMS.Max, r.ResumeMS.P50, r.ResumeMS.Max)
 	if r.CatchUpMS.N > 0 {
