@@ -49,13 +49,9 @@ const (
 // transaction, a divergence, or a replica that would not restart (results are written).
 var ErrChaos = errors.New("chaos check failed")
 
+// fillDefaults makes a zero MaxDown all n replicas. A zero Interval or Downtime stays zero
+// (rounds back to back, restarts at once); the flags' defaults are the Default* constants.
 func (o *ChaosOptions) fillDefaults(n int) {
-	if o.Interval == 0 {
-		o.Interval = DefaultChaosInterval
-	}
-	if o.Downtime == 0 {
-		o.Downtime = DefaultChaosDowntime
-	}
 	if o.MaxDown == 0 {
 		o.MaxDown = n
 	}
