@@ -33,9 +33,16 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
   pbft bench --byzantine "n1=equivocation(n6,n7)"
   pbft bench --hotspot-accounts 100 --hotspot-prob 0.9
   pbft bench --accounts 1000000
-  pbft bench --sweep-clients 1,8,64,256 --duration 10s`,
+  pbft bench --sweep-clients 1,8,64,256 --duration 10s
+  pbft bench --chaos random --clients 24 --duration 300s
+  pbft bench --chaos rolling --clients 24 --duration 60s`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return bench.Run(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Chaos.Mode != "" && !cmd.Flags().Changed("accounts") {
+				o.Accounts = bench.DefaultChaosAccounts
+			}
+			return bench.Run(cmd.Context(), o)
+		},
 	})
 	f := c.Flags()
 	f.IntVar(&o.Clients, "clients", bench.DefaultClients, "closed-loop clients")
@@ -61,6 +68,7 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")
 	f.BoolVar(&o.CPUProfile, "cpuprofile", false, "write CPU profiles of the replicas (OUT/cpu-n<i>.pprof) and of the clients (OUT/cpu-bench.pprof)")
 	f.BoolVar(&o.Ephemeral, "ephemeral", false, "replicas keep everything in memory (today's mode, for comparison); by default each has a data directory under the run's temporary directory")
+	addChaosFlags(c, &o)
 	f.BoolVar(&o.Debug, "debug", false, "replicas log at debug level; keep their logs, keys and configuration")
 	return c
 }

@@ -38,6 +38,9 @@ type benchCluster struct {
 	workDir    string // local cluster: keys, configuration, replica logs
 	keepWork   bool
 	initial    int64 // the money at start
+
+	// launcher starts the replicas of a local cluster, and restarts them under --chaos.
+	launcher *runner.ProcessLauncher
 }
 
 // clientName is the name of benchmark client i.
@@ -139,22 +142,11 @@ func replicaProcs(live int) int { return max(1, runtime.NumCPU()/(live+1)) }
 
 // launch starts every replica that is not down and waits until each is ready.
 func (c *benchCluster) launch(ctx context.Context, o *Options) error {
-	l, err := runner.NewProcessLauncher(c.workDir, o.Debug)
+	l, err := c.newLauncher(o)
 	if err != nil {
 		return err
 	}
-	l.Ephemeral = o.Ephemeral
-	if os.Getenv("GOMAXPROCS") == "" {
-		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
-		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))
-	}
-	if o.CPUProfile {
-		out, err := filepath.Abs(o.Out)
-		if err != nil {
-			return err
-		}
-		l.NodeArgs = append(l.NodeArgs, "--cpuprofile", filepath.Join(out, "cpu-n%d.pprof"))
-	}
+	c.launcher = l
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -175,6 +167,27 @@ func (c *benchCluster) launch(ctx context.Context, o *Options) error {
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// newLauncher is the launcher of the local cluster's replica processes.
+func (c *benchCluster) newLauncher(o *Options) (*runner.ProcessLauncher, error) {
+	l, err := runner.NewProcessLauncher(c.workDir, o.Debug)
+	if err != nil {
+		return nil, err
+	}
+	l.Ephemeral = o.Ephemeral
+	if os.Getenv("GOMAXPROCS") == "" {
+		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
+		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))
+	}
+	if o.CPUProfile {
+		out, err := filepath.Abs(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		l.NodeArgs = append(l.NodeArgs, "--cpuprofile", filepath.Join(out, "cpu-n%d.pprof"))
+	}
+	return l, nil
 }
 
 func cmpErr(first, err error) error {

@@ -16,4 +16,8 @@
 // OUT/results.json and SVG charts beside it: throughput over time, the latency CDF and, with
 // --sweep-clients, the throughput-latency curve (one measured point per client count, on the
 // same cluster).
+//
+// With --chaos (chaos*.go) it kills replicas with SIGKILL while a dedicated workload runs and
+// restarts them from their data directories, then checks that every acknowledged request is in
+// the final state exactly once and that the replicas agree (README "Durability", "Chaos").
 package bench

@@ -50,6 +50,9 @@ type Options struct {
 	Debug      bool   // replicas log at debug level; logs are kept
 	Ephemeral  bool   // replicas keep everything in memory (no data directory)
 
+	// Chaos kills and restarts replicas under load (--chaos; chaos.go).
+	Chaos ChaosOptions
+
 	Stdout, Stderr io.Writer
 }
 
