@@ -115,10 +115,6 @@ func newNode(opts Options) (*node, error) {
 	if behavior == nil {
 		behavior = byzantine.Honest{}
 	}
-	core, err := pbft.New(opts.Config.Core(opts.ID, readsOf(bank, behavior)))
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
 	nd := &node{
 		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, bank: bank,
 		auth: auth.New(opts.Public, opts.Secret), secret: opts.Secret,
@@ -128,7 +124,7 @@ func newNode(opts Options) (*node, error) {
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 	}
-	core, store, err := nd.openCore(opts, opts.Config.Core(opts.ID, bank))
+	core, store, err := nd.openCore(opts, opts.Config.Core(opts.ID, readsOf(bank, behavior)))
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}

@@ -35,8 +35,6 @@ const (
 	vcWithhold
 )
 
-var vcModeNames = [...]string{"honest", "amnesia", "withhold"}
-
 // plan returns the plan of view v, drawing it on first use.
 func (a *Adversary) plan(v pbft.View) *viewPlan {
 	if p := a.plans[v]; p != nil {
