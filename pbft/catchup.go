@@ -290,12 +290,8 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 }
 
 func (r *Replica) restore(b []byte) bool {
-	tb, rest, ok := readBytes(b)
+	t, rest, ok := splitSnapshot(b)
 	if !ok {
-		return false
-	}
-	t, tail, ok := decodeClientTable(tb)
-	if !ok || len(tail) != 0 {
 		return false
 	}
 	if err := r.cfg.App.Restore(rest); err != nil {

@@ -23,12 +23,8 @@ func (r *Replica) restoreVerified(b []byte, want Digest) bool {
 	if !ok {
 		return r.restoreInPlace(b, want)
 	}
-	tb, rest, ok := readBytes(b)
+	t, rest, ok := splitSnapshot(b)
 	if !ok {
-		return false
-	}
-	t, tail, ok := decodeClientTable(tb)
-	if !ok || len(tail) != 0 {
 		return false
 	}
 	app, commit, err := st.StageRestore(rest)
@@ -61,4 +57,18 @@ func combineStateDigest(app Digest, t *clientTable) Digest {
 	var d Digest
 	h.Sum(d[:0])
 	return d
+}
+
+// splitSnapshot decodes a snapshot's client table and returns it with the application's part
+// (takeSnapshot's layout).
+func splitSnapshot(b []byte) (*clientTable, []byte, bool) {
+	tb, rest, ok := readBytes(b)
+	if !ok {
+		return nil, nil, false
+	}
+	t, tail, ok := decodeClientTable(tb)
+	if !ok || len(tail) != 0 {
+		return nil, nil, false
+	}
+	return t, rest, true
 }
