@@ -84,9 +84,13 @@ func newDurableNet(t *testing.T) *durableNet {
 	return n
 }
 
-// collect takes replica id's Ready: it persists, then sends, as the node does.
+// collect takes replica id's Ready as the node does: what does not bind the replica (replies
+// included, pbft.NeedsDurability) leaves at once, then the records are made durable, then
+// the votes and view-change messages leave. A crash before the write loses only the latter.
 func (n *durableNet) collect(id pbft.NodeID) {
 	rd := n.reps[id].TakeReady()
+	n.send(id, rd.Messages, false)
+	n.acknowledge(id, rd.Replies)
 	if len(rd.Persist) > 0 || rd.Checkpoint != nil {
 		n.writes[id]++
 		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
@@ -103,7 +107,24 @@ func (n *durableNet) collect(id pbft.NodeID) {
 		}
 		n.write(id, &rd)
 	}
-	for _, env := range rd.Messages {
+	n.send(id, rd.Messages, true)
+	for _, job := range rd.CombineJobs {
+		n.queue = append(n.queue, delivery{id, id, &pbft.Combined{Job: job, Sig: []byte("fake-cert")}})
+	}
+	for _, e := range rd.Executed {
+		if d, ok := n.executed[e.Seq]; ok && d != e.Digest {
+			n.t.Fatalf("divergence at s=%d: %s executed %s, another replica %s", e.Seq, id, e.Digest, d)
+		}
+		n.executed[e.Seq] = e.Digest
+	}
+}
+
+// send queues replica id's messages that need durability (binding) or not.
+func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding bool) {
+	for _, env := range envs {
+		if pbft.NeedsDurability(env.Msg) != binding {
+			continue
+		}
 		n.checkVote(id, env.Msg)
 		msg := fill(id, env.Msg)
 		for to := pbft.NodeID(1); to <= 4; to++ {
@@ -112,21 +133,17 @@ func (n *durableNet) collect(id pbft.NodeID) {
 			}
 		}
 	}
-	for _, job := range rd.CombineJobs {
-		n.queue = append(n.queue, delivery{id, id, &pbft.Combined{Job: job, Sig: []byte("fake-cert")}})
-	}
-	for _, rep := range rd.Replies {
+}
+
+// acknowledge records replica id's replies: a client counts a request acknowledged once
+// enough replicas answered it.
+func (n *durableNet) acknowledge(id pbft.NodeID, reps []pbft.Reply) {
+	for _, rep := range reps {
 		k := ack{rep.Client, rep.Timestamp}
 		if n.acks[k] == nil {
 			n.acks[k] = map[pbft.NodeID]bool{}
 		}
 		n.acks[k][id] = true
-	}
-	for _, e := range rd.Executed {
-		if d, ok := n.executed[e.Seq]; ok && d != e.Digest {
-			n.t.Fatalf("divergence at s=%d: %s executed %s, another replica %s", e.Seq, id, e.Digest, d)
-		}
-		n.executed[e.Seq] = e.Digest
 	}
 }
 

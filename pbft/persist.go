@@ -1,7 +1,7 @@
 package pbft
 
 // Durability (docs/protocol.md, "Durability"). The core never writes anything: it lists in
-// Ready.Persist the facts that must be durable before that Ready's Messages and Replies leave
+// Ready.Persist the facts that must be durable before that Ready's binding Messages leave
 // (etcd raft's rule), and Recover rebuilds a replica from what was made durable.
 
 // RecordKind names a fact a replica keeps durable.
@@ -24,8 +24,8 @@ const (
 	// RecCert: the replica holds Cert (any kind); a COMMIT signer reports its PREPARE-CERT in
 	// every later VIEW-CHANGE, by digest if the batch is not at hand.
 	RecCert RecordKind = 4
-	// RecExecuted: slot Seq executed Batch, committed by Cert. Written before the slot's
-	// replies leave: a reply acknowledges a transaction, and every replica may lose power.
+	// RecExecuted: slot Seq executed Batch, committed by Cert; a restart replays it. The
+	// replies need not wait for it (see NeedsDurability).
 	RecExecuted RecordKind = 5
 	// RecStable: Stable became the stable checkpoint.
 	RecStable RecordKind = 6
@@ -87,4 +87,21 @@ func (r *Replica) offerCheckpoint(required bool) {
 		return
 	}
 	r.out.Checkpoint = &DurableCheckpoint{Cert: r.stable, Snapshot: r.snapshot.encoder(), Required: required}
+}
+
+// NeedsDurability reports whether m may leave only once the records of its Ready are durable.
+// Those are the messages that bind the sender: its votes and proposals (PRE-PREPARE, PREPARE,
+// COMMIT) and its view-change messages (VIEW-CHANGE, NEW-VIEW), which it must never contradict
+// after a restart. Everything else may leave at once, replies included: certificates,
+// checkpoint shares and catch-up carry nothing the sender could contradict, and a reply
+// acknowledges a value that stays committed if every replica loses power before its executed
+// slot is durable: a FULL-COMMIT-PROOF needs the durable votes of all n replicas, a COMMIT-CERT
+// the durable PREPARE-CERTs of 2f+1 COMMIT signers, and after a restart their VIEW-CHANGEs make
+// every later NEW-VIEW propose the value again (docs/protocol.md, "Durability").
+func NeedsDurability(m Message) bool {
+	switch m.(type) {
+	case *PrePrepare, *Prepare, *Commit, *ViewChange, *NewView:
+		return true
+	}
+	return false
 }

@@ -39,8 +39,9 @@ func (j *CombineJob) Payload() []byte {
 }
 
 // Ready is what the core asks its caller to do after an input. The caller must, in this order:
-//  0. make Persist durable (and Checkpoint, when Required) before any of Messages or Replies
-//     leaves; CombineJobs need not wait;
+//  0. make Persist durable (and Checkpoint, when Required) before any of the Messages for
+//     which NeedsDurability holds leaves; the other Messages, Replies and CombineJobs need not
+//     wait;
 //  1. seal and send Messages (a Broadcast also goes to the sender itself, delivered locally);
 //  2. run CombineJobs off the protocol loop and feed each result back with Step(self, *Combined);
 //  3. authenticate and send Replies to their clients.
@@ -49,7 +50,7 @@ func (j *CombineJob) Payload() []byte {
 // the Ready that carries their replies is returned; that keeps checkpoints, the exactly-once
 // client table and the state digest in one deterministic place.
 type Ready struct {
-	Persist     []Record           // durable before Messages and Replies leave (see persist.go)
+	Persist     []Record           // durable before the Messages that NeedsDurability leave (see persist.go)
 	Checkpoint  *DurableCheckpoint // a stable checkpoint whose state may be saved
 	Messages    []Envelope
 	CombineJobs []CombineJob

@@ -142,8 +142,9 @@ func (nd *node) replyAll(reps []pbft.Reply, now time.Time) {
 		}
 	}
 	for chunk := range slices.Chunk(out, replyChunk) {
-		// Replies leave through the sequencer, after what the Ready persisted: a reply
-		// acknowledges a transaction only once the slot that executed it is durable.
+		// Replies leave through the sequencer, in order with the messages dispatched before
+		// them; a durable replica dispatches them before its Ready's records are synced
+		// (pbft.NeedsDurability says why that loses no acknowledged transaction).
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() {
 			frames := make([][]byte, len(chunk))

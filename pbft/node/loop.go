@@ -71,16 +71,30 @@ func (nd *node) flush() {
 		return
 	}
 	now := time.Now()
-	if nd.persist != nil {
+	if nd.persist == nil {
+		for i := range rd.Messages {
+			nd.dispatch(rd.Messages[i])
+		}
+		nd.replyAll(rd.Replies, now)
+	} else {
+		// What binds this replica waits for the Ready's records (pbft.NeedsDurability); the
+		// rest, replies included, is dispatched ahead of them.
+		for i := range rd.Messages {
+			if !pbft.NeedsDurability(rd.Messages[i].Msg) {
+				nd.dispatch(rd.Messages[i])
+			}
+		}
+		nd.replyAll(rd.Replies, now)
 		nd.persist.submit(&rd) // its ticket holds what follows until the records are durable
-	}
-	for i := range rd.Messages {
-		nd.dispatch(rd.Messages[i])
+		for i := range rd.Messages {
+			if pbft.NeedsDurability(rd.Messages[i].Msg) {
+				nd.dispatch(rd.Messages[i])
+			}
+		}
 	}
 	for i := range rd.CombineJobs {
 		nd.combine(rd.CombineJobs[i])
 	}
-	nd.replyAll(rd.Replies, now)
 	for _, ex := range rd.Executed {
 		nd.metrics.executedSlot(now)
 		if e := nd.log.Debug(); e.Enabled() {
