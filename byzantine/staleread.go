@@ -7,8 +7,9 @@ import (
 )
 
 // ReadPolicy is implemented by behaviours that change how a replica answers read-only
-// requests (SPEC 3.4): a narrow policy over the one place where the honest core reads its
-// state for a client, which Reads installs around the replica's application.
+// requests (docs/protocol.md, "Linearizability"): a narrow policy over the one place where
+// the honest core reads its state for a client, which Reads installs around the replica's
+// application.
 type ReadPolicy interface {
 	// AnswerRead returns the result to send for a read of op, whose honest answer is fresh.
 	AnswerRead(op, fresh []byte) []byte

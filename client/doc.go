@@ -26,11 +26,11 @@
 //
 // # Linearizability
 //
-// Histories of these clients are linearizable even when f replicas lie (SPEC 3.4): a write
-// completes only when 2f+1 replicas, so at least f+1 honest ones, executed it, and the 2f+1
-// matching replies of any later read include at least f+1 honest replicas; the two honest sets
-// share a replica (there are only 2f+1 honest replicas), whose state already holds the write.
-// docs/protocol.md gives the argument and its limits.
+// Histories of these clients are linearizable even when f replicas lie (docs/protocol.md,
+// "Linearizability"): a write completes only when 2f+1 replicas, so at least f+1 honest ones,
+// executed it, and the 2f+1 matching replies of any later read include at least f+1 honest
+// replicas; the two honest sets share a replica (there are only 2f+1 honest replicas), whose state
+// already holds the write. docs/protocol.md gives the argument and its limits.
 //
 // # Leader tracking
 //

@@ -77,8 +77,9 @@ func (r *Ready) Empty() bool {
 // in the same order give the same results and the same digest on every replica.
 type Application interface {
 	// Execute applies one operation signed by client and returns its encoded result. The
-	// application decides from the client what the operation may do (SPEC 3.4: only an
-	// account's owner or a client with a role may debit it); a refusal is a result.
+	// application decides from the client what the operation may do: only an account's owner
+	// or a client with a role may debit it (docs/protocol.md, "Application state and
+	// authorization"); a refusal is a result.
 	Execute(client ClientID, op []byte) []byte
 	// Query answers a read-only operation from the current state without changing it.
 	Query(op []byte) []byte

@@ -6,10 +6,11 @@ import (
 	"slices"
 )
 
-// Authorization (SPEC 3.4). Every account has an owner, a client name: by default the client
-// of the account's own name (account A is owned by client A, benchmark account "17" by client
-// "17"), or another client named when the account is opened (OpenOwned). The owner is part of
-// the replicated state: it is in the snapshot and the digest, and no operation changes it.
+// Authorization (docs/protocol.md, "Application state and authorization"). Every account has an
+// owner, a client name: by default the client of the account's own name (account A is owned by
+// client A, benchmark account "17" by client "17"), or another client named when the account is
+// opened (OpenOwned). The owner is part of the replicated state: it is in the snapshot and the
+// digest, and no operation changes it.
 //
 // An operation that debits an account (Op.Debits) executes only when the client that signed it
 // owns that account or holds the teller role, which the cluster configuration grants to

@@ -61,14 +61,15 @@
 //
 // # Digest
 //
-// The state digest is the root of a Merkle tree of fixed shape over the elements (name,
-// checking, savings, owner) of all accounts, bound to the tellers, so it is maintained in
-// O(changes) (SPEC 3.6). Each account falls in one of 65,536 leaf buckets by a hash of its name; a leaf hashes its accounts
-// in name order, so the digest depends only on the set of accounts and balances, not on the
-// order in which they were opened. Four levels of inner nodes with 16 children each lead to the
-// root. An operation marks the leaves of the accounts it changes, and Digest rehashes only the
-// marked leaves and the inner nodes above them. Large batches of new accounts, such as loading
-// a million of them, are placed and hashed on all cores. See digest.go for the details.
+// The state digest is the root of a Merkle tree of fixed shape over the elements (name, checking,
+// savings, owner) of all accounts, bound to the tellers, so it is maintained in O(changes)
+// (docs/protocol.md, "Application state and authorization"). Each account falls in one of 65,536
+// leaf buckets by a hash of its name; a leaf hashes its accounts in name order, so the digest
+// depends only on the set of accounts and balances, not on the order in which they were opened.
+// Four levels of inner nodes with 16 children each lead to the root. An operation marks the leaves
+// of the accounts it changes, and Digest rehashes only the marked leaves and the inner nodes above
+// them. Large batches of new accounts, such as loading a million of them, are placed and hashed on
+// all cores. See digest.go for the details.
 //
 // A Bank is not safe for concurrent use: the replica executes operations from its protocol loop.
 package smallbank

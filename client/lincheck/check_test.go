@@ -10,7 +10,8 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// scenarioBank: accounts A..J with checking 10, savings 0 (SPEC 6).
+// scenarioBank: accounts A..J with checking 10, savings 0 (docs/protocol.md, "Application state and
+// authorization").
 var scenarioBank = Uniform(func(n string) bool { return len(n) == 1 && n[0] >= 'A' && n[0] <= 'J' }, 10, 0)
 
 func op(client int, text string, call, ret int64, res smallbank.Result) Op {

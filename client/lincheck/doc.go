@@ -1,6 +1,6 @@
 // Package lincheck checks that a history of SmallBank operations, as the clients saw them, is
-// linearizable (SPEC 3.4), with github.com/anishathalye/porcupine against a sequential model of
-// the bank.
+// linearizable (docs/protocol.md, "Linearizability"), with github.com/anishathalye/porcupine
+// against a sequential model of the bank.
 //
 // A history is a list of Op: each operation's invocation and response times as its client saw
 // them (simulator ticks, or monotonic nanoseconds), its input and its result. An operation

@@ -8,7 +8,7 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// Adversary is an adaptive Byzantine adversary on the simulator (STYLE 4b). It owns up to f
+// Adversary is an adaptive Byzantine adversary on the simulator (docs/adversary.md). It owns up to f
 // faulty replicas, which run the honest core (and, for some, a twin: a second copy with the
 // same keys on the other side of a per-view partition), and it owns the network's timing: it
 // chooses who hears each faulty message, holds honest messages (the VIEW-CHANGEs of replicas

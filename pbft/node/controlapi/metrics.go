@@ -18,7 +18,8 @@ type Metrics struct {
 	Dropped      Dropped `json:"dropped"`
 	CoreRejected uint64  `json:"core_rejected"`
 	// NotAuthorized counts the operations this replica executed with the result "not
-	// authorized": signed by a client that may not debit the account (SPEC 3.4).
+	// authorized": signed by a client that may not debit the account (docs/protocol.md,
+	// "Application state and authorization").
 	NotAuthorized uint64 `json:"not_authorized"`
 	// Edges counts what the transport's handshake and bounds refused (README "Bounds at the
 	// edges").
