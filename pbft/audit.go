@@ -1,7 +1,5 @@
 package pbft
 
-import "fmt"
-
 // Auditor re-executes a replica's committed slots from genesis, as the replica executed them
 // (exactly-once client table included), and reports the state digest at every checkpoint slot,
 // so that an auditor holding only the public keys can check a replica's ledger against its
@@ -28,17 +26,9 @@ func (a *Auditor) Executed() Seq { return a.r.executed }
 // returns the state digest after the slot and true.
 func (a *Auditor) Execute(c Cert, batch []Request) (Digest, bool, error) {
 	r := a.r
-	switch {
-	case c.Seq != r.executed+1:
-		return Digest{}, false, fmt.Errorf("pbft: slot %d follows %d", c.Seq, r.executed)
-	case c.Type == PrepareCert || BatchDigest(batch) != c.Digest:
-		return Digest{}, false, fmt.Errorf("pbft: slot %d does not match its certificate", c.Seq)
+	if err := r.executeCommitted(c, batch); err != nil {
+		return Digest{}, false, err
 	}
-	sl := r.slotAt(c.Seq)
-	cert := c
-	sl.committed, sl.batch = &cert, batch
-	sl.raise(StatusCommitted)
-	r.execute()
 	r.out = Ready{}
 	delete(r.slots, c.Seq)
 	own, ok := r.ownCkpt[c.Seq]

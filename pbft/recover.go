@@ -71,14 +71,12 @@ func (r *Replica) replay(recs []*Record, rep *RecoverReport) error {
 		if rc.Seq != r.executed+1 {
 			return nil
 		}
-		if rc.Cert == nil || rc.Cert.Seq != rc.Seq || rc.Cert.Type == PrepareCert || BatchDigest(rc.Batch) != rc.Cert.Digest {
-			return fmt.Errorf("pbft: durable slot %d does not match its certificate", rc.Seq)
+		if rc.Cert == nil || rc.Cert.Seq != rc.Seq {
+			return fmt.Errorf("pbft: durable slot %d has no certificate for it", rc.Seq)
 		}
-		sl := r.slotAt(rc.Seq)
-		cert := *rc.Cert
-		sl.committed, sl.batch = &cert, rc.Batch
-		sl.raise(StatusCommitted)
-		r.execute()
+		if err := r.executeCommitted(*rc.Cert, rc.Batch); err != nil {
+			return err
+		}
 		rep.Replayed++
 	}
 	return nil
@@ -191,4 +189,20 @@ func (r *Replica) afterRecover(far Seq) {
 		}
 	}
 	r.execute()
+}
+
+// executeCommitted executes the next slot, committed by c with batch, as replay does: the
+// slot must follow the last executed one and the batch match the commit certificate.
+func (r *Replica) executeCommitted(c Cert, batch []Request) error {
+	switch {
+	case c.Seq != r.executed+1:
+		return fmt.Errorf("pbft: slot %d follows %d", c.Seq, r.executed)
+	case c.Type == PrepareCert || BatchDigest(batch) != c.Digest:
+		return fmt.Errorf("pbft: slot %d does not match its certificate", c.Seq)
+	}
+	sl := r.slotAt(c.Seq)
+	sl.committed, sl.batch = &c, batch
+	sl.raise(StatusCommitted)
+	r.execute()
+	return nil
 }

@@ -204,16 +204,20 @@ func (v *viewChangeState) store(id NodeID, m *ViewChange, current View) {
 		v.msgs = map[View]map[NodeID]*ViewChange{}
 	}
 	if m.View != current {
+		// Replica id's other VIEW-CHANGE above the current view, if any (at most one is kept).
+		var other View
 		for view, set := range v.msgs {
-			if _, ok := set[id]; !ok || view == current || view == m.View {
-				continue
+			if _, ok := set[id]; ok && view > current && view != m.View {
+				other = view
 			}
-			if view > m.View {
-				return // a higher one is kept; this one is of no use
-			}
-			delete(set, id)
-			if len(set) == 0 {
-				delete(v.msgs, view)
+		}
+		if other > m.View {
+			return // a higher one is kept; this one is of no use
+		}
+		if other != 0 {
+			delete(v.msgs[other], id)
+			if len(v.msgs[other]) == 0 {
+				delete(v.msgs, other)
 			}
 		}
 	}

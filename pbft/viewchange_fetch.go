@@ -1,5 +1,7 @@
 package pbft
 
+import "slices"
+
 // Fetching the batches of O. A VIEW-CHANGE reports a certificate by digest when its sender
 // never received the batch (it must report every certificate it signed COMMIT for), and a
 // slim copy carries no batch at all. When none of the VIEW-CHANGEs the new leader uses, nor
@@ -68,14 +70,8 @@ func (r *Replica) onFetchBatch(from NodeID, m *FetchBatch) {
 	if sl := r.slots[m.Seq]; sl != nil {
 		batch = r.batchFor(sl, m.Digest)
 	}
-	for _, set := range r.vc.msgs {
-		for _, vc := range set {
-			if batch == nil {
-				p := batchPool{}
-				p.add(vc)
-				batch = p[m.Digest]
-			}
-		}
+	if batch == nil {
+		batch = r.keptBatch(m.Digest)
 	}
 	if batch != nil {
 		r.send(from, &BatchReply{Seq: m.Seq, Digest: m.Digest, Batch: batch})
@@ -110,4 +106,26 @@ func (r *Replica) onBatchReply(from NodeID, m *BatchReply) {
 	}
 	f.fetched[m.Digest] = m.Batch
 	r.maybeSendNewView()
+}
+
+// keptBatch returns the batch with digest d from the VIEW-CHANGEs kept, looked up in view and
+// replica order (any copy matches d, so the order only keeps the lookup deterministic).
+func (r *Replica) keptBatch(d Digest) []Request {
+	views := make([]View, 0, len(r.vc.msgs))
+	for view := range r.vc.msgs {
+		views = append(views, view)
+	}
+	slices.Sort(views)
+	for _, view := range views {
+		for id := NodeID(1); int(id) <= r.cfg.N; id++ {
+			if vc := r.vc.msgs[view][id]; vc != nil {
+				p := batchPool{}
+				p.add(vc)
+				if b, ok := p[d]; ok {
+					return b
+				}
+			}
+		}
+	}
+	return nil
 }
