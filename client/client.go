@@ -150,7 +150,7 @@ func (c *Client) Close() error {
 func (c *Client) leader() pbft.NodeID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return pbft.NodeID(uint64(c.view-1)%uint64(c.n) + 1)
+	return pbft.LeaderOf(c.view, c.n)
 }
 
 // nextTimestamp returns a timestamp above every earlier one, at least the wall clock in Unix

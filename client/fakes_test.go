@@ -119,7 +119,7 @@ func (fc *fakeCluster) network() *Network {
 	return n
 }
 
-func (fc *fakeCluster) leader() pbft.NodeID { return pbft.NodeID(uint64(fc.view-1)%7 + 1) }
+func (fc *fakeCluster) leader() pbft.NodeID { return pbft.LeaderOf(fc.view, 7) }
 
 func (fc *fakeCluster) onRequest(at pbft.NodeID, c pbft.ClientID, frame []byte) {
 	f, err := wire.DecodeFrame(frame)

@@ -88,5 +88,5 @@ func (c *Config) batchBytes() int {
 // quorum is 2f+1.
 func (c *Config) quorum() int { return 2*c.F + 1 }
 
-// leaderOf is the leader (and collector) of view v: ((v-1) mod n) + 1 (SPEC 3.1).
-func (c *Config) leaderOf(v View) NodeID { return NodeID(uint64(v-1)%uint64(c.N) + 1) }
+// leaderOf is the leader (and collector) of view v in this cluster (LeaderOf).
+func (c *Config) leaderOf(v View) NodeID { return LeaderOf(v, c.N) }

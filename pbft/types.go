@@ -32,6 +32,11 @@ func (id NodeID) String() string {
 // View is a PBFT view number; view 1 is the first.
 type View uint64
 
+// LeaderOf is the leader (and collector) of view v among n replicas: ((v-1) mod n) + 1, so
+// view 1 is led by n1 and each view change passes the role to the next replica
+// (docs/protocol.md, "Normal case"). Replicas, clients and tools all use this one rule.
+func LeaderOf(v View, n int) NodeID { return NodeID(uint64(v-1)%uint64(n) + 1) }
+
 // Seq is a sequence number (slot); slot 1 is the first.
 type Seq uint64
 

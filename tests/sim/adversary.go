@@ -104,7 +104,7 @@ func (a *Adversary) honest() []pbft.NodeID {
 }
 
 func (a *Adversary) leaderOf(v pbft.View) pbft.NodeID {
-	return pbft.NodeID(uint64(v-1)%uint64(a.s.N) + 1)
+	return pbft.LeaderOf(v, a.s.N)
 }
 
 // curView is the highest view an honest replica is in.

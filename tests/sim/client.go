@@ -106,7 +106,7 @@ func (c *simClient) send(op smallbank.Op, readOnly bool) {
 		c.sendAll()
 		return
 	}
-	leader := pbft.NodeID(uint64(c.view-1)%uint64(c.s.N) + 1)
+	leader := pbft.LeaderOf(c.view, c.s.N)
 	c.s.sendRequest(c, leader, req)
 }
 

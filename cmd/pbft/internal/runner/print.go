@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft"
 )
 
 func (r *run) printSetHeader(s *setRun) {
@@ -169,7 +170,7 @@ func (s *setRun) printLog(ctx context.Context, w io.Writer, id int) {
 func newViewText(nv control.NewView) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "NEW-VIEW v=%d from %s: %d view-changes, %d pre-prepares\n", nv.View,
-		nodeName(int((nv.View-1)%scenarioN)+1), len(nv.ViewChanges), len(nv.PrePrepares))
+		nodeName(int(pbft.LeaderOf(pbft.View(nv.View), scenarioN))), len(nv.ViewChanges), len(nv.PrePrepares))
 	for _, vc := range nv.ViewChanges {
 		fmt.Fprintf(&b, "  V: VIEW-CHANGE from %s, stable checkpoint %d, prepared [%s], votes [%s]\n",
 			nodeName(vc.Replica), vc.Stable, preparedText(vc.Prepared), votesText(vc.Votes))
