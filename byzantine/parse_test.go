@@ -78,3 +78,25 @@ func TestParseErrors(t *testing.T) {
 		t.Error("time with a zero timeout accepted")
 	}
 }
+
+func TestParseAttacksMergesAndPrints(t *testing.T) {
+	got, err := ParseAttacks("[Dark(S3); time, dark(n1, n3); EQUIVOCATION(7 6)]", 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var printed []string
+	for _, a := range got {
+		printed = append(printed, a.String())
+	}
+	if want := "dark(n1, n3); time; equivocation(n6, n7)"; strings.Join(printed, "; ") != want {
+		t.Errorf("got %q, want %q", strings.Join(printed, "; "), want)
+	}
+	for text, want := range map[string]string{
+		"dark(n1) x": "text after ')'", "dark(n1": "missing ')'", "dark(n2, n2)": "named twice",
+		"sign(n2)": "takes no replicas", "dark()": "needs replicas", "flood": "unknown attack",
+	} {
+		if _, err := ParseAttacks(text, 7); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", text, err, want)
+		}
+	}
+}

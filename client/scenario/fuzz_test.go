@@ -48,8 +48,12 @@ func checkWellFormed(t *testing.T, file *File) {
 		checkIDs(t, s.Byzantine)
 		var access []Access
 		for _, a := range s.Attacks {
-			checkIDs(t, a.Targets)
-			if attackTakesTargets[a.Name] != (len(a.Targets) > 0) {
+			targets := make([]int, len(a.Targets))
+			for i, id := range a.Targets {
+				targets[i] = int(id)
+			}
+			checkIDs(t, targets)
+			if (a.Name == AttackDark || a.Name == AttackEquivocation) != (len(a.Targets) > 0) {
 				t.Fatalf("attack %+v has wrong targets", a)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bftbank/pbft/pbft"
 )
 
 // mustParse parses src or fails the test.
@@ -274,7 +276,7 @@ func TestSetHelpers(t *testing.T) {
 	if !s.IsLive(3) || s.IsLive(4) || !s.IsByzantine(2) || s.IsByzantine(1) {
 		t.Errorf("IsLive/IsByzantine wrong for %+v", s)
 	}
-	if a, ok := s.Attack(AttackDark); !ok || !slices.Equal(a.Targets, []int{3}) {
+	if a, ok := s.Attack(AttackDark); !ok || !slices.Equal(a.Targets, []pbft.NodeID{3}) {
 		t.Errorf("Attack(dark) = %v, %v", a, ok)
 	}
 	if _, ok := s.Attack(AttackSign); ok {

@@ -2,22 +2,22 @@ package scenario
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/bftbank/pbft/byzantine"
 )
 
 // DefaultReplicas is the number of replicas (n = 3f+1 with f = 2) that replica names are
 // checked against when ParseOptions.Replicas is zero.
 const DefaultReplicas = 7
 
-// Attack names accepted in the attack column (SPEC.md section 5).
+// Attack names accepted in the attack column (byzantine owns the grammar of attacks).
 const (
-	AttackSign         = "sign"
-	AttackCrash        = "crash"
-	AttackDark         = "dark"
-	AttackTime         = "time"
-	AttackEquivocation = "equivocation"
-	// AttackStaleRead answers reads with balances captured before later writes (issue 17).
-	AttackStaleRead = "stale-read"
+	AttackSign         = byzantine.AttackSign
+	AttackCrash        = byzantine.AttackCrash
+	AttackDark         = byzantine.AttackDark
+	AttackTime         = byzantine.AttackTime
+	AttackEquivocation = byzantine.AttackEquivocation
+	AttackStaleRead    = byzantine.AttackStaleRead
 )
 
 // File is a parsed scenario file.
@@ -36,25 +36,15 @@ type Set struct {
 	Txns      []Txn    // in file order
 }
 
-// Attack is one attack run by every Byzantine replica of a set.
-type Attack struct {
-	Name    string // one of AttackSign, AttackCrash, AttackDark, AttackTime, AttackEquivocation, AttackStaleRead
-	Targets []int  // sorted replica ids for dark and equivocation; empty otherwise
-}
+// Attack is one attack run by every Byzantine replica of a set, as byzantine.ParseAttack
+// reads it.
+type Attack = byzantine.Attack
 
 // Txn is one transaction row of a set.
 type Txn struct {
 	Line int      // line of the row
 	Text string   // the cell as written, without CSV quotes, trimmed
 	Ops  []string // one text per operation, e.g. "(A, B, 1)" or "DepositChecking(C,25)"
-}
-
-// String prints the attack as written in a file, e.g. "dark(n1, n2)".
-func (a Attack) String() string {
-	if len(a.Targets) == 0 {
-		return a.Name
-	}
-	return a.Name + "(" + strings.Join(ReplicaNames(a.Targets), ", ") + ")"
 }
 
 // ReplicaNames prints replica ids as "n1", "n2", ...

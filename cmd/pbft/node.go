@@ -84,7 +84,7 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 	if err != nil {
 		return node.Options{}, err
 	}
-	id, err := cluster.ParseNodeName(fl.id, cfg.N())
+	id, err := pbft.ParseNodeID(fl.id, cfg.N())
 	if err != nil {
 		return node.Options{}, fmt.Errorf("--id: %w", err)
 	}
@@ -149,7 +149,7 @@ func (fl *nodeFlags) dataDirOf(cfg *cluster.Config, id pbft.NodeID) (string, err
 func behaviorOf(cfg *cluster.Config, id pbft.NodeID) (byzantine.Behavior, error) {
 	var attacks []string
 	for _, name := range cfg.SortedByzantine() {
-		who, err := cluster.ParseNodeName(name, cfg.N())
+		who, err := pbft.ParseNodeID(name, cfg.N())
 		if err != nil {
 			return nil, fmt.Errorf("byzantine: %w", err)
 		}

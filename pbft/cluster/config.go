@@ -230,19 +230,6 @@ func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
 	return cfg
 }
 
-// ParseNodeName reads a replica name: "n3", "N3", "S3", "s3" or "3".
-func ParseNodeName(s string, n int) (pbft.NodeID, error) {
-	t := s
-	if len(t) > 0 && (t[0] == 'n' || t[0] == 'N' || t[0] == 's' || t[0] == 'S') {
-		t = t[1:]
-	}
-	var id int
-	if _, err := fmt.Sscanf(t, "%d", &id); err != nil || fmt.Sprint(id) != t || id < 1 || id > n {
-		return 0, fmt.Errorf("unknown replica %q (want n1..n%d)", s, n)
-	}
-	return pbft.NodeID(id), nil
-}
-
 // SortedByzantine returns the Byzantine replica names in order.
 func (c *Config) SortedByzantine() []string {
 	names := make([]string, 0, len(c.Byzantine))

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/crypto"
-	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -103,19 +102,6 @@ func TestDefaultRoundTrip(t *testing.T) {
 	}
 	if back.N() != 7 || back.Replicas[6].Addr != "127.0.0.1:5007" || back.Window != c.Window {
 		t.Fatalf("round trip: %+v", back)
-	}
-}
-
-func TestParseNodeName(t *testing.T) {
-	for in, want := range map[string]pbft.NodeID{"n3": 3, "N7": 7, "S2": 2, "s1": 1, "5": 5} {
-		if got, err := ParseNodeName(in, 7); err != nil || got != want {
-			t.Errorf("%q: %v, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"", "n0", "n8", "x3", "n3x", "n-1", "03"} {
-		if _, err := ParseNodeName(bad, 7); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }
 

@@ -56,7 +56,7 @@ func startLocal(ctx context.Context, o *Options) (*benchCluster, error) {
 	c := &benchCluster{cfg: cfg, down: down, byzantine: map[pbft.NodeID]bool{}, keepWork: o.Debug,
 		replicas: map[pbft.NodeID]runner.Replica{}}
 	for name := range byz {
-		id, _ := cluster.ParseNodeName(name, cfg.N())
+		id, _ := pbft.ParseNodeID(name, cfg.N())
 		c.byzantine[id] = true
 	}
 	if c.workDir, err = os.MkdirTemp("", "pbft-bench-*"); err != nil {

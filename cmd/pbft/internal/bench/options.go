@@ -10,7 +10,6 @@ import (
 
 	"github.com/bftbank/pbft/byzantine"
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/cluster"
 )
 
 // Options configure a benchmark run.
@@ -139,7 +138,7 @@ func (o *Options) faults(n int) (map[pbft.NodeID]bool, map[string][]string, erro
 	down := map[pbft.NodeID]bool{}
 	for _, list := range o.Down {
 		for _, name := range strings.Split(list, ",") {
-			id, err := cluster.ParseNodeName(strings.TrimSpace(name), n)
+			id, err := pbft.ParseNodeID(name, n)
 			if err != nil {
 				return nil, nil, fmt.Errorf("--down: %w", err)
 			}
@@ -152,29 +151,18 @@ func (o *Options) faults(n int) (map[pbft.NodeID]bool, map[string][]string, erro
 		if !ok || strings.TrimSpace(attacks) == "" {
 			return nil, nil, fmt.Errorf("--byzantine %q: want REPLICA=ATTACKS, for example n7=sign or n1=time;dark(n6)", spec)
 		}
-		id, err := cluster.ParseNodeName(strings.TrimSpace(name), n)
+		id, err := pbft.ParseNodeID(name, n)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--byzantine: %w", err)
 		}
-		list := splitAttacks(attacks)
-		if _, err := byzantine.Parse(list, id, n, 400); err != nil {
+		parsed, err := byzantine.ParseAttacks(attacks, n)
+		if err != nil {
 			return nil, nil, fmt.Errorf("--byzantine %q: %w", spec, err)
 		}
 		key := id.String()
-		byz[key] = append(byz[key], list...)
-	}
-	return down, byz, nil
-}
-
-// splitAttacks splits "time;dark(n6)" (or "[time; dark(n6)]") into attacks.
-func splitAttacks(s string) []string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-	var out []string
-	for _, a := range strings.Split(s, ";") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
+		for _, a := range parsed {
+			byz[key] = append(byz[key], a.String())
 		}
 	}
-	return out
+	return down, byz, nil
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft"
 )
 
 // commandKind is one of the inspection commands of SPEC 6.
@@ -68,7 +68,7 @@ func parseCommand(line string) (command, error) {
 	}
 	switch strings.TrimSpace(num) {
 	case "1", "3", "5":
-		id, err := cluster.ParseNodeName(arg, scenarioN)
+		id, err := pbft.ParseNodeID(arg, scenarioN)
 		if err != nil {
 			return command{}, err
 		}
