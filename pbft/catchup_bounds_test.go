@@ -56,7 +56,7 @@ func bankWith(t *testing.T, a, b int64) *smallbank.Bank {
 // lone is replica id of n = 7 (f = 2) with app, driven alone.
 func lone(t *testing.T, id pbft.NodeID, app pbft.Application) *pbft.Replica {
 	t.Helper()
-	r, err := pbft.New(pbft.DefaultConfig(id, 2, app))
+	r, err := pbft.New(pbft.TestConfig(id, 2, app))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestFetchReplyInstallsOnlyTheRangeAsked(t *testing.T) {
 // one serves it; a real certificate afterwards is still fetched.
 func TestFarClaimIsFetchedBoundedAndDropped(t *testing.T) {
 	r := lone(t, 1, bankWith(t, 10, 10))
-	cfg := pbft.DefaultConfig(1, 2, nil)
+	cfg := pbft.TestConfig(1, 2, nil)
 	var sent []pbft.Envelope
 	for id := pbft.NodeID(5); id <= 7; id++ {
 		r.Step(id, &pbft.Checkpoint{Seq: 10 << 40, State: pbft.Digest{7}, Share: []byte{1}})

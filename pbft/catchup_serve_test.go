@@ -61,7 +61,7 @@ func TestFetchServingIsBoundedPerPeer(t *testing.T) {
 	if n, slots := replies(r.TakeReady(), 3); n != 1 || slots != 1 {
 		t.Fatalf("another peer: %d replies (%d slots), want 1 (1)", n, slots)
 	}
-	for range pbft.DefaultConfig(1, 1, nil).FetchTicks {
+	for range pbft.TestConfig(1, 1, nil).FetchTicks {
 		r.Tick()
 	}
 	r.TakeReady()

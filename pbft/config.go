@@ -43,14 +43,39 @@ type Config struct {
 }
 
 // DefaultConfig returns the configuration of replica id in a cluster of n = 3f+1 with the
-// defaults the scenario runner uses.
+// product's defaults: what `pbft node`, `pbft --test` and `pbft bench` run with unless the
+// cluster file or a flag says otherwise. It is the one source of the defaults: package cluster
+// fills an unset field of its file from here. Timeouts are counted in ticks of 1 ms, the
+// node's default tick (cluster.DefaultTick); the reasons for each value are documented beside
+// the cluster file's fields (cluster.Timers, cluster.Batch).
 func DefaultConfig(id NodeID, f int, app Application) Config {
-	return Config{
+	c := Config{
 		ID: id, N: 3*f + 1, F: f,
-		CheckpointInterval: 10, Window: 64, MaxBatch: 256, MaxInflight: 4, PipelineBatch: 1,
-		FastPathTicks: 3, ViewChangeTicks: 400, StatusTicks: 100, FetchTicks: 100, ResendTicks: 50,
-		LogSize: 4096, App: app,
+		CheckpointInterval: 10, Window: 64, MaxBatch: 1024, MaxInflight: 4, PipelineBatch: 256,
+		FillTicks: 25, FastPathTicks: 6, MaxFastPathTicks: 100, ViewChangeTicks: 400,
+		StatusTicks: 100, LogSize: 4096, App: app,
 	}
+	c.SetResendTicks(200)
+	return c
+}
+
+// SetResendTicks sets the resend period and what is derived from it: a catch-up fetch stays
+// unanswered for two resend periods before it is retried (FetchTicks), so that a reply
+// delayed by one lost frame and its resend is not asked for again.
+func (c *Config) SetResendTicks(ticks int) { c.ResendTicks, c.FetchTicks = ticks, 2*ticks }
+
+// TestConfig is DefaultConfig tuned for the deterministic tests (tests/sim and this package's
+// interaction tests), where a tick is one step of a simulated network rather than a
+// millisecond and a handful of clients never fill a batch: slots open at once (PipelineBatch
+// 1, no fill wait), batches of at most 256, a fast-path wait of 3 ticks (adaptive up to 10
+// times that) and a resend period of 50 ticks. The seeds and golden transcripts of those
+// tests are recorded with these values.
+func TestConfig(id NodeID, f int, app Application) Config {
+	c := DefaultConfig(id, f, app)
+	c.MaxBatch, c.PipelineBatch, c.FillTicks = 256, 1, 0
+	c.FastPathTicks, c.MaxFastPathTicks = 3, 0
+	c.SetResendTicks(50)
+	return c
 }
 
 func (c *Config) validate() error {

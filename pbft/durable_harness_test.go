@@ -63,7 +63,7 @@ func durableConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank) {
 			panic(err)
 		}
 	}
-	cfg := pbft.DefaultConfig(id, 1, bank)
+	cfg := pbft.TestConfig(id, 1, bank)
 	cfg.CheckpointInterval, cfg.Window = 2, 8
 	cfg.ViewChangeTicks, cfg.StatusTicks, cfg.ResendTicks, cfg.FetchTicks = 30, 10, 10, 10
 	cfg.LogSize = 0

@@ -46,7 +46,7 @@ func newHarness(t *testing.T, configure func(*pbft.Config)) *harness {
 				t.Fatal(err)
 			}
 		}
-		cfg := pbft.DefaultConfig(id, 1, bank)
+		cfg := pbft.TestConfig(id, 1, bank)
 		cfg.CheckpointInterval, cfg.Window = 2, 8
 		cfg.ViewChangeTicks, cfg.StatusTicks, cfg.ResendTicks = 20, 1000, 1000
 		if configure != nil {

@@ -160,7 +160,7 @@ func behaviorOf(cfg *cluster.Config, id pbft.NodeID) (byzantine.Behavior, error)
 	if len(attacks) == 0 {
 		return byzantine.Honest{}, nil
 	}
-	vcTicks := max(1, int(cfg.Timers.ViewChange/cfg.Timers.Tick))
+	vcTicks := cfg.Ticks(cfg.Timers.ViewChange)
 	return byzantine.Parse(attacks, id, cfg.N(), vcTicks)
 }
 

@@ -148,35 +148,43 @@ func (c *Config) Save(path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
+// DefaultTick is the core's clock period when the file sets no timers.tick; the tick counts
+// of pbft.DefaultConfig are counted in it.
+const DefaultTick = time.Millisecond
+
+// DefaultClientTimeout is a client's retransmission timer when the file sets no timers.client
+// (the client is not part of the core's configuration).
+const DefaultClientTimeout = 500 * time.Millisecond
+
+// fillDefaults sets every field the file left unset (zero) to pbft.DefaultConfig's value,
+// converted at DefaultTick: the core's defaults are the file's.
 func (c *Config) fillDefaults() {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
+	d := pbft.DefaultConfig(1, 1, nil)
+	def := func(p *time.Duration, ticks int) {
+		if *p == 0 {
+			*p = time.Duration(ticks) * DefaultTick
 		}
 	}
-	def(&c.Timers.Tick, time.Millisecond)
-	def(&c.Timers.ViewChange, 400*time.Millisecond)
-	def(&c.Timers.FastPath, 6*time.Millisecond)
-	def(&c.Timers.FastPathMax, 100*time.Millisecond)
-	def(&c.Timers.Status, 100*time.Millisecond)
-	def(&c.Timers.Resend, 200*time.Millisecond)
-	def(&c.Timers.Client, 500*time.Millisecond)
-	if c.Batch.MaxRequests == 0 {
-		c.Batch.MaxRequests = 1024
+	defInt := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
 	}
-	def(&c.Batch.FillWait, 25*time.Millisecond)
-	if c.Batch.PipelineBatch == 0 {
-		c.Batch.PipelineBatch = 256
+	def(&c.Timers.Tick, 1)
+	def(&c.Timers.ViewChange, d.ViewChangeTicks)
+	def(&c.Timers.FastPath, d.FastPathTicks)
+	def(&c.Timers.FastPathMax, d.MaxFastPathTicks)
+	def(&c.Timers.Status, d.StatusTicks)
+	def(&c.Timers.Resend, d.ResendTicks)
+	if c.Timers.Client == 0 {
+		c.Timers.Client = DefaultClientTimeout
 	}
-	if c.Batch.MaxInflight == 0 {
-		c.Batch.MaxInflight = 4
-	}
-	if c.CheckpointInterval == 0 {
-		c.CheckpointInterval = 10
-	}
-	if c.Window == 0 {
-		c.Window = max(64, 4*c.CheckpointInterval)
-	}
+	def(&c.Batch.FillWait, d.FillTicks)
+	defInt(&c.Batch.MaxRequests, d.MaxBatch)
+	defInt(&c.Batch.PipelineBatch, d.PipelineBatch)
+	defInt(&c.Batch.MaxInflight, d.MaxInflight)
+	defInt(&c.CheckpointInterval, int(d.CheckpointInterval))
+	defInt(&c.Window, max(int(d.Window), 4*c.CheckpointInterval))
 	if c.Scheme == "" {
 		c.Scheme = "bls12381"
 	}
@@ -205,28 +213,31 @@ func (c *Config) Addrs() map[pbft.NodeID]string {
 	return m
 }
 
-// ticks converts a duration to ticks (at least 1).
-func (c *Config) ticks(d time.Duration) int { return max(1, int(d/c.Timers.Tick)) }
+// Ticks converts a duration of the file to core ticks (at least 1): the one conversion
+// from the file's durations to the core's clock.
+func (c *Config) Ticks(d time.Duration) int { return max(1, int(d/c.Timers.Tick)) }
 
-// Core returns the core configuration of replica id.
+// Core returns the core configuration of replica id: every field of the file converted to
+// ticks, and what the core derives from them (pbft.Config.SetResendTicks).
 func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
 	cfg := pbft.DefaultConfig(id, c.F, app)
 	cfg.CheckpointInterval = pbft.Seq(c.CheckpointInterval)
 	cfg.Window = pbft.Seq(c.Window)
 	cfg.MaxBatch = c.Batch.MaxRequests
 	cfg.MaxInflight = c.Batch.MaxInflight
-	cfg.ViewChangeTicks = c.ticks(c.Timers.ViewChange)
-	cfg.FastPathTicks = c.ticks(c.Timers.FastPath)
 	cfg.PipelineBatch = c.Batch.PipelineBatch
+	cfg.FillTicks = 0 // a negative fill_wait: propose at once
 	if c.Batch.FillWait > 0 {
-		cfg.FillTicks = c.ticks(c.Batch.FillWait)
+		cfg.FillTicks = c.Ticks(c.Batch.FillWait)
 	}
+	cfg.ViewChangeTicks = c.Ticks(c.Timers.ViewChange)
+	cfg.FastPathTicks = c.Ticks(c.Timers.FastPath)
+	cfg.MaxFastPathTicks = 0 // unset: 10 × FastPathTicks
 	if c.Timers.FastPathMax > 0 {
-		cfg.MaxFastPathTicks = c.ticks(c.Timers.FastPathMax)
+		cfg.MaxFastPathTicks = c.Ticks(c.Timers.FastPathMax)
 	}
-	cfg.StatusTicks = c.ticks(c.Timers.Status)
-	cfg.ResendTicks = c.ticks(c.Timers.Resend)
-	cfg.FetchTicks = c.ticks(c.Timers.Resend) * 2
+	cfg.StatusTicks = c.Ticks(c.Timers.Status)
+	cfg.SetResendTicks(c.Ticks(c.Timers.Resend))
 	return cfg
 }
 

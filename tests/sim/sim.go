@@ -101,7 +101,7 @@ func New(opts Options) (*Sim, error) {
 			}
 		}
 		id := pbft.NodeID(i)
-		cfg := pbft.DefaultConfig(id, opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
+		cfg := pbft.TestConfig(id, opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
 		cfg.LogSize = 0
 		if opts.Configure != nil {
 			opts.Configure(&cfg)

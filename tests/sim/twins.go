@@ -30,7 +30,7 @@ func newTwin(s *Sim, id pbft.NodeID) (*twin, error) {
 			return nil, err
 		}
 	}
-	cfg := pbft.DefaultConfig(id, s.opts.F, bank)
+	cfg := pbft.TestConfig(id, s.opts.F, bank)
 	cfg.LogSize = 0
 	if s.opts.Configure != nil {
 		s.opts.Configure(&cfg)

@@ -104,29 +104,35 @@ func (c *benchCluster) configure(o *Options, byz map[string][]string) error {
 	if len(byz) > 0 {
 		c.cfg.Byzantine = byz
 	}
-	if o.MaxBatch > 0 {
-		c.cfg.Batch.MaxRequests = o.MaxBatch
-	}
-	if o.Inflight > 0 {
-		c.cfg.Batch.MaxInflight = o.Inflight
-	}
-	if o.PipelineBatch > 0 {
-		c.cfg.Batch.PipelineBatch = o.PipelineBatch
-	}
-	if o.Checkpoint > 0 {
-		c.cfg.CheckpointInterval, c.cfg.Window = o.Checkpoint, 4*o.Checkpoint
-	}
-	if o.FillWait != 0 {
-		c.cfg.Batch.FillWait = o.FillWait
-	}
-	if o.FastPath > 0 {
-		c.cfg.Timers.FastPath = o.FastPath
-	}
+	o.override(c.cfg)
 	c.initial, err = smallbank.LoadedTotal(o.Accounts, minBalance, maxBalance, o.Seed)
 	if err != nil {
 		return err
 	}
 	return c.cfg.Save(c.configPath())
+}
+
+// override applies the flags that change the cluster's tuning; a flag left at zero keeps the
+// cluster's default (pbft.DefaultConfig, through cluster.Default).
+func (o *Options) override(cfg *cluster.Config) {
+	if o.MaxBatch > 0 {
+		cfg.Batch.MaxRequests = o.MaxBatch
+	}
+	if o.Inflight > 0 {
+		cfg.Batch.MaxInflight = o.Inflight
+	}
+	if o.PipelineBatch > 0 {
+		cfg.Batch.PipelineBatch = o.PipelineBatch
+	}
+	if o.Checkpoint > 0 {
+		cfg.CheckpointInterval, cfg.Window = o.Checkpoint, 4*o.Checkpoint
+	}
+	if o.FillWait != 0 {
+		cfg.Batch.FillWait = o.FillWait
+	}
+	if o.FastPath > 0 {
+		cfg.Timers.FastPath = o.FastPath
+	}
 }
 
 func (c *benchCluster) configPath() string { return filepath.Join(c.workDir, "cluster.yaml") }
