@@ -1,131 +1,11 @@
 package pbft
 
+import "github.com/bftbank/pbft/pbft/quorum"
+
 // The collector is the leader's role of SBFT: it gathers signature shares and turns them into
-// certificates (SPEC 3.3 steps 4 and 5). Shares arrive unverified; combining runs in the
-// runtime (CombineJob) and comes back as Combined.
-
-// collectorState is the adaptive fast-path window (SPEC 3.3 step 7) and the slots whose
-// fast-path wait is armed.
-type collectorState struct {
-	armed      []Seq // slots waiting for all n σ-shares, in arming order
-	slowStreak int   // consecutive slots that fell back to the slow path
-	sinceProbe int   // slots since the collector last paid the wait while skipping it
-	window     int   // the current fast-path wait in ticks (0: FastPathTicks)
-	// suspects are replicas whose share failed verification, with the slot where it did. For
-	// probeEvery slots after that their shares are combined last (so that 2f+1 good shares
-	// combine at the first try) and the fast path, which needs every share, is not tried.
-	suspects map[NodeID]Seq
-}
-
-// After slowStreakLimit consecutive fallbacks the collector stops waiting for the σ-shares
-// of an absent replica, and waits again only on one slot in probeEvery, to notice its return.
-const (
-	slowStreakLimit = 2
-	probeEvery      = 16
-)
-
-// shouldWait decides whether the collector pays the fast-path wait for the next slot.
-func (c *collectorState) shouldWait() bool {
-	if c.slowStreak < slowStreakLimit {
-		return true
-	}
-	c.sinceProbe++
-	if c.sinceProbe >= probeEvery {
-		c.sinceProbe = 0
-		return true
-	}
-	return false
-}
-
-// expectSlow reports whether the collector expects slot s to take the slow path, and so asks
-// for τ-shares with the pre-prepare: without the fast-path wait (FastPathTicks 0), while an
-// absent replica keeps it on the slow path (probes included: a probe that fails then costs no
-// extra round), or while a replica is suspected of bad shares. Otherwise backups send their
-// σ-share only, and the collector asks for τ-shares when the fast path fails (askTau): each
-// replica then saves a τ-share signature (a scalar multiplication in G1) on almost every slot.
-func (c *collectorState) expectSlow(cfg *Config, s Seq) bool {
-	return cfg.FastPathTicks == 0 || c.slowStreak >= slowStreakLimit || c.anySuspect(cfg.N, s)
-}
-
-// wait is the fast-path wait for the next slot: FastPathTicks, or longer while the last
-// σ-shares have been arriving late.
-func (c *collectorState) wait(cfg *Config) int {
-	return max(c.window, cfg.FastPathTicks)
-}
-
-// observeLast adapts the wait to a slot whose last σ-share arrived late ticks after the
-// τ-quorum. A replica whose share arrives at all is slow, not absent: the collector resets the
-// fallback streak (so it waits again), lengthens the wait at once to twice such a delay, up
-// to MaxFastPathTicks, and shortens it slowly (1/16 of the gap per slot) when shares come
-// back earlier. The fast path saves
-// a whole round (COMMIT shares, a second combination and a second certificate check on every
-// replica), which is worth a few ticks of waiting.
-func (c *collectorState) observeLast(late int, cfg *Config) {
-	if cfg.FastPathTicks == 0 {
-		return
-	}
-	c.slowStreak = 0
-	limit := cfg.MaxFastPathTicks
-	if limit == 0 {
-		limit = 10 * cfg.FastPathTicks
-	}
-	target := 2*late + 1
-	cur := c.wait(cfg)
-	if target > cur {
-		c.window = min(limit, target)
-		return
-	}
-	c.window = max(cfg.FastPathTicks, cur-(cur-target+15)/16)
-}
-
-// suspect records that replica id gave a bad share for slot s.
-func (c *collectorState) suspect(id NodeID, s Seq) {
-	if c.suspects == nil {
-		c.suspects = map[NodeID]Seq{}
-	}
-	c.suspects[id] = max(c.suspects[id], s)
-}
-
-// suspected reports whether id gave a bad share in the probeEvery slots before s.
-func (c *collectorState) suspected(id NodeID, s Seq) bool {
-	last, ok := c.suspects[id]
-	return ok && s <= last+probeEvery
-}
-
-// anySuspect reports whether some replica is suspected at slot s.
-func (c *collectorState) anySuspect(n int, s Seq) bool {
-	for id := NodeID(1); int(id) <= n; id++ {
-		if c.suspected(id, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// shareSet holds the shares the collector received for one slot and phase.
-type shareSet struct {
-	view   View
-	digest Digest
-	tau    map[NodeID][]byte
-	sigma  map[NodeID][]byte
-	bad    map[NodeID]bool // replicas whose share failed verification
-
-	voters    map[NodeID]bool // replicas whose PREPARE arrived (with a τ-share or not)
-	deadline  uint64          // fast-path wait ends at this tick (0 = not armed)
-	quorumAt  uint64          // tick at which 2f+1 PREPAREs were in (valid when quorum is set)
-	quorum    bool
-	tauAsked  bool // the collector sent the pre-prepare again to ask for τ-shares
-	allSigma  bool // all n σ-shares arrived (possibly after the certificate)
-	tauJob    bool // a τ combination is running
-	sigmaJob  bool // a σ combination is running
-	sigmaDead bool // the fast path failed for this slot
-	done      bool // the certificate of this phase was formed
-}
-
-func newShareSet(v View, d Digest) *shareSet {
-	return &shareSet{view: v, digest: d, tau: map[NodeID][]byte{}, sigma: map[NodeID][]byte{},
-		bad: map[NodeID]bool{}, voters: map[NodeID]bool{}}
-}
+// certificates (docs/protocol.md, "Normal case", steps 2 and 3). Shares arrive unverified;
+// combining runs in the runtime (CombineJob) and comes back as Combined. Each slot's PREPARE
+// and COMMIT shares are a shareSet whose phase (collector_shares.go) says what may happen next.
 
 // collecting returns the slot if this replica collects for (v, s, d): it leads v and proposed d.
 func (r *Replica) collecting(v View, s Seq, d Digest) *slot {
@@ -139,7 +19,7 @@ func (r *Replica) collecting(v View, s Seq, d Digest) *slot {
 	return sl
 }
 
-// onPrepare adds a backup's shares (SPEC 3.3 step 3, collector side).
+// onPrepare adds a backup's shares (collector side of a PREPARE).
 func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 	sl := r.collecting(p.View, p.Seq, p.Digest)
 	if sl == nil {
@@ -150,67 +30,68 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 		sl.prepareShares = newShareSet(p.View, p.Digest)
 	}
 	ss := sl.prepareShares
-	if ss.done {
+	switch {
+	case ss.phase == certified:
 		if !ss.bad[from] {
 			r.noteSigma(ss, from, p.Sigma)
 		}
 		r.answerRepeat(from, sl, FullCommitProof, PrepareCert)
 		return
-	}
-	if ss.bad[from] {
+	case ss.bad[from]:
 		return
 	}
-	if _, dup := ss.tau[from]; !dup && len(p.Tau) > 0 {
-		ss.tau[from] = p.Tau
+	if len(p.Tau) > 0 {
+		ss.tau.add(from, ss.digest, p.Tau)
 	}
-	ss.voters[from] = true
-	if !ss.quorum && len(ss.voters) >= r.cfg.quorum() {
-		ss.quorum, ss.quorumAt = true, r.now
+	if ss.voters.Add(from, ss.digest) == quorum.Added && ss.voters.Len() == r.cfg.quorum() {
+		ss.quorumAt = r.now
 	}
 	r.noteSigma(ss, from, p.Sigma)
 	r.checkPrepareQuorum(sl)
 }
 
 // noteSigma records a σ-share, also after the certificate formed, to learn how late the last
-// one arrives (the adaptive fast-path wait).
+// one arrives (the adaptive fast-path wait). The n-th σ-share arrives at most once per set: a
+// share is dropped only when it failed verification, and its sender is then ignored.
 func (r *Replica) noteSigma(ss *shareSet, from NodeID, share []byte) {
-	if _, dup := ss.sigma[from]; dup || len(share) == 0 {
+	if len(share) == 0 || !ss.sigma.add(from, ss.digest, share) {
 		return
 	}
-	ss.sigma[from] = share
-	if len(ss.sigma) == r.cfg.N && ss.quorum && !ss.allSigma {
-		ss.allSigma = true
+	if ss.sigma.count() == r.cfg.N && ss.voters.Len() >= r.cfg.quorum() {
 		r.collector.observeLast(int(r.now-ss.quorumAt), &r.cfg)
 	}
 }
 
-// checkPrepareQuorum starts the fast path when all n σ-shares are in, or the slow path when
-// 2f+1 τ-shares are in and the fast-path wait is over (or skipped).
+// checkPrepareQuorum moves a PREPARE set on: the fast path when all n σ-shares are in; at
+// 2f+1 PREPAREs the fast-path wait, or the slow path if the collector skips the wait; the
+// slow path's certificate when 2f+1 τ-shares are in and the wait is over.
 func (r *Replica) checkPrepareQuorum(sl *slot) {
 	ss := sl.prepareShares
-	if ss == nil || ss.done || ss.tauJob || ss.sigmaJob {
+	if ss == nil || !ss.phase.open() {
 		return
 	}
-	if !ss.sigmaDead && r.collector.anySuspect(r.cfg.N, sl.seq) {
-		ss.sigmaDead = true // a suspect's σ-share would fail the combination
+	if !ss.fastDead && r.collector.anySuspect(r.cfg.N, sl.seq) {
+		ss.fastDead = true // a suspect's σ-share would fail the combination
 	}
-	if !ss.sigmaDead && len(ss.sigma) == r.cfg.N {
-		ss.sigmaJob = true
+	if !ss.fastDead && ss.sigma.count() == r.cfg.N {
 		r.combine(KeySigma, FullCommitProof, sl.seq, ss, ss.sigma)
 		return
 	}
-	if !ss.quorum {
+	if ss.phase == gathering {
+		if ss.voters.Len() < r.cfg.quorum() {
+			return
+		}
+		if !ss.fastDead && r.cfg.FastPathTicks > 0 && r.collector.shouldWait() {
+			ss.waitUntil(r.now + uint64(r.collector.wait(&r.cfg)))
+			r.collector.armed = append(r.collector.armed, sl.seq)
+			return
+		}
+	}
+	if ss.waiting(r.now) {
 		return
 	}
-	if !ss.sigmaDead && ss.deadline == 0 && r.cfg.FastPathTicks > 0 && r.collector.shouldWait() {
-		ss.deadline = r.now + uint64(r.collector.wait(&r.cfg))
-		r.collector.armed = append(r.collector.armed, sl.seq)
-		return
-	}
-	if ss.deadline != 0 && r.now < ss.deadline && !ss.sigmaDead {
-		return
-	}
-	if len(ss.tau) < r.cfg.quorum() {
+	ss.phase = slowPath
+	if ss.tau.count() < r.cfg.quorum() {
 		if !ss.tauAsked {
 			ss.tauAsked = true
 			r.askTau(sl)
@@ -221,7 +102,6 @@ func (r *Replica) checkPrepareQuorum(sl *slot) {
 		r.stats.WaitedSlots++
 	}
 	r.collector.slowStreak++
-	ss.tauJob = true
 	r.combine(KeyTau, PrepareCert, sl.seq, ss, ss.tau)
 }
 
@@ -244,7 +124,7 @@ func (r *Replica) collectorTick() {
 	r.collector.armed = armed[:0:0]
 	for _, s := range armed {
 		sl := r.slots[s]
-		if sl == nil || sl.prepareShares == nil || sl.prepareShares.done {
+		if sl == nil || sl.prepareShares == nil || sl.prepareShares.phase == certified {
 			continue
 		}
 		if r.now < sl.prepareShares.deadline {
@@ -255,7 +135,7 @@ func (r *Replica) collectorTick() {
 	}
 }
 
-// onCommit adds a COMMIT τ-share (SPEC 3.3 step 5, collector side).
+// onCommit adds a COMMIT τ-share (collector side of a COMMIT).
 func (r *Replica) onCommit(from NodeID, c *Commit) {
 	sl := r.collecting(c.View, c.Seq, c.Digest)
 	if sl == nil || len(c.Tau) == 0 {
@@ -266,29 +146,27 @@ func (r *Replica) onCommit(from NodeID, c *Commit) {
 		sl.commitShares = newShareSet(c.View, c.Digest)
 	}
 	ss := sl.commitShares
-	if ss.done {
+	switch {
+	case ss.phase == certified:
 		r.answerRepeat(from, sl, CommitCert)
 		return
-	}
-	if ss.bad[from] {
+	case ss.bad[from]:
 		return
 	}
-	if _, dup := ss.tau[from]; !dup {
-		ss.tau[from] = c.Tau
-	}
-	if !ss.tauJob && len(ss.tau) >= r.cfg.quorum() {
-		ss.tauJob = true
+	ss.tau.add(from, ss.digest, c.Tau)
+	if ss.phase == gathering && ss.tau.count() >= r.cfg.quorum() {
 		r.combine(KeyTau, CommitCert, sl.seq, ss, ss.tau)
 	}
 }
 
 // combine emits a CombineJob with the shares in replica order, suspects last (deterministic):
-// the runtime combines the first shares it needs.
-func (r *Replica) combine(key KeyKind, kind CertKind, s Seq, ss *shareSet, shares map[NodeID][]byte) {
+// the runtime combines the first shares it needs. The set waits for its outcome.
+func (r *Replica) combine(key KeyKind, kind CertKind, s Seq, ss *shareSet, from shares) {
+	ss.phase = combining
 	job := CombineJob{Key: key, Cert: kind, View: ss.view, Seq: s, Digest: ss.digest}
 	for _, last := range []bool{false, true} {
 		for id := NodeID(1); int(id) <= r.cfg.N; id++ {
-			if sh, ok := shares[id]; ok && r.collector.suspected(id, s) == last {
+			if sh, ok := from.sig[id]; ok && r.collector.suspected(id, s) == last {
 				job.Shares = append(job.Shares, Share{From: id, Sig: sh})
 			}
 		}
@@ -310,21 +188,21 @@ func (r *Replica) onCombined(m *Combined) {
 	if m.Job.Cert == CommitCert {
 		ss = sl.commitShares
 	}
-	if ss == nil || ss.done {
+	if ss == nil || ss.phase == certified {
 		return
 	}
 	r.stats.BadShares += uint64(len(m.Bad))
 	for _, id := range m.Bad {
 		r.collector.suspect(id, m.Job.Seq)
 		ss.bad[id] = true
-		delete(ss.tau, id)
-		delete(ss.sigma, id)
+		ss.tau.drop(id)
+		ss.sigma.drop(id)
 	}
 	if len(m.Sig) == 0 {
 		r.combineFailed(sl, ss, m.Job)
 		return
 	}
-	ss.done = true
+	ss.phase = certified
 	if m.Job.Cert == FullCommitProof {
 		r.collector.slowStreak = 0
 	}
@@ -333,18 +211,20 @@ func (r *Replica) onCombined(m *Combined) {
 	r.broadcast(cert)
 }
 
+// combineFailed moves a set whose combination failed (its bad shares dropped) back to where
+// shares can certify it: a PREPARE set to the slow path (for good after a failed fast path),
+// a COMMIT set to gathering.
 func (r *Replica) combineFailed(sl *slot, ss *shareSet, job CombineJob) {
 	switch job.Cert {
 	case FullCommitProof:
-		ss.sigmaJob, ss.sigmaDead = false, true
+		ss.phase, ss.fastDead = slowPath, true
 		r.checkPrepareQuorum(sl)
 	case PrepareCert:
-		ss.tauJob = false
+		ss.phase = slowPath
 		r.checkPrepareQuorum(sl)
 	case CommitCert:
-		ss.tauJob = false
-		if len(ss.tau) >= r.cfg.quorum() {
-			ss.tauJob = true
+		ss.phase = gathering
+		if ss.tau.count() >= r.cfg.quorum() {
 			r.combine(KeyTau, CommitCert, sl.seq, ss, ss.tau)
 		}
 	}
