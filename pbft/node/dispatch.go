@@ -1,7 +1,6 @@
 package node
 
 import (
-	"reflect"
 	"slices"
 	"time"
 
@@ -10,86 +9,44 @@ import (
 	"github.com/bftbank/pbft/pbft/wire"
 )
 
-// group is one distinct message of an envelope with every destination the Behavior chose
-// for it: it is sealed once and sent to each.
-type group struct {
-	msg  pbft.Message
-	outs []byzantine.Out
-}
-
-// dispatch sends one envelope of the core through the Behavior. It runs on the loop and
-// only issues a ticket and submits the sealing to the pool.
+// dispatch sends one envelope of the core through the Behavior (byzantine.Route, the
+// simulator's path too). It runs on the loop and only issues a ticket and submits the sealing
+// to the pool.
 func (nd *node) dispatch(env pbft.Envelope) {
 	if e := nd.log.Debug(); e.Enabled() {
 		e.Msg(nd.line("send", env.Msg, "to "+env.To.String()))
 	}
-	for _, g := range groupOuts(nd.behavior.Outbound(nd.id, nd.n, env), nd.n) {
+	for _, g := range byzantine.Route(nd.behavior, nd.id, nd.n, env) {
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() { nd.seq.finish(ticket, nd.sealGroup(g)) }, true)
 	}
 }
 
-// groupOuts gathers the destinations of each distinct message, in order of first
-// appearance. A Behavior that returns a Broadcast destination gets it expanded.
-func groupOuts(outs []byzantine.Out, n int) []group {
-	var groups []group
-	for _, o := range outs {
-		if o.Msg == nil {
-			continue
-		}
-		dests := []byzantine.Out{o}
-		if o.To == pbft.Broadcast {
-			dests = dests[:0]
-			for _, e := range byzantine.Expand(n, pbft.Envelope{To: pbft.Broadcast, Msg: o.Msg}) {
-				e.DelayTicks = o.DelayTicks
-				dests = append(dests, e)
-			}
-		}
-		k := len(groups) - 1
-		if k < 0 || !sameMessage(groups[k].msg, o.Msg) {
-			groups = append(groups, group{msg: o.Msg})
-			k++
-		}
-		groups[k].outs = append(groups[k].outs, dests...)
-	}
-	return groups
-}
-
-// sameMessage reports whether a and b are the same message value (the same pointer); it
-// never compares values of non-comparable types.
-func sameMessage(a, b pbft.Message) bool {
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	if va.Type() != vb.Type() || va.Kind() != reflect.Pointer {
-		return false
-	}
-	return va.Pointer() == vb.Pointer()
-}
-
 // sealGroup runs on the pool: it fills and seals the message and returns the action that
 // delivers it (run in ticket order by the sequencer).
-func (nd *node) sealGroup(g group) func() {
+func (nd *node) sealGroup(g byzantine.Group) func() {
 	toSelf, toPeers := false, false
-	for _, o := range g.outs {
+	for _, o := range g.Outs {
 		if o.To == nd.id {
 			toSelf = true
 		} else {
 			toPeers = true
 		}
 	}
-	filled, err := nd.fill(g.msg)
+	filled, err := nd.sealer.Fill(g.Msg)
 	if err != nil {
-		nd.log.Warn().Err(err).Msgf("%s cannot sign %s", nd.id, g.msg.Kind())
+		nd.log.Warn().Err(err).Msgf("%s cannot sign %s", nd.id, g.Msg.Kind())
 		return nil
 	}
 	var frame []byte
 	if toPeers {
-		if frame, err = nd.sealFrame(filled); err != nil {
-			nd.log.Warn().Err(err).Msgf("%s cannot encode %s", nd.id, g.msg.Kind())
+		if frame, err = nd.sealer.Frame(filled); err != nil {
+			nd.log.Warn().Err(err).Msgf("%s cannot encode %s", nd.id, g.Msg.Kind())
 			toPeers = false
 		}
 	}
 	return func() {
-		for _, o := range g.outs {
+		for _, o := range g.Outs {
 			switch {
 			case o.To == nd.id && toSelf:
 				nd.later(o.DelayTicks, func() { nd.mail.put(input{From: nd.id, Msg: filled, At: time.Now()}) })
@@ -174,9 +131,6 @@ func (nd *node) sealOneReply(rep *pbft.Reply) []byte {
 
 // sealReply MACs a reply and encodes it for the client (see the package documentation).
 func (nd *node) sealReply(rep *pbft.Reply) ([]byte, error) {
-	nd.auth.SignReply(rep)
-	if nd.corrupt {
-		rep.Sig = damaged(rep.Sig)
-	}
+	nd.sealer.SignReply(rep)
 	return wire.EncodeReply(rep)
 }

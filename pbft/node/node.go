@@ -63,9 +63,8 @@ type node struct {
 	core     *pbft.Replica
 	bank     *smallbank.Bank
 	auth     *auth.Authenticator
-	secret   *crypto.ReplicaSecret
+	sealer   auth.Sealer // auth's sealer, the sign attack's when the behaviour corrupts signatures
 	behavior byzantine.Behavior
-	corrupt  bool // the sign attack
 	log      zerolog.Logger
 
 	tr         *transport.Transport
@@ -115,10 +114,10 @@ func newNode(opts Options) (*node, error) {
 	if behavior == nil {
 		behavior = byzantine.Honest{}
 	}
+	authn := auth.New(opts.Public, opts.Secret)
 	nd := &node{
 		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, bank: bank,
-		auth: auth.New(opts.Public, opts.Secret), secret: opts.Secret,
-		behavior: behavior, corrupt: behavior.CorruptSignatures(),
+		auth: authn, sealer: authn.Sealer(behavior.CorruptSignatures()), behavior: behavior,
 		log: opts.Logger, mail: newMailbox(), seq: newSequencer(),
 		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,

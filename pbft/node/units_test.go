@@ -1,49 +1,14 @@
 package node
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/bftbank/pbft/byzantine"
-	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/auth"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
-
-func TestGroupOuts(t *testing.T) {
-	a, b := &pbft.Prepare{Seq: 1}, &pbft.Prepare{Seq: 1} // equal values, distinct messages
-	outs := []byzantine.Out{
-		{To: 1, Msg: a}, {To: 2, Msg: a, DelayTicks: 3}, {To: 3, Msg: b}, {To: 4, Msg: a},
-		{To: pbft.Broadcast, Msg: b, DelayTicks: 2}, {To: 5, Msg: nil},
-	}
-	got := groupOuts(outs, 4)
-	describe := func(gs []group) string {
-		s := ""
-		for _, g := range gs {
-			s += fmt.Sprintf("[%p:", g.msg)
-			for _, o := range g.outs {
-				s += fmt.Sprintf(" %d+%d", o.To, o.DelayTicks)
-			}
-			s += "]"
-		}
-		return s
-	}
-	want := []group{
-		{msg: a, outs: []byzantine.Out{{To: 1, Msg: a}, {To: 2, Msg: a, DelayTicks: 3}}},
-		{msg: b, outs: []byzantine.Out{{To: 3, Msg: b}}},
-		{msg: a, outs: []byzantine.Out{{To: 4, Msg: a}}},
-		{msg: b, outs: []byzantine.Out{{To: 1, Msg: b, DelayTicks: 2}, {To: 2, Msg: b, DelayTicks: 2},
-			{To: 3, Msg: b, DelayTicks: 2}, {To: 4, Msg: b, DelayTicks: 2}}},
-	}
-	if describe(got) != describe(want) {
-		t.Errorf("groups\n%s\nwant\n%s", describe(got), describe(want))
-	}
-}
 
 func TestSequencerReleasesInIssueOrder(t *testing.T) {
 	s := newSequencer()
@@ -145,57 +110,5 @@ func TestMetricsReservoirIsBounded(t *testing.T) {
 	}
 	if len(m.samples) != maxSamples || m.count != maxSamples+1000 || m.max != maxSamples+999 {
 		t.Errorf("%d samples, count %d, max %d", len(m.samples), m.count, m.max)
-	}
-}
-
-// TestSignAttackSeals checks the corrupted fill and frame: shares that are well-formed but do
-// not verify, and frames that auth.Open rejects; the honest seal passes both checks.
-func TestSignAttackSeals(t *testing.T) {
-	k := testKeys(t)
-	sec := k.Replicas[6]
-	mk := func(corrupt bool) *node {
-		return &node{id: 7, secret: sec, auth: auth.New(k.Public, sec), corrupt: corrupt}
-	}
-	verifier := auth.New(k.Public, k.Replicas[0])
-	prep := &pbft.Prepare{View: 1, Seq: 4, Digest: pbft.Digest{1, 2, 3}}
-	payload := pbft.SharePayload(pbft.SharePrepare, prep.View, prep.Seq, prep.Digest)
-	for _, corrupt := range []bool{false, true} {
-		nd := mk(corrupt)
-		filled, err := nd.fill(prep)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filled.(*pbft.Prepare)
-		tauErr := k.Public.Tau.VerifyShare(payload, crypto.Share{Index: 7, Sig: p.Tau})
-		sigmaErr := k.Public.Sigma.VerifyShare(payload, crypto.Share{Index: 7, Sig: p.Sigma})
-		if (tauErr != nil) != corrupt || (sigmaErr != nil) != corrupt {
-			t.Errorf("corrupt=%v: share checks τ=%v σ=%v", corrupt, tauErr, sigmaErr)
-		}
-		frame, err := nd.sealFrame(filled)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = verifier.Open(frame)
-		if corrupt != errors.Is(err, auth.ErrBadFrame) || (!corrupt && err != nil) {
-			t.Errorf("corrupt=%v: Open gave %v", corrupt, err)
-		}
-		rep := pbft.Reply{View: 1, Replica: 7, Client: "A", Timestamp: 3, Result: []byte{1}}
-		if _, err := nd.sealReply(&rep); err != nil {
-			t.Fatal(err)
-		}
-		clientA, err := auth.NewClient(k.Public, "A", k.Clients["A"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := clientA.VerifyReply(&rep); (err != nil) != corrupt {
-			t.Errorf("corrupt=%v: reply check gave %v", corrupt, err)
-		}
-	}
-	vc, err := mk(true).fill(&pbft.ViewChange{View: 2, Replica: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := verifier.Verify(vc); err == nil {
-		t.Error("a corrupted VIEW-CHANGE signature verified")
 	}
 }

@@ -131,3 +131,14 @@ func (n *noise) garbledPrePrepare(v pbft.View, s pbft.Seq) pbft.Message {
 	batch := []pbft.Request{req}
 	return &pbft.PrePrepare{View: v, Seq: s, Digest: pbft.BatchDigest(batch), Batch: batch}
 }
+
+// flipped is a copy of sig with its last byte changed (an empty one becomes a single byte):
+// a garbled signature.
+func flipped(sig []byte) []byte {
+	if len(sig) == 0 {
+		return []byte{0xff}
+	}
+	c := append([]byte(nil), sig...)
+	c[len(c)-1] ^= 0x5a
+	return c
+}

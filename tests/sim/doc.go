@@ -9,7 +9,7 @@
 //
 // Byzantine replicas run the same behaviours as the real node (package byzantine) through
 // Sim.Behaviors: their outbound messages are rewritten, dropped or held back, their signatures
-// damaged (Damager), their replies withheld; Rejects counts what honest replicas refused.
+// corrupted (Auth.Fill and Frame with corrupt set), their replies withheld; Rejects counts what honest replicas refused.
 // Script runs a scenario set's transactions (transfers and reads) in the dependency order of
 // SPEC 6, so that tests can compare outcomes and balances with sequential execution.
 package sim

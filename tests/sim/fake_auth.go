@@ -15,8 +15,6 @@ import (
 // quickly; the same scenarios also run against the real authenticator.
 type FakeAuth struct {
 	N, F int
-	// Corrupt lists replicas whose signatures and shares are invalid (the `sign` attack).
-	Corrupt map[pbft.NodeID]bool
 }
 
 type fakeSealed struct {
@@ -38,8 +36,9 @@ func fakeTag(parts ...[]byte) []byte {
 
 func idBytes(id pbft.NodeID) []byte { return binary.BigEndian.AppendUint32(nil, uint32(id)) }
 
-func (a *FakeAuth) share(id pbft.NodeID, key pbft.KeyKind, payload []byte) []byte {
-	if a.Corrupt[id] {
+// share is replica id's fake share of payload; a corrupt one never combines.
+func (a *FakeAuth) share(id pbft.NodeID, key pbft.KeyKind, payload []byte, corrupt bool) []byte {
+	if corrupt {
 		return []byte("garbage share")
 	}
 	return fakeTag([]byte("share"), []byte{byte(key)}, idBytes(id), payload)
@@ -49,35 +48,41 @@ func (a *FakeAuth) certSig(key pbft.KeyKind, payload []byte) []byte {
 	return fakeTag([]byte("cert"), []byte{byte(key)}, payload)
 }
 
-// Seal fills shares and "signs".
-func (a *FakeAuth) Seal(from pbft.NodeID, m pbft.Message) (any, error) {
+// Fill adds fake shares and a fake VIEW-CHANGE signature.
+func (a *FakeAuth) Fill(from pbft.NodeID, m pbft.Message, corrupt bool) (pbft.Message, error) {
 	switch v := m.(type) {
 	case *pbft.Prepare:
 		c := *v
 		p := pbft.SharePayload(pbft.SharePrepare, c.View, c.Seq, c.Digest)
 		if !c.SigmaOnly {
-			c.Tau = a.share(from, pbft.KeyTau, p)
+			c.Tau = a.share(from, pbft.KeyTau, p, corrupt)
 		}
-		c.Sigma = a.share(from, pbft.KeySigma, p)
-		m = &c
+		c.Sigma = a.share(from, pbft.KeySigma, p, corrupt)
+		return &c, nil
 	case *pbft.Commit:
 		c := *v
-		c.Tau = a.share(from, pbft.KeyTau, pbft.SharePayload(pbft.ShareCommit, c.View, c.Seq, c.Digest))
-		m = &c
+		c.Tau = a.share(from, pbft.KeyTau, pbft.SharePayload(pbft.ShareCommit, c.View, c.Seq, c.Digest), corrupt)
+		return &c, nil
 	case *pbft.Checkpoint:
 		c := *v
-		c.Share = a.share(from, pbft.KeyTau, pbft.CheckpointPayload(c.Seq, c.State))
-		m = &c
+		c.Share = a.share(from, pbft.KeyTau, pbft.CheckpointPayload(c.Seq, c.State), corrupt)
+		return &c, nil
 	case *pbft.ViewChange:
 		c := *v
-		c.Sig = a.frameSig(from, []byte("vc"))
-		m = &c
+		c.Sig = a.frameSig(from, []byte("vc"), corrupt)
+		return &c, nil
 	}
-	return &fakeSealed{from: from, msg: m, sig: a.frameSig(from, []byte(m.Kind()))}, nil
+	return m, nil
 }
 
-func (a *FakeAuth) frameSig(from pbft.NodeID, what []byte) []byte {
-	if a.Corrupt[from] {
+// Frame "signs" a filled message.
+func (a *FakeAuth) Frame(from pbft.NodeID, filled pbft.Message, corrupt bool) (any, error) {
+	return &fakeSealed{from: from, msg: filled, sig: a.frameSig(from, []byte(filled.Kind()), corrupt)}, nil
+}
+
+// frameSig is replica from's fake signature of what; a corrupt one never verifies.
+func (a *FakeAuth) frameSig(from pbft.NodeID, what []byte, corrupt bool) []byte {
+	if corrupt {
 		return []byte("bad")
 	}
 	return fakeTag([]byte("frame"), idBytes(from), what)
@@ -88,7 +93,7 @@ var errFake = errors.New("fake auth: verification failed")
 // Open checks the frame "signature", client signatures in batches and every certificate.
 func (a *FakeAuth) Open(from pbft.NodeID, sealed any) (pbft.Message, error) {
 	s, ok := sealed.(*fakeSealed)
-	if !ok || s.from != from || !bytes.Equal(s.sig, a.frameSig(from, []byte(s.msg.Kind()))) {
+	if !ok || s.from != from || !bytes.Equal(s.sig, a.frameSig(from, []byte(s.msg.Kind()), false)) {
 		return nil, errFake
 	}
 	if err := a.check(s.msg); err != nil {
@@ -170,7 +175,7 @@ func (a *FakeAuth) checkCkpt(c *pbft.CheckpointCert) error {
 }
 
 func (a *FakeAuth) checkViewChange(vc *pbft.ViewChange) error {
-	if !bytes.Equal(vc.Sig, a.frameSig(vc.Replica, []byte("vc"))) {
+	if !bytes.Equal(vc.Sig, a.frameSig(vc.Replica, []byte("vc"), false)) {
 		return errFake
 	}
 	if err := a.checkCkpt(&vc.Stable); err != nil {
@@ -228,13 +233,13 @@ func (a *FakeAuth) VerifyRequest(req *pbft.Request) error {
 }
 
 // SignReply "signs" a reply.
-func (a *FakeAuth) SignReply(rep *pbft.Reply) {
-	rep.Sig = a.frameSig(rep.Replica, rep.Result)
+func (a *FakeAuth) SignReply(rep *pbft.Reply, corrupt bool) {
+	rep.Sig = a.frameSig(rep.Replica, rep.Result, corrupt)
 }
 
 // VerifyReply checks a reply "signature".
 func (a *FakeAuth) VerifyReply(rep *pbft.Reply) error {
-	if !bytes.Equal(rep.Sig, a.frameSig(rep.Replica, rep.Result)) {
+	if !bytes.Equal(rep.Sig, a.frameSig(rep.Replica, rep.Result, false)) {
 		return errFake
 	}
 	return nil

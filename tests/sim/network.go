@@ -37,6 +37,14 @@ func (s *Sim) sendEnvelope(from pbft.NodeID, env pbft.Envelope) {
 	}
 }
 
+// deliverLocal hands replica id its own message after `delay` ticks: a local input, as the node
+// delivers it, neither authenticated nor exposed to the network's faults.
+func (s *Sim) deliverLocal(id pbft.NodeID, m pbft.Message, delay uint64) {
+	if !s.silent[id] {
+		s.schedule(&event{at: s.now + delay, to: id, from: id, local: m})
+	}
+}
+
 // transmit applies the network's faults to one message that its sender holds back for
 // `delay` ticks (a Byzantine behaviour's delay; 0 for honest replicas).
 func (s *Sim) transmit(from, to pbft.NodeID, sealed any, delay uint64) {

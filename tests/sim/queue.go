@@ -14,7 +14,7 @@ type event struct {
 	from  pbft.NodeID
 	// replica-to-replica traffic: the sealed message (what the authenticator produced)
 	sealed any
-	local  pbft.Message // a local input (Combined), no authentication
+	local  pbft.Message // a local input (Combined, or the replica's own message), no authentication
 	// client traffic
 	req      *pbft.Request // to replica `to`
 	reply    *pbft.Reply   // to client index `client`

@@ -55,9 +55,14 @@ func NewRealAuth(scheme string, f, clients int, seed []byte) (*RealAuth, error) 
 	return a, nil
 }
 
-// Seal signs as replica from.
-func (a *RealAuth) Seal(from pbft.NodeID, m pbft.Message) (any, error) {
-	return a.replicas[from-1].Seal(m)
+// Fill fills m as replica from, with the node's sealer (auth.Sealer).
+func (a *RealAuth) Fill(from pbft.NodeID, m pbft.Message, corrupt bool) (pbft.Message, error) {
+	return a.replicas[from-1].Sealer(corrupt).Fill(m)
+}
+
+// Frame encodes and signs a filled message as replica from: a wire frame.
+func (a *RealAuth) Frame(from pbft.NodeID, filled pbft.Message, corrupt bool) (any, error) {
+	return a.replicas[from-1].Sealer(corrupt).Frame(filled)
 }
 
 // Open verifies a frame and checks it comes from `from`.
@@ -96,7 +101,9 @@ func (a *RealAuth) SignRequest(req *pbft.Request) { auth.SignRequest(a.clients[r
 func (a *RealAuth) VerifyRequest(req *pbft.Request) error { return a.verifier.VerifyRequest(req) }
 
 // SignReply signs as the reply's replica.
-func (a *RealAuth) SignReply(rep *pbft.Reply) { a.replicas[rep.Replica-1].SignReply(rep) }
+func (a *RealAuth) SignReply(rep *pbft.Reply, corrupt bool) {
+	a.replicas[rep.Replica-1].Sealer(corrupt).SignReply(rep)
+}
 
 // VerifyReply checks a reply's MAC as its client does.
 func (a *RealAuth) VerifyReply(rep *pbft.Reply) error {
