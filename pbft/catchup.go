@@ -44,8 +44,9 @@ type serveBudget struct {
 	snapshot bool   // a snapshot was served in the period (at most one)
 }
 
-// noteAhead records that slot s is committed somewhere and fetches if this replica lacks it.
-// s may be a peer's claim (a single checkpoint share): a target that a whole round of peers
+// noteAhead records that slot s is committed somewhere and fetches if this replica lacks it:
+// a slot beyond the executed one, or a committed slot whose batch this replica never got. s
+// may be a peer's claim (a single checkpoint share): a target that a whole round of peers
 // does not help reach is dropped (fetchDone), and each FETCH asks for at most fetchSpan slots.
 func (r *Replica) noteAhead(s Seq) {
 	if s > r.catchup.target {
@@ -53,9 +54,6 @@ func (r *Replica) noteAhead(s Seq) {
 	}
 	r.fetchMore()
 }
-
-// needSlots is noteAhead for a committed slot whose batch this replica lacks.
-func (r *Replica) needSlots(s Seq) { r.noteAhead(s) }
 
 // fetchSpan is how many slots one FETCH asks for at most: maxFetchSlots, and no more than a
 // window's worth (L) past the executed slot.

@@ -230,7 +230,7 @@ func (r *Replica) markCommitted(sl *slot, c *Cert, batch []Request) {
 		r.stats.SlowCommits++
 	}
 	if batch == nil && c.Digest != noopDigest {
-		r.needSlots(c.Seq)
+		r.noteAhead(c.Seq)
 	}
 	r.execute()
 	r.tryPropose()

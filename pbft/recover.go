@@ -185,7 +185,7 @@ func (r *Replica) afterRecover(far Seq) {
 	}
 	for _, s := range r.sortedSlots() {
 		if sl := r.slots[s]; sl.committed != nil && sl.batch == nil && sl.committed.Digest != noopDigest {
-			r.needSlots(s)
+			r.noteAhead(s)
 		}
 	}
 	r.execute()

@@ -64,7 +64,7 @@ func (r *Replica) SlotStatus(s Seq) SlotStatus {
 	return StatusNone
 }
 
-// setStatus raises a slot's status; it never goes back (a new view re-proposes a slot, but a
+// raise raises a slot's status; it never goes back (a new view re-proposes a slot, but a
 // prepared or committed value stays so).
 func (sl *slot) raise(st SlotStatus) {
 	if st > sl.status {

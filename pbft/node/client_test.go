@@ -123,13 +123,7 @@ func (tc *testClient) await(req *pbft.Request, need int, frame []byte, timeout t
 }
 
 // clientFrame frames a request as a client sends it.
-func clientFrame(req *pbft.Request) ([]byte, error) {
-	body, err := wire.EncodeRequest(req)
-	if err != nil {
-		return nil, err
-	}
-	return wire.EncodeFrame(wire.Frame{Client: string(req.Client), Body: body})
-}
+func clientFrame(req *pbft.Request) ([]byte, error) { return wire.AppendRequestFrame(nil, req) }
 
 func transfer(from, to string, amount int64) smallbank.Op {
 	return smallbank.Op{Kind: smallbank.OpSendPayment, Account: from, Dest: to, Amount: amount}

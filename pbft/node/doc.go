@@ -33,9 +33,9 @@
 //
 // # Client framing
 //
-// Client traffic uses wire.Frame too. A client sends
-// wire.Frame{From: 0, Client: id, Body: wire.EncodeRequest(req)} with an empty Sig (the
-// request carries the client's signature). A replica answers with a bare wire.EncodeReply(rep),
+// Client traffic uses wire.Frame too. A client sends wire.AppendRequestFrame(nil, req): a
+// frame {From: 0, Client: id, Body: the request} with an empty Sig (the request carries the
+// client's signature), which the replica reads with wire.DecodeRequestFrame. A replica answers with a bare wire.EncodeReply(rep),
 // with no frame around it (a frame would add a marshal and a copy to each of the seven replies
 // of every request): the Reply names its replica and carries its own MAC (auth.SignReply),
 // which the client checks with auth.VerifyReply.

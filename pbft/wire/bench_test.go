@@ -48,7 +48,7 @@ func BenchmarkFramePrePrepare100(b *testing.B) {
 
 // Every client request crosses the wire as a client frame: the client encodes one per
 // request, and the replica it reaches decodes it. "generated" is the path through the
-// generated code (EncodeRequest in EncodeFrame, DecodeFrame then DecodeRequest), "handwritten"
+// generated code (encodeRequest in EncodeFrame, DecodeFrame then decodeRequest), "handwritten"
 // the codec of requestcodec.go.
 func BenchmarkRequestFrame(b *testing.B) {
 	r := request(42)

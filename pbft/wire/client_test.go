@@ -10,11 +10,11 @@ import (
 
 func TestRequestRoundTrip(t *testing.T) {
 	for _, r := range []pbft.Request{request(0), request(3), {Client: "A"}, {Client: "B", Op: []byte{}, Sig: []byte{}}} {
-		b, err := EncodeRequest(&r)
+		b, err := encodeRequest(&r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeRequest(b)
+		got, err := decodeRequest(b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,10 +47,10 @@ func TestReplyRoundTrip(t *testing.T) {
 
 func TestClientDecodeErrors(t *testing.T) {
 	noClient := mustMarshal(t, &RequestPb{Timestamp: 3})
-	if _, err := DecodeRequest(noClient); !errors.Is(err, ErrMalformed) {
+	if _, err := decodeRequest(noClient); !errors.Is(err, ErrMalformed) {
 		t.Errorf("request without client: %v", err)
 	}
-	if _, err := DecodeRequest([]byte{0xff}); !errors.Is(err, ErrMalformed) {
+	if _, err := decodeRequest([]byte{0xff}); !errors.Is(err, ErrMalformed) {
 		t.Errorf("garbage request: %v", err)
 	}
 	bigSig := mustMarshal(t, &ReplyPb{Client: []byte("A"), Sig: make([]byte, MaxSigLen+1)})
@@ -60,8 +60,8 @@ func TestClientDecodeErrors(t *testing.T) {
 	if _, err := DecodeReply(mustMarshal(t, &ReplyPb{Replica: 2})); !errors.Is(err, ErrMalformed) {
 		t.Errorf("reply without client: %v", err)
 	}
-	if _, err := EncodeRequest(nil); err == nil {
-		t.Error("EncodeRequest(nil) succeeded")
+	if _, err := encodeRequest(nil); err == nil {
+		t.Error("encodeRequest(nil) succeeded")
 	}
 	if _, err := EncodeReply(nil); err == nil {
 		t.Error("EncodeReply(nil) succeeded")

@@ -32,9 +32,9 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// FuzzDecodeFrame checks that DecodeFrame, DecodeRequest and DecodeReply never panic.
+// FuzzDecodeFrame checks that DecodeFrame, decodeRequest and DecodeReply never panic.
 func FuzzDecodeFrame(f *testing.F) {
-	body, _ := EncodeRequest(&pbft.Request{Client: "A", Op: []byte("op")})
+	body, _ := encodeRequest(&pbft.Request{Client: "A", Op: []byte("op")})
 	frame, _ := EncodeFrame(Frame{From: 2, Body: body, Sig: filled(64, 0)})
 	reply, _ := EncodeReply(reply())
 	f.Add(frame)
@@ -46,7 +46,7 @@ func FuzzDecodeFrame(f *testing.F) {
 				t.Fatalf("frame does not survive re-encoding: %v", err)
 			}
 		}
-		_, _ = DecodeRequest(b)
+		_, _ = decodeRequest(b)
 		_, _ = DecodeReply(b)
 	})
 }

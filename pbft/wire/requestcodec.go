@@ -30,8 +30,8 @@ var (
 	errMalformedRequest = fmt.Errorf("%w: request", ErrMalformed)
 )
 
-// AppendRequestFrame appends to b the frame a client sends for r: the bytes that
-// EncodeFrame(Frame{Client: string(r.Client), Body: EncodeRequest(r)}) returns, with the same
+// AppendRequestFrame appends to b the frame a client sends for r: the bytes EncodeFrame returns
+// for Frame{Client: r.Client, Body: the deterministic RequestPb encoding of r}, with the same
 // errors (b is then returned unchanged). It is the client's hot path: the deterministic protobuf
 // encoding written by hand (fields in number order, zero values left out), sized once, with one
 // allocation at most, when b lacks room.

@@ -23,12 +23,12 @@ func decodeRequestFrameReference(frame []byte) (*pbft.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeRequest(f.Body)
+	return decodeRequest(f.Body)
 }
 
 // encodeRequestFrameReference is what a client did before AppendRequestFrame.
 func encodeRequestFrameReference(r *pbft.Request) ([]byte, error) {
-	body, err := EncodeRequest(r)
+	body, err := encodeRequest(r)
 	if err != nil {
 		return nil, err
 	}
