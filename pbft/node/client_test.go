@@ -46,7 +46,8 @@ func newTestClient(t testing.TB, c *testCluster, name string) *testClient {
 
 // onReply keeps the replies whose frame and signature check out.
 func (tc *testClient) onReply(from pbft.NodeID, frame []byte) {
-	rep, err := wire.DecodeReply(frame)
+	rep := &pbft.Reply{}
+	err := wire.DecodeReplyFor(frame, tc.id, rep)
 	if err != nil || rep.Replica != from || tc.verifier.VerifyReply(rep) != nil {
 		tc.rejected.Add(1)
 		return

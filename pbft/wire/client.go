@@ -17,15 +17,3 @@ func EncodeReply(r *pbft.Reply) ([]byte, error) {
 	}
 	return appendReply(make([]byte, 0, n), r), nil
 }
-
-// DecodeReply decodes a replica's reply; the client id must be present.
-func DecodeReply(b []byte) (*pbft.Reply, error) {
-	if len(b) > MaxMessageSize {
-		return nil, fmt.Errorf("%w: reply is %d bytes, max %d", ErrTooLarge, len(b), MaxMessageSize)
-	}
-	pb := &ReplyPb{}
-	if err := unmarshal.Unmarshal(b, pb); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	return replyFromPb(pb)
-}

@@ -35,7 +35,7 @@ func TestReplyRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeReply(b)
+		got, err := decodeReply(b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,10 +54,10 @@ func TestClientDecodeErrors(t *testing.T) {
 		t.Errorf("garbage request: %v", err)
 	}
 	bigSig := mustMarshal(t, &ReplyPb{Client: []byte("A"), Sig: make([]byte, MaxSigLen+1)})
-	if _, err := DecodeReply(bigSig); !errors.Is(err, ErrTooLarge) {
+	if _, err := decodeReply(bigSig); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("reply with oversize signature: %v", err)
 	}
-	if _, err := DecodeReply(mustMarshal(t, &ReplyPb{Replica: 2})); !errors.Is(err, ErrMalformed) {
+	if _, err := decodeReply(mustMarshal(t, &ReplyPb{Replica: 2})); !errors.Is(err, ErrMalformed) {
 		t.Errorf("reply without client: %v", err)
 	}
 	if _, err := encodeRequest(nil); err == nil {

@@ -3,7 +3,7 @@
 // Encode and Decode convert replica-to-replica messages (the types of package pbft) to and from
 // a MessagePb whose oneof body names the type. Client traffic has its own codecs, written by
 // hand for its hot paths: AppendRequestFrame/DecodeRequestFrame for requests and
-// EncodeReply/DecodeReply for replies. A Frame wraps an encoded body with
+// EncodeReply/DecodeReplyFor for replies. A Frame wraps an encoded body with
 // its sender and signature; SignedBytes is what the sender signs, and a receiver verifies that
 // signature over the exact body bytes before it decodes the body. Package wire performs no
 // cryptography itself: package pbft/auth signs and verifies.

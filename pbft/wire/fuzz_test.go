@@ -32,7 +32,7 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// FuzzDecodeFrame checks that DecodeFrame, decodeRequest and DecodeReply never panic.
+// FuzzDecodeFrame checks that DecodeFrame, decodeRequest and decodeReply never panic.
 func FuzzDecodeFrame(f *testing.F) {
 	body, _ := encodeRequest(&pbft.Request{Client: "A", Op: []byte("op")})
 	frame, _ := EncodeFrame(Frame{From: 2, Body: body, Sig: filled(64, 0)})
@@ -47,7 +47,7 @@ func FuzzDecodeFrame(f *testing.F) {
 			}
 		}
 		_, _ = decodeRequest(b)
-		_, _ = DecodeReply(b)
+		_, _ = decodeReply(b)
 	})
 }
 

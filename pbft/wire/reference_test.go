@@ -31,3 +31,16 @@ func decodeRequest(b []byte) (*pbft.Request, error) {
 	}
 	return r, nil
 }
+
+// decodeReply decodes a replica's reply through the generated code: the reference for
+// DecodeReplyFor, the hand-written codec clients use. The client id must be present.
+func decodeReply(b []byte) (*pbft.Reply, error) {
+	if len(b) > MaxMessageSize {
+		return nil, fmt.Errorf("%w: reply is %d bytes, max %d", ErrTooLarge, len(b), MaxMessageSize)
+	}
+	pb := &ReplyPb{}
+	if err := unmarshal.Unmarshal(b, pb); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return replyFromPb(pb)
+}

@@ -25,11 +25,11 @@ const (
 var errMalformedReply = fmt.Errorf("%w: reply", ErrMalformed)
 
 // DecodeReplyFor decodes a reply (a bare ReplyPb) addressed to client self into rep. It
-// accepts what DecodeReply accepts and refuses a reply to another client, without
-// allocating: rep.Result and rep.Sig alias frame, and rep.Client is self. It is the
-// client's hot path (n replies per request); DecodeReply, through the generated code, is the
-// reference it is tested against. As protobuf decoding does, it takes the last occurrence of
-// a field and skips unknown fields and fields of an unexpected wire type.
+// accepts what the generated code accepts and refuses a reply to another client, without
+// allocating: rep.Result and rep.Sig alias frame, and rep.Client is self. It is the client's
+// hot path (n replies per request); the tests check it against a decoding through the
+// generated code. As protobuf decoding does, it takes the last occurrence of a field and
+// skips unknown fields and fields of an unexpected wire type.
 func DecodeReplyFor(frame []byte, self pbft.ClientID, rep *pbft.Reply) error {
 	if len(frame) > MaxMessageSize {
 		return fmt.Errorf("%w: reply is %d bytes", ErrTooLarge, len(frame))
@@ -76,7 +76,7 @@ func setReplyBytes(rep *pbft.Reply, client *[]byte, num protowire.Number, v []by
 	}
 }
 
-// finishReply checks the fields as DecodeReply does and names the client.
+// finishReply checks the fields as the generated code's decoding does and names the client.
 func finishReply(rep *pbft.Reply, client []byte, self pbft.ClientID) error {
 	switch {
 	case len(client) == 0:

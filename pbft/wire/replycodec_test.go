@@ -26,7 +26,7 @@ func encodedReply(t *testing.T, rep pbft.Reply) []byte {
 // does (for a reply to A) and then yields the same reply.
 func checkDecodeLikeReference(t *testing.T, frame []byte) {
 	t.Helper()
-	want, werr := DecodeReply(frame)
+	want, werr := decodeReply(frame)
 	if werr == nil && want.Client != "A" {
 		werr = errMalformedReply // addressed to another client: DecodeReplyFor refuses it
 	}

@@ -27,15 +27,6 @@ var StandardMix = []Weight{
 	{smallbank.OpWriteCheck, 15},
 }
 
-// Kinds lists the six transaction kinds in the mix's order (reports print them so).
-func Kinds() []smallbank.OpKind {
-	out := make([]smallbank.OpKind, len(StandardMix))
-	for i, w := range StandardMix {
-		out[i] = w.Kind
-	}
-	return out
-}
-
 // Accounts chooses accounts: uniformly among Count, or, when Hotspot > 0, among the first
 // Hotspot accounts with probability HotProb and among the others otherwise.
 type Accounts struct {
