@@ -49,11 +49,7 @@ func (l *memLink) serve() {
 
 // answer has every replica reply to the request in frame, as executed at slot seq.
 func (l *memLink) answer(frame []byte, seq pbft.Seq) {
-	f, err := wire.DecodeFrame(frame)
-	if err != nil {
-		panic(err)
-	}
-	req, err := wire.DecodeRequest(f.Body)
+	req, err := wire.DecodeRequestFrame(frame)
 	if err != nil {
 		panic(err)
 	}

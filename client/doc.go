@@ -37,14 +37,14 @@
 // Every reply carries the replica's view. A single Byzantine replica could claim any view, so
 // after each completed request the client adopts the (f+1)-th highest view among the replies it
 // received: at least one honest replica has reached it. The leader of view v is replica
-// ((v-1) mod n) + 1.
+// ((v-1) mod n) + 1 (pbft.LeaderOf).
 //
 // # Frames
 //
-// On the transport's client connection a request travels as
-// wire.EncodeFrame(wire.Frame{Client: id, Body: wire.EncodeRequest(req)}); the frame needs no
-// signature since the request inside is signed. A reply is wire.EncodeReply(rep), with no
-// frame around it; only the reply's own MAC (auth.VerifyReply: HMAC-SHA256 under the key the
+// On the transport's client connection a request travels as wire.AppendRequestFrame(nil, req),
+// a wire.Frame{Client: id} around the request; the frame needs no signature since the request
+// inside is signed. A reply is wire.EncodeReply(rep), with no frame around it, which the
+// client reads with wire.DecodeReplyFor; only the reply's own MAC (auth.VerifyReply: HMAC-SHA256 under the key the
 // client shares with that replica, from X25519 between their Ed25519 keys) is trusted, and it
 // must name the replica whose connection delivered it.
 package client

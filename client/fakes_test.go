@@ -127,7 +127,7 @@ func (fc *fakeCluster) onRequest(at pbft.NodeID, c pbft.ClientID, frame []byte) 
 		fc.t.Errorf("n%d: bad client frame: %v", at, err)
 		return
 	}
-	req, err := wire.DecodeRequest(f.Body)
+	req, err := wire.DecodeRequestFrame(frame)
 	if err != nil || req.Client != c || fc.signers[at-1].VerifyRequest(req) != nil {
 		fc.t.Errorf("n%d: bad request from %s: %v", at, c, err)
 		return

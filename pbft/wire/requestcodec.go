@@ -70,7 +70,8 @@ func requestSize(r *pbft.Request) int {
 }
 
 // DecodeRequestFrame decodes the request that a client's frame carries. It accepts exactly what
-// DecodeFrame and then DecodeRequest of the frame's body accept, and yields the same request:
+// DecodeFrame and then the generated code's decoding of the frame's body accept, and yields the
+// same request:
 // like them, it lets the frame name a replica (From > 0) or another client than the request,
 // and bounds the frame's signature without keeping it. As protobuf decoding does, it takes the
 // last occurrence of a field and skips unknown fields and fields of an unexpected wire type.
@@ -143,7 +144,8 @@ type requestView struct {
 	sig       []byte
 }
 
-// parseRequest reads a RequestPb and refuses what DecodeRequest refuses, in the same order.
+// parseRequest reads a RequestPb and refuses what the generated code's decoding refuses, in the
+// same order.
 func parseRequest(b []byte) (requestView, error) {
 	var q requestView
 	ok := forEachField(b, func(num protowire.Number, typ protowire.Type, v uint64, val []byte) {
