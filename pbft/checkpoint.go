@@ -104,13 +104,11 @@ func (r *Replica) onCheckpointCombined(m *Combined) {
 	if c == nil {
 		return
 	}
-	r.stats.BadShares += uint64(len(m.Bad))
-	for _, id := range m.Bad {
-		r.collector.suspect(id, m.Job.Seq)
+	r.noteBadShares(m, func(id NodeID) {
 		c.bad[id] = true
 		c.votes.Remove(id)
 		delete(c.shares, id)
-	}
+	})
 	c.job = false
 	if len(m.Sig) == 0 {
 		r.tryCombineCheckpoint(m.Job.Seq, m.Job.Digest)

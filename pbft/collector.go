@@ -26,10 +26,7 @@ func (r *Replica) onPrepare(from NodeID, p *Prepare) {
 		r.stats.RejectedMessages++
 		return
 	}
-	if sl.prepareShares == nil || sl.prepareShares.view != p.View {
-		sl.prepareShares = newShareSet(p.View, p.Digest)
-	}
-	ss := sl.prepareShares
+	ss := currentSet(&sl.prepareShares, p.View, p.Digest)
 	switch {
 	case ss.phase == certified:
 		if !ss.bad[from] {
@@ -142,10 +139,7 @@ func (r *Replica) onCommit(from NodeID, c *Commit) {
 		r.stats.RejectedMessages++
 		return
 	}
-	if sl.commitShares == nil || sl.commitShares.view != c.View {
-		sl.commitShares = newShareSet(c.View, c.Digest)
-	}
-	ss := sl.commitShares
+	ss := currentSet(&sl.commitShares, c.View, c.Digest)
 	switch {
 	case ss.phase == certified:
 		r.answerRepeat(from, sl, CommitCert)
@@ -191,13 +185,11 @@ func (r *Replica) onCombined(m *Combined) {
 	if ss == nil || ss.phase == certified {
 		return
 	}
-	r.stats.BadShares += uint64(len(m.Bad))
-	for _, id := range m.Bad {
-		r.collector.suspect(id, m.Job.Seq)
+	r.noteBadShares(m, func(id NodeID) {
 		ss.bad[id] = true
 		ss.tau.drop(id)
 		ss.sigma.drop(id)
-	}
+	})
 	if len(m.Sig) == 0 {
 		r.combineFailed(sl, ss, m.Job)
 		return

@@ -75,6 +75,15 @@ func newShareSet(v View, d Digest) *shareSet {
 		voters: quorum.NewVotes[NodeID, Digest](), bad: map[NodeID]bool{}}
 }
 
+// currentSet returns the share set *p holds for view v, first replacing a set of an earlier
+// view (or none) with an empty one for (v, d).
+func currentSet(p **shareSet, v View, d Digest) *shareSet {
+	if *p == nil || (*p).view != v {
+		*p = newShareSet(v, d)
+	}
+	return *p
+}
+
 // waitUntil arms the fast-path wait: the set waits for the last σ-shares until tick end.
 func (ss *shareSet) waitUntil(end uint64) {
 	ss.phase, ss.deadline = fastWait, end

@@ -74,6 +74,16 @@ func (c *collectorState) observeLast(late int, cfg *Config) {
 	c.window = max(cfg.FastPathTicks, cur-(cur-target+15)/16)
 }
 
+// noteBadShares counts the shares a combination found bad, suspects their senders (suspect)
+// and hands each sender to forget, which drops its share from the set that was combined.
+func (r *Replica) noteBadShares(m *Combined, forget func(NodeID)) {
+	r.stats.BadShares += uint64(len(m.Bad))
+	for _, id := range m.Bad {
+		r.collector.suspect(id, m.Job.Seq)
+		forget(id)
+	}
+}
+
 // suspect records that replica id gave a bad share for slot s.
 func (c *collectorState) suspect(id NodeID, s Seq) {
 	if c.suspects == nil {
