@@ -1,7 +1,7 @@
 package pbft
 
-// collectorState is the adaptive fast-path window (SPEC 3.3 step 7) and the slots whose
-// fast-path wait is armed.
+// collectorState is the adaptive fast-path wait (the fast path is step 3 of docs/protocol.md,
+// "Normal case") and the slots whose wait is armed.
 type collectorState struct {
 	armed      []Seq // slots waiting for all n σ-shares, in arming order
 	slowStreak int   // consecutive slots that fell back to the slow path
