@@ -56,7 +56,16 @@ func TestDurableScriptWithoutCrash(t *testing.T) {
 // slot), never comes back in a lower view, replicas never diverge, and every acknowledged
 // transaction is in the final state exactly once.
 func TestCrashAtEveryWrite(t *testing.T) {
+	for _, lag := range []int{0, 3} {
+		t.Run(fmt.Sprintf("group-commit-%d", lag), func(t *testing.T) { crashAtEveryWrite(t, lag) })
+	}
+}
+
+// crashAtEveryWrite is TestCrashAtEveryWrite with writes grouped lag Readies at a time (0:
+// every Ready written before its binding messages leave, as one synced write each).
+func crashAtEveryWrite(t *testing.T, lag int) {
 	ref := newDurableNet(t)
+	ref.lag = lag
 	durableScript(ref)
 	runs := 0
 	for target := pbft.NodeID(1); target <= 4; target++ {
@@ -66,7 +75,8 @@ func TestCrashAtEveryWrite(t *testing.T) {
 			}
 			for _, mode := range []struct{ after, all bool }{{false, false}, {true, false}, {false, true}} {
 				n := newDurableNet(t)
-				n.name = fmt.Sprintf("crash %s at write %d (after=%v, all=%v)", target, k, mode.after, mode.all)
+				n.lag = lag
+				n.name = fmt.Sprintf("crash %s at write %d (after=%v, all=%v, lag=%d)", target, k, mode.after, mode.all, lag)
 				n.crash, n.crashAt, n.afterWrite, n.crashAll = target, k, mode.after, mode.all
 				durableScript(n)
 				n.checkFinal()

@@ -24,7 +24,9 @@ type RecoverReport struct {
 // votes it sent, the certificates it holds and the NEW-VIEW it sent as leader — so that it
 // never signs a vote conflicting with one it signed before the crash, never goes back to a
 // lower view, and reports its certificates in later VIEW-CHANGEs. It is an honest replica at
-// once. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
+// once. After a restart (rec.Restarted) it proposes nothing in the views it had reached: its
+// last PRE-PREPAREs may have left before their records were durable, so as leader of its
+// recovered view it stays silent and the backups' timers move the cluster to the next view. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
 // Ready may hold messages: a VIEW-CHANGE re-sent, or a FETCH for what it must catch up on.
 func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	r, err := New(cfg)
@@ -53,6 +55,9 @@ func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	far := r.restoreStable(byKind[RecStable])
 	r.restoreView(byKind[RecView], byKind[RecNewView])
 	rep.Votes = r.restoreVotes(byKind)
+	if rec.Restarted {
+		r.silentThrough = r.view
+	}
 	r.out = Ready{}
 	r.replaying = false
 	r.afterRecover(far)

@@ -180,7 +180,7 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 	}
 	nd.tr = tr
 	if nd.store != nil {
-		nd.persist = newPersister(nd.store, nd.seq, nd.savedCkpt, nd.log, func(err error) {
+		nd.persist = newPersister(nd.store, nd.savedCkpt, nd.log, func(err error) {
 			nd.log.Error().Err(err).Msgf("%s cannot write its data directory: stopping", nd.id)
 			cancel()
 		})
