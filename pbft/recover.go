@@ -56,7 +56,7 @@ func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	r.restoreView(byKind[RecView], byKind[RecNewView])
 	rep.Votes = r.restoreVotes(byKind)
 	if rec.Restarted {
-		r.silentThrough = r.view
+		r.silentThrough = r.lastProposableView()
 	}
 	r.out = Ready{}
 	r.replaying = false
@@ -171,6 +171,18 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		}
 	}
 	return votes
+}
+
+// lastProposableView is the highest view in which a restarted replica may have sent a
+// PRE-PREPARE before its crash: its recovered view if it was active there (view 1 always is)
+// or had sent its NEW-VIEW, else the view before it. A PRE-PREPARE of view v leaves only once
+// the record that entered v is durable (NeedsDurability), so none was sent in a view the
+// replica had only asked to change to.
+func (r *Replica) lastProposableView() View {
+	if r.viewActive || r.vc.sentNewView == r.view {
+		return r.view
+	}
+	return r.view - 1
 }
 
 // afterRecover starts what a recovered replica must do at once: the VIEW-CHANGE it was
