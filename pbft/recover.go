@@ -191,6 +191,10 @@ func (r *Replica) afterRecover(far Seq) {
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
 	}
+	if r.viewActive && r.isLeader() && r.view <= r.silentThrough {
+		r.startViewChange(r.view + 1) // it may not propose here: it gives the view up (abdicates)
+		return
+	}
 	if !r.viewActive {
 		r.vc.started = r.now
 		r.vc.own = r.buildViewChange(r.view)
