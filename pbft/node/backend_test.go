@@ -119,3 +119,18 @@ func TestBackendOverride(t *testing.T) {
 		t.Fatalf("a replica on an unknown crypto backend: %v", err)
 	}
 }
+
+// TestBackendKeepsTheDataDirIdentity: the identity a data directory records does not depend
+// on the backend, so a replica may switch backends across a restart and keep its data.
+func TestBackendKeepsTheDataDirIdentity(t *testing.T) {
+	k := testKeys(t)
+	onCircl, err := k.Public.OnBackend(crypto.BackendCircl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, errA := ClusterIdentity(3, k.Public)
+	b, errB := ClusterIdentity(3, onCircl)
+	if errA != nil || errB != nil || a != b {
+		t.Fatalf("identity on gnark %v (%v), on circl %v (%v)", a, errA, b, errB)
+	}
+}
