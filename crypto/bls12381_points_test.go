@@ -78,7 +78,8 @@ func g1Bytes(p *bls.G1Affine) []byte { b := p.Bytes(); return b[:] }
 func g2Bytes(p *bls.G2Affine) []byte { b := p.Bytes(); return b[:] }
 
 // TestUntrustedG1Points feeds off-subgroup and malformed G1 encodings to everything that reads
-// shares or signatures: they are refused as malformed, and CombineOptimistic blames them.
+// shares or signatures, on both backends: they are refused as malformed, and CombineOptimistic
+// blames them.
 func TestUntrustedG1Points(t *testing.T) {
 	for _, v := range blsVariants {
 		t.Run(v, func(t *testing.T) { untrustedG1Points(t, deal(t, v, 5)) })
