@@ -49,6 +49,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 	wantOneLineError(t, "no-such.yaml", "node", "--config", filepath.Join(dir, "no-such.yaml"), "--id", "n1")
 	wantOneLineError(t, `unknown replica "n9"`, "node", "--config", cfg, "--id", "n9")
 	wantOneLineError(t, `--log-format "xml"`, "node", "--config", cfg, "--id", "n1", "--log-format", "xml")
+	wantOneLineError(t, `--crypto-backend: crypto backend "openssl": want gnark or circl`, "node", "--config", cfg, "--id", "n1", "--crypto-backend", "openssl")
 	wantOneLineError(t, "invalid argument", "client", "--config", cfg, "--timeout", "soon", "balance", "A")
 	wantOneLineError(t, `operation "frobnicate A"`, "client", "--config", cfg, "frobnicate", "A")
 	wantOneLineError(t, "--duration must be positive", "bench", "--duration", "0s")
@@ -236,12 +237,17 @@ func TestNodeChecksItsKeys(t *testing.T) {
 	if _, err := fl.options(nil, io.Discard, &stderr); err != nil || !strings.Contains(stderr.String(), "warning: secret key file") || !strings.Contains(stderr.String(), "chmod 600") {
 		t.Fatalf("no warning for a 0644 secret: %v, stderr %q", err, stderr.String())
 	}
+	fl.backend = crypto.BackendCircl
+	if opts, err := fl.options(nil, io.Discard, io.Discard); err != nil || opts.CryptoBackend != crypto.BackendCircl {
+		t.Fatalf("--crypto-backend circl: %v, options carry %q", err, opts.CryptoBackend)
+	}
 	cfg.Scheme = crypto.SchemeBN256
 	cfg.KeyDir = "keys"
 	if err := cfg.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	wantOneLineError(t, "says scheme bn256 but the keys", "node", "--config", path, "--id", "n1")
+	wantOneLineError(t, "--crypto-backend: crypto backend: circl implements bls12381 only", "node", "--config", path, "--id", "n1", "--crypto-backend", "circl")
 	wantOneLineError(t, "says scheme bn256 but the keys", "client", "--config", path, "balance", "A")
 }
 

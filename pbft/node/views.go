@@ -94,6 +94,7 @@ func (nd *node) metricsAnswer() answer {
 		CoreRejected: st.RejectedMessages, NotAuthorized: nd.bank.Refused(),
 		MoneyTotal: nd.bank.Total(), Accounts: nd.bank.Len(),
 		Fsyncs: nd.fsyncs(), DurableRecords: nd.durableRecords(),
+		CryptoBackend: nd.backend,
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr

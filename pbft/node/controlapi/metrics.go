@@ -31,6 +31,9 @@ type Metrics struct {
 	// Durability: synced writes to the data directory and records written (0: ephemeral).
 	Fsyncs         uint64 `json:"fsyncs"`
 	DurableRecords uint64 `json:"durable_records"`
+	// CryptoBackend is the library running the replica's threshold keys: gnark or circl
+	// (kyber with scheme bn256).
+	CryptoBackend string `json:"crypto_backend"`
 }
 
 // Latency summarizes request latency at a replica, in milliseconds.
