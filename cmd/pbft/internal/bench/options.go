@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/cluster"
 )
@@ -30,6 +31,9 @@ type Options struct {
 	Down       []string // replicas not started (local cluster)
 	Byzantine  []string // "n7=sign", "n1=time;dark(n6)" (local cluster)
 	BasePort   int      // port of n1 of a local cluster
+	// Placement puts the local cluster's replicas on other hosts through a command prefix
+	// (network namespaces); zero: 127.0.0.1.
+	Placement runner.Placement
 	MaxBatch   int      // requests per pre-prepare (0: the cluster default)
 	Inflight   int      // slots the leader pipelines (0: the cluster default)
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
@@ -129,6 +133,10 @@ func (o *Options) validate() error {
 		if _, _, err := o.faults(3*benchF + 1); err != nil {
 			return err
 		}
+		return o.Placement.Check(3*benchF+1, o.BasePort)
+	}
+	if len(o.Placement.Hosts) > 0 || o.Placement.Exec != "" {
+		return errors.New("--replica-hosts and --replica-exec place a local cluster; an existing one (--config) lists its addresses")
 	}
 	return nil
 }
