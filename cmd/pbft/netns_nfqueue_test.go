@@ -149,15 +149,15 @@ type release struct {
 // releaseHeap orders packets by release time.
 type releaseHeap []release
 
-func (h releaseHeap) Len() int           { return len(h) }
+func (h releaseHeap) Len() int { return len(h) }
 func (h releaseHeap) Less(i, j int) bool {
 	if h[i].at.Equal(h[j].at) {
 		return h[i].seq < h[j].seq
 	}
 	return h[i].at.Before(h[j].at)
 }
-func (h releaseHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *releaseHeap) Push(x any)        { *h = append(*h, x.(release)) }
+func (h releaseHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *releaseHeap) Push(x any)   { *h = append(*h, x.(release)) }
 func (h *releaseHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

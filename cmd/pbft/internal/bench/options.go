@@ -34,8 +34,8 @@ type Options struct {
 	// Placement puts the local cluster's replicas on other hosts through a command prefix
 	// (network namespaces); zero: 127.0.0.1.
 	Placement runner.Placement
-	MaxBatch   int      // requests per pre-prepare (0: the cluster default)
-	Inflight   int      // slots the leader pipelines (0: the cluster default)
+	MaxBatch  int // requests per pre-prepare (0: the cluster default)
+	Inflight  int // slots the leader pipelines (0: the cluster default)
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
 	// another is in flight (0: the cluster default).
 	PipelineBatch int

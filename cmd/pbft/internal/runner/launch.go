@@ -52,7 +52,7 @@ type ProcessLauncher struct {
 	// ns-n%d`; a "%d" in an argument is replaced by the replica's id. Empty: Exe itself.
 	Wrap   []string
 	LogDir string
-	Debug    bool
+	Debug  bool
 	// DataDir holds a data directory per replica and set, DataDir/set<S>-n<K>, passed as
 	// --data-dir; with Ephemeral, replicas keep everything in memory (--ephemeral).
 	DataDir   string
