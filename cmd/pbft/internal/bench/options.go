@@ -31,11 +31,8 @@ type Options struct {
 	Down       []string // replicas not started (local cluster)
 	Byzantine  []string // "n7=sign", "n1=time;dark(n6)" (local cluster)
 	BasePort   int      // port of n1 of a local cluster
-	// Placement puts the local cluster's replicas on other hosts through a command prefix
-	// (network namespaces); zero: 127.0.0.1.
-	Placement runner.Placement
-	MaxBatch  int // requests per pre-prepare (0: the cluster default)
-	Inflight  int // slots the leader pipelines (0: the cluster default)
+	MaxBatch   int      // requests per pre-prepare (0: the cluster default)
+	Inflight   int      // slots the leader pipelines (0: the cluster default)
 	// PipelineBatch is how many requests must wait before the leader opens a slot while
 	// another is in flight (0: the cluster default).
 	PipelineBatch int
@@ -53,6 +50,10 @@ type Options struct {
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept
 	Ephemeral  bool   // replicas keep everything in memory (no data directory)
+
+	// Placement puts the local cluster's replicas on other hosts through a command prefix
+	// (network namespaces); zero: 127.0.0.1.
+	Placement runner.Placement
 
 	// Chaos kills and restarts replicas under load (--chaos; chaos.go).
 	Chaos ChaosOptions

@@ -48,15 +48,15 @@ type ProcessLauncher struct {
 	// A "%d" in an argument is replaced by the replica's id.
 	NodeArgs []string
 	Env      []string // added to the parent's environment
-	// Wrap is a command prefix that starts each replica (Placement.Exec), e.g. `ip netns exec
-	// ns-n%d`; a "%d" in an argument is replaced by the replica's id. Empty: Exe itself.
-	Wrap   []string
-	LogDir string
-	Debug  bool
+	LogDir   string
+	Debug    bool
 	// DataDir holds a data directory per replica and set, DataDir/set<S>-n<K>, passed as
 	// --data-dir; with Ephemeral, replicas keep everything in memory (--ephemeral).
 	DataDir   string
 	Ephemeral bool
+	// Wrap is a command prefix that starts each replica (Placement.Exec), e.g. `ip netns exec
+	// ns-n%d`; a "%d" in an argument is replaced by the replica's id. Empty: Exe itself.
+	Wrap []string
 }
 
 // NewProcessLauncher launches this executable.
