@@ -81,7 +81,7 @@ func (tp *netnsTopology) applyDelay(d wanDelay) (delayMethod, error) {
 func (tp *netnsTopology) applyNetem(d wanDelay) {
 	tc, _ := exec.LookPath("tc")
 	netem := func(delay time.Duration) []string {
-		return []string{"netem", "delay", ms(delay), ms(d.jitter), "rate", "10gbit"}
+		return []string{"netem", "limit", "100000", "delay", ms(delay), ms(d.jitter), "rate", "10gbit"}
 	}
 	names, addrs := tp.hosts()
 	for i, ns := range names {
@@ -91,7 +91,11 @@ func (tp *netnsTopology) applyNetem(d wanDelay) {
 			continue
 		}
 		tp.runTool(tc, append(dev, "qdisc", "add", "dev", "eth0", "root", "handle", "1:", "htb", "default", "10")...)
-		for class, delay := range map[string]time.Duration{"10": d.intra, "20": d.intra + d.interRegion} {
+		for _, c := range []struct {
+			class string
+			delay time.Duration
+		}{{"10", d.intra}, {"20", d.intra + d.interRegion}} {
+			class, delay := c.class, c.delay
 			tp.runTool(tc, append(dev, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:"+class, "htb", "rate", "10gbit")...)
 			tp.runTool(tc, append(append(dev, "qdisc", "add", "dev", "eth0", "parent", "1:"+class, "handle", class+":"), netem(delay)...)...)
 		}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -120,10 +122,27 @@ func newNetnsTopology(t *testing.T, ip string, n int) *netnsTopology {
 func (tp *netnsTopology) addNS(name string) {
 	tp.run("netns", "add", name)
 	tp.t.Cleanup(func() {
+		tp.killIn(name)
 		if out, err := exec.Command(tp.ip, "netns", "del", name).CombinedOutput(); err != nil {
 			tp.t.Errorf("removing namespace %s: %v: %s", name, err, out)
 		}
 	})
+}
+
+// killIn kills what still runs in namespace ns (replicas of a run that was killed on its
+// deadline; they also exit by themselves when their control channel closes), so that the
+// namespace really goes away.
+func (tp *netnsTopology) killIn(ns string) {
+	out, err := exec.Command(tp.ip, "netns", "pids", ns).Output()
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+			tp.t.Logf("killing process %d left in namespace %s", pid, ns)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // addHost makes namespace ns with address addr on its eth0, whose peer (named port in the
