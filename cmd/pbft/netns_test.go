@@ -14,8 +14,8 @@ import (
 	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 )
 
-// The delay settings of the seven-host test (docs/deploy.md). CI runs the last, the
-// geo-replicated one; PBFT_NETNS_DELAYS=all runs the three (as for the README's table).
+// The delay settings of the seven-host test (docs/design.md, "Several hosts"). CI runs the
+// last, the geo-replicated one; PBFT_NETNS_DELAYS=all runs the three (the README's table).
 var netnsDelays = []wanDelay{
 	{name: "lan-0ms"},
 	{name: "region-10ms", intra: 10 * time.Millisecond, jitter: 2 * time.Millisecond},

@@ -10,7 +10,7 @@ import (
 // PlaceOn puts replica i on hosts[i-1]: an entry is a host (an IP address or a name), which
 // gets port basePort+i-1 as in Default, or a host:port. It is how a cluster leaves
 // 127.0.0.1: `pbft keygen --replica-hosts`, and `pbft --test` and `pbft bench` on replicas in
-// network namespaces (docs/deploy.md).
+// network namespaces (docs/design.md, "Several hosts").
 func (c *Config) PlaceOn(hosts []string, basePort int) error {
 	if len(hosts) != c.N() {
 		return fmt.Errorf("%d replica hosts for %d replicas: give one per replica, n1 first", len(hosts), c.N())

@@ -9,9 +9,10 @@ import (
 
 // Placement moves the replicas of a local cluster (`pbft --test`, `pbft bench`) off
 // 127.0.0.1: each listens on its own host and is started through a command prefix, as the
-// network-namespace test does with one namespace per replica (docs/deploy.md). The prefix
-// must leave the child's stdin and stdout to it (the control channel) and see this machine's
-// files (the configuration and keys the run writes), so it suits `ip netns exec`, not ssh.
+// network-namespace test does with one namespace per replica (docs/design.md, "Several
+// hosts"). The prefix must leave the child's stdin and stdout to it (the control channel)
+// and see this machine's files (the configuration and keys the run writes), so it suits
+// `ip netns exec`, not ssh.
 type Placement struct {
 	// Hosts are the replicas' hosts, n1 first: "10.1.0.1" (port base-port+i-1) or
 	// "10.1.0.1:5001". Empty: 127.0.0.1.
