@@ -148,3 +148,18 @@ func TestEndToEndClusterFromBundles(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicaHostsErrorsAreOneLine: bad placements are refused before anything starts.
+func TestReplicaHostsErrorsAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir)
+	csv := filepath.Join(dir, "s.csv")
+	if err := os.WriteFile(csv, []byte("1,\"(A, B, 1)\",[n1],[],[]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "--replica-hosts: 2 replica hosts for 7 replicas", "--test", csv, "--replica-hosts", "10.0.0.1,10.0.0.2")
+	wantOneLineError(t, "--replica-hosts: 2 replica hosts for 7 replicas", "bench", "--replica-hosts", "10.0.0.1,10.0.0.2")
+	wantOneLineError(t, "place a local cluster", "bench", "--config", cfg, "--replica-exec", "ip netns exec x%d")
+	wantOneLineError(t, "--replica-hosts applies to a new configuration only", "keygen", "--config", cfg, "--out", filepath.Join(dir, "k2"), "--replica-hosts", "a,b,c,d,e,f,g")
+	wantOneLineError(t, "replica host 3", "keygen", "--config", filepath.Join(dir, "new.yaml"), "--out", filepath.Join(dir, "k3"), "--replica-hosts", "a,b,:1,d,e,f,g")
+}
