@@ -43,6 +43,9 @@ type Options struct {
 	Clients ClientFactory
 	// Timing overrides the bounds of the run; zero fields take the defaults of DefaultTiming.
 	Timing Timing
+	// Placement puts the replicas on other hosts, started through a command prefix (the
+	// network-namespace test); zero: 127.0.0.1, plain children.
+	Placement Placement
 	// Ephemeral runs the replicas in memory (pbft node --ephemeral) instead of with a data
 	// directory each under the run's temporary directory.
 	Ephemeral bool
