@@ -55,6 +55,9 @@ func TestErrorsAreOneLine(t *testing.T) {
 	wantOneLineError(t, `--byzantine "n7"`, "bench", "--byzantine", "n7")
 	wantOneLineError(t, `unknown replica "n9"`, "bench", "--down", "n9")
 	wantOneLineError(t, "accounts 1: want 2..1000000", "smallbank", "gen", "--accounts", "1")
+	wantOneLineError(t, "--base-port 0: the 7 replicas need ports 0..6", "--test", good, "--base-port", "0")
+	wantOneLineError(t, "--base-port -1", "--test", good, "--base-port", "-1")
+	wantOneLineError(t, "--base-port 0", "bench", "--base-port", "0")
 	wantOneLineError(t, "--base-port 70000", "keygen", "--config", filepath.Join(dir, "new.yaml"), "--out", filepath.Join(dir, "k2"), "--base-port", "70000")
 }
 

@@ -33,6 +33,9 @@ the replicas after each set.`,
 			if opts.Path == "" {
 				return cmd.Help()
 			}
+			if err := checkBasePort(opts.BasePort, 7); err != nil {
+				return err
+			}
 			opts.In, opts.Out = stdin, stdout
 			return runner.Run(cmd.Context(), opts)
 		},

@@ -277,3 +277,30 @@ func equalMaps(a, b map[string]int64) bool {
 	}
 	return true
 }
+
+func TestWarningsArePrintedAndReported(t *testing.T) {
+	const csv = "1,\"(A, B, 1); (B, C, 1)\",\"[n1, n2, n3, n4, n5]\",[n7]\n1,(C),[],[],[]\n"
+	rep, out, err := runFake(t, csv, newFakeCluster(), "", false)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	want := []string{
+		"s.csv:1: set 1: Byzantine n7 not in the live list: a replica that is down runs no attack",
+		"s.csv:2: set 1: set number used before (line 1); both sets run, in file order",
+		"s.csv:2: set 1: empty live list: every replica is down, so no transaction can commit",
+	}
+	if len(rep.Warnings) != len(want) {
+		t.Fatalf("report warnings %q, want %q", rep.Warnings, want)
+	}
+	for i, w := range want {
+		if !strings.HasSuffix(rep.Warnings[i], w) || !strings.Contains(out, "warning: ") {
+			t.Errorf("warning %d: %q, want suffix %q; output:\n%s", i, rep.Warnings[i], w, out)
+		}
+	}
+	// The semicolon cell ran as two operations, both committed in file order.
+	txns := rep.Sets[0].Transactions
+	if len(txns) != 2 || txns[0].Outcome != "committed" || txns[1].Outcome != "committed" ||
+		rep.Sets[0].Balances["n1"]["C"] != 11 {
+		t.Errorf("set 1: %+v, balances %v; want both transfers committed and C=11", txns, rep.Sets[0].Balances["n1"])
+	}
+}
