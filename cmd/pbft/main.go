@@ -51,7 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCommand(stdin, stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(protectNegativeAmounts(root, args))
 	return exitCode(root.ExecuteContext(ctx), stderr)
 }
 
