@@ -53,7 +53,7 @@ the replicas after each set.`,
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout))
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout), newClusterCommand(stdout))
 	return root
 }
 
