@@ -42,8 +42,12 @@ type Replica struct {
 // runDir holds the pid and log files, beside the configuration.
 func (o *Options) runDir() string { return filepath.Join(filepath.Dir(o.Config), "run") }
 
-func (o *Options) pidFile(id int) string { return filepath.Join(o.runDir(), fmt.Sprintf("n%d.pid", id)) }
-func (o *Options) logFile(id int) string { return filepath.Join(o.runDir(), fmt.Sprintf("n%d.log", id)) }
+func (o *Options) pidFile(id int) string {
+	return filepath.Join(o.runDir(), fmt.Sprintf("n%d.pid", id))
+}
+func (o *Options) logFile(id int) string {
+	return filepath.Join(o.runDir(), fmt.Sprintf("n%d.log", id))
+}
 
 // Up starts every replica of the configuration in the background and waits until each one
 // listens. If one fails, it stops the others and returns the failing replica's last log line.
@@ -207,7 +211,7 @@ func Ps(o Options) ([]Replica, error) {
 	for _, r := range cfg.Replicas {
 		pid := readPID(o.pidFile(r.ID))
 		out = append(out, Replica{ID: r.ID, Addr: r.Addr, PID: pid,
-			Running: pid > 0 && alive(pid) && isReplica(pid, fmt.Sprintf("n%d", r.ID)),
+			Running:   pid > 0 && alive(pid) && isReplica(pid, fmt.Sprintf("n%d", r.ID)),
 			Listening: listening(r.Addr), Log: o.logFile(r.ID)})
 	}
 	return out, nil
