@@ -72,6 +72,9 @@ func TestHelpExplainsFlagsWithDefaults(t *testing.T) {
 		{[]string{"client", "--help"}, []string{"--key-dir", "(default 10s)", "transfer A B 3"}},
 		{[]string{"bench", "--help"}, []string{"--sweep-clients", "(default 100000)", "(default 20s)", "--byzantine"}},
 		{[]string{"smallbank", "gen", "--help"}, []string{"--faults", "(default 20)"}},
+		{[]string{"cluster", "--help"}, []string{"pbft cluster up", "run/n3.log", "down", "ps"}},
+		{[]string{"cluster", "up", "--help"}, []string{"--base-port", "(default 5001)", "--ephemeral", "(default 30s)"}},
+		{[]string{"client", "--help"}, []string{"--json", "PBFT_CONFIG", "negative amount"}},
 	} {
 		code, stdout, _ := runCLI(t, tc.args...)
 		for _, w := range tc.want {
