@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft/cluster"
@@ -264,6 +265,30 @@ func TestClientRefusesLocallyWhatItsKeyMayNotDo(t *testing.T) {
 		code, _, stderr := runCLI(t, append([]string{"client", "--config", cfg, "--timeout", "200ms"}, args...)...)
 		if code == 0 || strings.Contains(stderr, "not sent") || !strings.Contains(stderr, "not committed") {
 			t.Errorf("client %v: status %d, stderr %q; want a timeout", args, code, stderr)
+		}
+	}
+}
+
+// waitListening waits until every replica of the configuration accepts TCP connections, so
+// that a test's first client request does not race the replicas' start.
+func waitListening(t *testing.T, cfgPath string) {
+	t.Helper()
+	cfg, err := cluster.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, r := range cfg.Replicas {
+		for {
+			conn, err := net.DialTimeout("tcp", r.Addr, time.Second)
+			if err == nil {
+				conn.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("n%d does not listen on %s after 60 s: %v", r.ID, r.Addr, err)
+			}
+			<-time.After(50 * time.Millisecond) // poll until the deadline
 		}
 	}
 }

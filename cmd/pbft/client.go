@@ -118,7 +118,7 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	if err != nil {
 		return err
 	}
-	down := unreachable(ctx, cfg)
+	down := unreachable(ctx, cfg, min(probeWindow, fl.timeout))
 	if len(down) == len(cfg.Replicas) {
 		return fl.notCommitted(stdout, op, fmt.Sprintf("no replica is reachable (%s)", strings.Join(down, "; ")))
 	}

@@ -95,15 +95,37 @@ func openedText(cfg *cluster.Config) string {
 	return text
 }
 
-// probeTimeout bounds the reachability check before a request is sent.
-const probeTimeout = 2 * time.Second
+// probeWindow bounds the reachability check before a request is sent: the client redials
+// until one replica accepts a connection or the window ends, so that replicas still starting
+// (a script that launches them and a client at once) are waited for briefly.
+const probeWindow = 3 * time.Second
 
-// unreachable dials every replica once, in parallel, and returns one line per replica that
-// refused or did not answer. When every replica is unreachable, the client says so at once
-// instead of retransmitting until --timeout.
-func unreachable(ctx context.Context, cfg *cluster.Config) []string {
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
+// unreachable dials every replica, in parallel, until one accepts a connection or the window
+// ends, and returns one line per replica that refused or did not answer. When every replica
+// is unreachable the client says so then, instead of retransmitting until --timeout.
+func unreachable(ctx context.Context, cfg *cluster.Config, window time.Duration) []string {
+	deadline := time.Now().Add(window)
+	for {
+		down := dialAll(ctx, cfg)
+		if len(down) < len(cfg.Replicas) || !time.Now().Add(dialRetry).Before(deadline) {
+			return down
+		}
+		select {
+		case <-ctx.Done():
+			return down
+		case <-time.After(dialRetry): // redial: the replicas may be starting
+		}
+	}
+}
+
+// dialRetry is the pause between two rounds of dials; dialTimeout bounds one dial.
+const (
+	dialRetry   = 250 * time.Millisecond
+	dialTimeout = time.Second
+)
+
+// dialAll dials every replica once, in parallel, and lists those that did not accept.
+func dialAll(ctx context.Context, cfg *cluster.Config) []string {
 	var mu sync.Mutex
 	var down []string
 	var wg sync.WaitGroup
@@ -111,7 +133,7 @@ func unreachable(ctx context.Context, cfg *cluster.Config) []string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var d net.Dialer
+			d := net.Dialer{Timeout: dialTimeout}
 			conn, err := d.DialContext(ctx, "tcp", r.Addr)
 			if err == nil {
 				conn.Close()

@@ -154,6 +154,7 @@ func TestEndToEndNodesAndClient(t *testing.T) {
 			}
 		})
 	}
+	waitListening(t, cfg)
 	for _, tc := range []struct {
 		args []string
 		code int
