@@ -56,7 +56,7 @@ not do; --force sends it anyway, and the replicas answer "not authorized".
 Exit status: 0 when the operation committed and succeeded, 2 when it committed but
 failed (e.g. insufficient funds, not authorized), 1 when it did not commit before
 --timeout or was refused locally. When no replica accepts a connection the client
-says so at once instead of waiting for --timeout.
+says so within 3 s instead of waiting for --timeout.
 
 --config defaults to $PBFT_CONFIG, else ./cluster.yaml. A negative amount needs no
 "--" (transfer A B -5 is refused locally: "negative amount"). --json prints one JSON
