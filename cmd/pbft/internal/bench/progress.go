@@ -43,7 +43,7 @@ func startProgressEvery(w io.Writer, label string, rec *recorder, total, plain t
 		p.bar = progressbar.NewOptions64(total.Milliseconds(),
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(progressEvery),
+			progressbar.OptionThrottle(progressEvery*4/5), // below the tick, so that every tick redraws
 			progressbar.OptionSetPredictTime(false),
 			progressbar.OptionSetElapsedTime(false),
 			progressbar.OptionSetRenderBlankState(true),
