@@ -38,6 +38,9 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
   pbft bench --chaos rolling --clients 24 --duration 60s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkBasePort(o.BasePort, 7); err != nil {
+				return err
+			}
 			if o.Chaos.Mode != "" && !cmd.Flags().Changed("accounts") {
 				o.Accounts = bench.DefaultChaosAccounts
 			}

@@ -200,8 +200,8 @@ func (fl *keygenFlags) loadOrCreate() (*cluster.Config, bool, error) {
 		return nil, false, fmt.Errorf("--f %d: want at least 1", fl.f)
 	}
 	cfg := cluster.Default(fl.f, fl.basePort)
-	if fl.basePort < 1 || fl.basePort+cfg.N()-1 > 65535 {
-		return nil, false, fmt.Errorf("--base-port %d: replicas need ports up to %d", fl.basePort, fl.basePort+cfg.N()-1)
+	if err := checkBasePort(fl.basePort, cfg.N()); err != nil {
+		return nil, false, err
 	}
 	if len(fl.hosts) > 0 {
 		if err := cfg.PlaceOn(fl.hosts, fl.basePort); err != nil {

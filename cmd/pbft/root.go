@@ -33,6 +33,9 @@ the replicas after each set.`,
 			if opts.Path == "" {
 				return cmd.Help()
 			}
+			if err := checkBasePort(opts.BasePort, 7); err != nil {
+				return err
+			}
 			opts.In, opts.Out = stdin, stdout
 			return runner.Run(cmd.Context(), opts)
 		},
@@ -52,7 +55,7 @@ the replicas after each set.`,
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout))
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout), newClusterCommand(stdout))
 	return root
 }
 

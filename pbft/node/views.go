@@ -84,7 +84,7 @@ func (nd *node) metricsAnswer() answer {
 	data := controlapi.Metrics{
 		ExecutedRequests: st.ExecutedRequests, ExecutedSlots: st.ExecutedSlots,
 		ThroughputTPS: nd.metrics.throughput(st.ExecutedRequests),
-		View:          uint64(nd.core.View()), ViewChanges: st.ViewChanges,
+		View:          uint64(nd.core.View()), ViewActive: nd.core.ViewActive(), ViewChanges: st.ViewChanges,
 		FastCommits: st.FastCommits, SlowCommits: st.SlowCommits, WaitedSlots: st.WaitedSlots,
 		Rejected: controlapi.Rejected{
 			BadSignature: nd.rejects.badSignature.Load(), BadShare: st.BadShares,

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -98,6 +99,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer r.cleanup()
+	r.printWarnings()
 	err = r.runSets(ctx)
 	if werr := r.writeReport(); werr != nil && (err == nil || errors.Is(err, errQuit)) {
 		return werr
@@ -106,6 +108,14 @@ func Run(ctx context.Context, opts Options) error {
 		return nil
 	}
 	return err
+}
+
+// printWarnings prints the file's warnings before the first set and keeps them for the report.
+func (r *run) printWarnings() {
+	for _, w := range r.file.Warnings {
+		fmt.Fprintf(r.out, "warning: %v\n", w)
+		r.report.Warnings = append(r.report.Warnings, w.Error())
+	}
 }
 
 // validateOp checks an operation of the file with the bank's parser, so that a bad one is

@@ -76,7 +76,7 @@ func newRun(opts Options, file *scenario.File) (*run, error) {
 		r.clients = &keyedClients{keys: keys}
 	}
 	if !opts.NonInteractive && opts.In != nil {
-		r.prompt = newPrompt(opts.In)
+		r.prompt = newPrompt(opts.In, r.out)
 	}
 	return r, nil
 }
@@ -96,6 +96,7 @@ func checkWritable(path string) error {
 // cleanup removes the work directory (keys, configurations, child logs); with --debug it
 // keeps it and says where it is.
 func (r *run) cleanup() {
+	r.prompt.close()
 	if r.workDir == "" {
 		return
 	}
