@@ -8,8 +8,9 @@ import (
 	"github.com/cloudflare/circl/sign/bls"
 )
 
-// circl stays a test-only reference: the scheme moved from circl to gnark-crypto without
-// changing a byte of its keys, shares or signatures, and these tests hold it to that.
+// These tests hold the gnark backend to circl's own dealer and sign/bls package (not to this
+// package's circl backend, which backend_test.go checks against gnark): the scheme moved
+// from circl to gnark-crypto without changing a byte of its keys, shares or signatures.
 
 // dealCirclReference is the circl dealer this package used before gnark-crypto, kept as a
 // reference: it returns the encoded public key and every encoded secret share.

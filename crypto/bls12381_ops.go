@@ -10,6 +10,9 @@ import (
 // Scheme returns SchemeBLS12381.
 func (p *blsPublic) Scheme() string { return SchemeBLS12381 }
 
+// Backend returns BackendGnark.
+func (p *blsPublic) Backend() string { return BackendGnark }
+
 // T returns the threshold.
 func (p *blsPublic) T() int { return p.t }
 

@@ -78,9 +78,15 @@ func g1Bytes(p *bls.G1Affine) []byte { b := p.Bytes(); return b[:] }
 func g2Bytes(p *bls.G2Affine) []byte { b := p.Bytes(); return b[:] }
 
 // TestUntrustedG1Points feeds off-subgroup and malformed G1 encodings to everything that reads
-// shares or signatures: they are refused as malformed, and CombineOptimistic blames them.
+// shares or signatures, on both backends: they are refused as malformed, and CombineOptimistic
+// blames them.
 func TestUntrustedG1Points(t *testing.T) {
-	d := deal(t, SchemeBLS12381, 5)
+	for _, v := range blsVariants {
+		t.Run(v, func(t *testing.T) { untrustedG1Points(t, deal(t, v, 5)) })
+	}
+}
+
+func untrustedG1Points(t *testing.T, d *dealing) {
 	good := d.sharesOver(t, msg1)
 	for name, b := range badG1Encodings(t, good[2].Sig) {
 		if err := d.pub.VerifyShare(msg1, Share{Index: 3, Sig: b}); !errors.Is(err, ErrMalformed) {
@@ -101,7 +107,7 @@ func TestUntrustedG1Points(t *testing.T) {
 }
 
 // TestUntrustedG2Keys replaces one key of an encoded public key by an off-subgroup point, a
-// subgroup key plus torsion, or the identity: UnmarshalPublic refuses each as malformed.
+// subgroup key plus torsion, or the identity: both backends refuse each as malformed.
 func TestUntrustedG2Keys(t *testing.T) {
 	d := deal(t, SchemeBLS12381, 5)
 	enc, _ := d.pub.MarshalBinary()
@@ -116,8 +122,10 @@ func TestUntrustedG2Keys(t *testing.T) {
 		for _, at := range []int{0, 1, testN} {
 			b := slices.Clone(enc)
 			copy(b[5+at*blsKeySize:], k)
-			if _, err := UnmarshalPublic(SchemeBLS12381, b); !errors.Is(err, ErrMalformed) {
-				t.Errorf("%s as key %d: UnmarshalPublic = %v, want ErrMalformed", name, at, err)
+			for _, backend := range []string{BackendGnark, BackendCircl} {
+				if _, err := UnmarshalPublicOn(backend, SchemeBLS12381, b); !errors.Is(err, ErrMalformed) {
+					t.Errorf("%s as key %d: UnmarshalPublicOn(%s) = %v, want ErrMalformed", name, at, backend, err)
+				}
 			}
 		}
 	}
@@ -126,7 +134,12 @@ func TestUntrustedG2Keys(t *testing.T) {
 // TestCompressedGarbageNeverPanics tries many random x coordinates with each compression flag:
 // about half decode to curve points, almost none in G1, and nothing verifies or panics.
 func TestCompressedGarbageNeverPanics(t *testing.T) {
-	d := deal(t, SchemeBLS12381, 5)
+	for _, v := range blsVariants {
+		t.Run(v, func(t *testing.T) { compressedGarbage(t, deal(t, v, 5)) })
+	}
+}
+
+func compressedGarbage(t *testing.T, d *dealing) {
 	good := d.sharesOver(t, msg1)
 	rnd := randomReader([]byte("compressed garbage"), "g1")
 	for i := range 100 {

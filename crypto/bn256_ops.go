@@ -14,6 +14,9 @@ import (
 // Scheme returns SchemeBN256.
 func (p *bnPublic) Scheme() string { return SchemeBN256 }
 
+// Backend returns "kyber", the only library bn256 runs on.
+func (p *bnPublic) Backend() string { return backendKyber }
+
 // T returns the threshold.
 func (p *bnPublic) T() int { return p.t }
 

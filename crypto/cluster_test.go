@@ -10,7 +10,7 @@ import (
 
 func TestDealCluster(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
-		keys, err := DealCluster(scheme, 7, 2, []byte("cluster"))
+		keys, err := dealClusterOn(scheme, 7, 2, []byte("cluster"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func TestDealCluster(t *testing.T) {
 		if p.Tau.Verify(msg1, sigSig) == nil {
 			t.Fatal("a σ signature verifies under τ")
 		}
-		again, _ := DealCluster(scheme, 7, 2, []byte("cluster"))
+		again, _ := dealClusterOn(scheme, 7, 2, []byte("cluster"))
 		a, _ := p.Tau.MarshalBinary()
 		b, _ := again.Public.Tau.MarshalBinary()
 		if !bytes.Equal(a, b) || again.Replicas[3].Ed25519.Public() != keys.Replicas[3].Ed25519.Public() {
@@ -63,7 +63,7 @@ func TestDealCluster(t *testing.T) {
 
 func TestKeyDirRoundTrip(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
-		keys, err := DealCluster(scheme, 4, 1, nil)
+		keys, err := dealClusterOn(scheme, 4, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestKeyDirRoundTrip(t *testing.T) {
 				t.Fatal("threshold public key changed on disk")
 			}
 		}
-		if back.Public.Scheme != scheme || back.Public.N != 4 || back.Public.F != 1 {
+		if back.Public.Scheme != schemeOf(scheme) || back.Public.N != 4 || back.Public.F != 1 {
 			t.Fatalf("header changed: %+v", back.Public)
 		}
 		for i, r := range back.Replicas {

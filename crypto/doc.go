@@ -21,14 +21,29 @@
 //     about 100 bits of security.
 //   - SchemeBLS12381: BLS12-381 with keys in G2 and signatures in G1 (the fastest placement
 //     for signing and combining, and 48-byte certificates), the IETF basic scheme's hash to
-//     G1, with the arithmetic of gnark-crypto (assembly field operations; pairing checks reuse
-//     precomputed lines of the fixed G2 keys) and the Shamir sharing and Lagrange combination
-//     done here. It gives about 128 bits of security; its keys and signatures are byte for
-//     byte those of circl's sign/bls (the tests cross-check against circl), and it is the one
-//     to deploy.
+//     G1, and the Shamir sharing and Lagrange combination done here. It gives about 128 bits
+//     of security; its keys and signatures are byte for byte those of circl's sign/bls, and
+//     it is the one to deploy.
 //
 // Having both keeps the interface honest and lets the benchmarks compare them; a fast fake
 // for large simulations belongs in test code of its users, never here.
+//
+// # Two backends of BLS12-381
+//
+// SchemeBLS12381 runs on either of two independent libraries, chosen per replica by name
+// (BackendGnark, the default, or BackendCircl; UnmarshalPublicOn, ClusterPublic.OnBackend):
+//
+//   - gnark (bls12381*.go): gnark-crypto's assembly field arithmetic; pairing checks reuse
+//     precomputed Miller-loop lines of the fixed G2 keys. About 3x faster than circl.
+//   - circl (bls12381_circl*.go): cloudflare/circl decodes and checks every point, hashes to
+//     G1, multiplies (in constant time when signing) and pairs.
+//
+// Both read the same key files and produce and accept the same bytes (keys, shares,
+// certificates), so replicas on different backends run in one cluster: a bug in one
+// library's decoding, subgroup check, hash or pairing then no longer makes every replica
+// accept the same bad certificate (implementation diversity; docs/design.md, "Two BLS12-381
+// backends", says what that buys and what it does not). The tests run every table on both
+// and check them against each other.
 //
 // # The cluster keys τ and σ
 //

@@ -31,7 +31,7 @@ func marshalAll(t *testing.T, pub ThresholdPublic, signers []ThresholdSigner) []
 func TestDealDeterministic(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
 		dealBytes := func(seed []byte) [][]byte {
-			pub, signers, err := Deal(scheme, 3, 4, seed)
+			pub, signers, err := dealOn(scheme, 3, 4, seed)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,11 +55,11 @@ func TestDealDeterministic(t *testing.T) {
 func TestDealParams(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
 		for _, c := range []struct{ t, n int }{{0, 4}, {5, 4}, {-1, 4}, {1, MaxParties + 1}} {
-			if _, _, err := Deal(scheme, c.t, c.n, nil); !errors.Is(err, ErrInvalidParams) {
+			if _, _, err := dealOn(scheme, c.t, c.n, nil); !errors.Is(err, ErrInvalidParams) {
 				t.Errorf("Deal(t=%d, n=%d): %v, want ErrInvalidParams", c.t, c.n, err)
 			}
 		}
-		pub, signers, err := Deal(scheme, 1, 1, []byte("one"))
+		pub, signers, err := dealOn(scheme, 1, 1, []byte("one"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,16 +77,16 @@ func TestMarshalRoundTrip(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
 		d := deal(t, scheme, 5)
 		enc := marshalAll(t, d.pub, d.signers)
-		pub, err := UnmarshalPublic(scheme, enc[0])
+		pub, err := unmarshalPublicOf(scheme, enc[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again, _ := pub.MarshalBinary(); !bytes.Equal(again, enc[0]) || pub.T() != 5 || pub.N() != testN || pub.Scheme() != scheme {
+		if again, _ := pub.MarshalBinary(); !bytes.Equal(again, enc[0]) || pub.T() != 5 || pub.N() != testN || pub.Scheme() != schemeOf(scheme) {
 			t.Fatal("public key changed in a round trip")
 		}
 		var shares []Share
 		for i, b := range enc[1:] {
-			s, err := UnmarshalSigner(scheme, b)
+			s, err := unmarshalSignerOf(scheme, b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,9 +144,9 @@ func TestUnmarshalRejects(t *testing.T) {
 		for _, c := range cases {
 			var err error
 			if c.public {
-				_, err = UnmarshalPublic(c.scheme, c.b)
+				_, err = unmarshalPublicOf(c.scheme, c.b)
 			} else {
-				_, err = UnmarshalSigner(c.scheme, c.b)
+				_, err = unmarshalSignerOf(c.scheme, c.b)
 			}
 			if err == nil {
 				t.Errorf("%s: accepted", c.name)

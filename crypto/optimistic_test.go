@@ -109,11 +109,11 @@ func TestGarbageNeverPanics(t *testing.T) {
 					t.Fatalf("combination with a random share verified")
 				}
 			}
-			if _, err := UnmarshalPublic(scheme, b); err == nil {
+			if _, err := unmarshalPublicOf(scheme, b); err == nil {
 				t.Fatalf("random public key of length %d accepted", length)
 			}
 			// 35 bytes with the right tag is a valid encoding: any non-zero scalar is a share.
-			if _, err := UnmarshalSigner(scheme, b); err == nil && length != 35 {
+			if _, err := unmarshalSignerOf(scheme, b); err == nil && length != 35 {
 				t.Fatalf("random signer of length %d accepted", length)
 			}
 		}
@@ -125,7 +125,7 @@ func TestGarbageNeverPanics(t *testing.T) {
 func TestConcurrentCombine(t *testing.T) {
 	forEachScheme(t, func(t *testing.T, scheme string) {
 		d := deal(t, scheme, 5)
-		pub, err := UnmarshalPublic(scheme, first(d.pub.MarshalBinary()))
+		pub, err := unmarshalPublicOf(scheme, first(d.pub.MarshalBinary()))
 		if err != nil {
 			t.Fatal(err)
 		}

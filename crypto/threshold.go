@@ -8,7 +8,7 @@ import (
 // Scheme names accepted by Deal, UnmarshalPublic, UnmarshalSigner and DealCluster.
 const (
 	SchemeBN256    = "bn256"    // kyber sign/tbls over the bn256 pairing
-	SchemeBLS12381 = "bls12381" // BLS12-381 (gnark-crypto), keys in G2, signatures in G1
+	SchemeBLS12381 = "bls12381" // BLS12-381, keys in G2, signatures in G1 (gnark-crypto or circl)
 )
 
 // MaxParties bounds n so that share indices fit the two-byte encodings.
@@ -17,6 +17,7 @@ const MaxParties = 1024
 // Errors returned by the threshold schemes. Callers match them with errors.Is.
 var (
 	ErrUnknownScheme   = errors.New("crypto: unknown threshold scheme")
+	ErrUnknownBackend  = errors.New("crypto backend")
 	ErrInvalidParams   = errors.New("crypto: invalid threshold parameters")
 	ErrMalformed       = errors.New("crypto: malformed encoding")
 	ErrBadIndex        = errors.New("crypto: share index out of range")
@@ -37,6 +38,9 @@ type Share struct {
 type ThresholdPublic interface {
 	// Scheme is the scheme name, SchemeBN256 or SchemeBLS12381.
 	Scheme() string
+	// Backend names the library that runs the key: BackendGnark or BackendCircl for
+	// SchemeBLS12381, "kyber" for SchemeBN256.
+	Backend() string
 	// T is the number of shares a signature needs.
 	T() int
 	// N is the number of signers.

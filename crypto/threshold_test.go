@@ -31,7 +31,9 @@ func deal(tb testing.TB, scheme string, t int) *dealing {
 	if d, ok := dealt.Load(key); ok {
 		return d.(*dealing)
 	}
-	pub, signers, err := Deal(scheme, t, testN, []byte("test seed "+key))
+	// the seed names the scheme, not the backend: both backends of a scheme get the same keys
+	seed := fmt.Sprintf("test seed %s/%d", schemeOf(scheme), t)
+	pub, signers, err := dealOn(scheme, t, testN, []byte(seed))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,7 +60,8 @@ func (d *dealing) sharesOver(tb testing.TB, msg []byte) []Share {
 	return append([]Share(nil), all...)
 }
 
-// forEachScheme runs f as a subtest for every real scheme: every crypto table runs on both.
+// forEachScheme runs f as a subtest for every scheme and backend: every crypto table runs on
+// each.
 func forEachScheme(t *testing.T, f func(t *testing.T, scheme string)) {
 	for _, scheme := range schemes {
 		t.Run(scheme, func(t *testing.T) { f(t, scheme) })
@@ -161,7 +164,7 @@ func TestCombineLargeIndexSet(t *testing.T) {
 		if _, _, ok := smallMultipliers(first(lagrangeRational(firstIndices(th), 0))); ok {
 			t.Fatalf("t=%d should not fit the short path; pick a larger set", th)
 		}
-		pub, signers, err := Deal(scheme, th, n, []byte("large"))
+		pub, signers, err := dealOn(scheme, th, n, []byte("large"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -114,8 +114,9 @@ func (r *Replica) catchupTick() {
 		return
 	}
 	if r.executed == c.lastExec {
-		// No progress for a whole period: catch up to what f+1 peers (one honest) executed.
-		if s := r.vouchedExecuted(); s > r.executed {
+		// No progress for a whole period: catch up to what f+1 peers (one honest) executed,
+		// or else to what a single peer claims, at most fetchSpan slots ahead.
+		if s := r.stuckTarget(); s > r.executed {
 			r.noteAhead(s)
 		}
 	}
@@ -137,6 +138,26 @@ func (r *Replica) onStatus(from NodeID, m *Status) {
 		r.catchup.peerExec = map[NodeID]Seq{}
 	}
 	r.catchup.peerExec[from] = m.Executed
+}
+
+// stuckTarget is the slot a replica that made no progress for a STATUS period catches up to:
+// what f+1 peers executed, or else the highest slot a single peer claims, capped at fetchSpan
+// past its own. A single honest replica may be the only one that executed a committed slot
+// (the others lost the certificate in a power cut, and its leader, restarted, stays silent in
+// its view), and the certificate makes its answer safe. A lying peer costs at most one FETCH
+// of fetchSpan slots per FetchTicks while the replica is idle, dropped after a round of peers
+// (fetchDone).
+func (r *Replica) stuckTarget() Seq {
+	if s := r.vouchedExecuted(); s > r.executed {
+		return s
+	}
+	best := r.executed
+	for id, s := range r.catchup.peerExec {
+		if id != r.cfg.ID && s > best {
+			best = s
+		}
+	}
+	return min(best, r.executed+r.fetchSpan())
 }
 
 // vouchedExecuted is the highest slot that at least f+1 peers report executed.

@@ -2,6 +2,7 @@ package pbft_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
@@ -24,6 +25,12 @@ type durableNet struct {
 	disks [5]*storage.Memory
 	queue []delivery
 	down  map[pbft.NodeID]bool
+
+	// lag > 0 plays the node's group commit: a replica's Readies wait, records and binding
+	// messages, until lag of them are pending or the network is quiet, and are then written
+	// as one write; what does not bind leaves at once, ahead of earlier Readies' records.
+	lag     int
+	pending [5][]pbft.Ready
 
 	crash       pbft.NodeID // the replica to crash (0: none)
 	crashAt     int         // at its crashAt-th write
@@ -87,27 +94,13 @@ func newDurableNet(t *testing.T) *durableNet {
 // collect takes replica id's Ready as the node does: what does not bind the replica (replies
 // included, pbft.NeedsDurability) leaves at once, then the records are made durable, then
 // the votes and view-change messages leave. A crash before the write loses only the latter.
+// With lag, the write waits for more Readies (group commit) and a PRE-PREPARE is held with
+// the binding messages only while a record that enters a view is not yet durable.
 func (n *durableNet) collect(id pbft.NodeID) {
 	rd := n.reps[id].TakeReady()
-	n.send(id, rd.Messages, false)
+	holdPP := n.lag > 0 && n.entersViewPending(id, &rd)
+	n.send(id, rd.Messages, false, holdPP)
 	n.acknowledge(id, rd.Replies)
-	if len(rd.Persist) > 0 || rd.Checkpoint != nil {
-		n.writes[id]++
-		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
-			if n.afterWrite {
-				n.write(id, &rd)
-			}
-			n.restart(id)
-			for other := pbft.NodeID(1); other <= 4 && n.crashAll; other++ {
-				if other != id {
-					n.restart(other)
-				}
-			}
-			return
-		}
-		n.write(id, &rd)
-	}
-	n.send(id, rd.Messages, true)
 	for _, job := range rd.CombineJobs {
 		n.queue = append(n.queue, delivery{id, id, &pbft.Combined{Job: job, Sig: []byte("fake-cert")}})
 	}
@@ -117,12 +110,81 @@ func (n *durableNet) collect(id pbft.NodeID) {
 		}
 		n.executed[e.Seq] = e.Digest
 	}
+	if n.lag == 0 {
+		n.commit(id, []pbft.Ready{rd}, false)
+		return
+	}
+	if !holdPP {
+		rd.Messages = slices.DeleteFunc(rd.Messages, func(e pbft.Envelope) bool { return isPrePrepare(e.Msg) })
+	}
+	n.pending[id] = append(n.pending[id], rd)
+	if len(n.pending[id]) >= n.lag {
+		n.flush(id)
+	}
 }
 
-// send queues replica id's messages that need durability (binding) or not.
-func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding bool) {
+// flush writes replica id's pending Readies as one write and sends what they held.
+func (n *durableNet) flush(id pbft.NodeID) {
+	rds := n.pending[id]
+	n.pending[id] = nil
+	n.commit(id, rds, true)
+}
+
+// commit makes rds' records durable in one write (crashing there if the test says so), then
+// sends their binding messages (and, if heldPP, the PRE-PREPAREs they hold).
+func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready, heldPP bool) {
+	dirty := false
+	for i := range rds {
+		dirty = dirty || len(rds[i].Persist) > 0 || rds[i].Checkpoint != nil
+	}
+	if dirty {
+		n.writes[id]++
+		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
+			if n.afterWrite {
+				for i := range rds {
+					n.write(id, &rds[i])
+				}
+			}
+			n.restart(id)
+			for other := pbft.NodeID(1); other <= 4 && n.crashAll; other++ {
+				if other != id {
+					n.restart(other)
+				}
+			}
+			return
+		}
+		for i := range rds {
+			n.write(id, &rds[i])
+		}
+	}
+	for i := range rds {
+		n.send(id, rds[i].Messages, true, heldPP)
+	}
+}
+
+// entersViewPending reports whether rd or a pending Ready of replica id holds a record that
+// enters a view (pbft.EntersView): a PRE-PREPARE waits for it.
+func (n *durableNet) entersViewPending(id pbft.NodeID, rd *pbft.Ready) bool {
+	for _, p := range append(n.pending[id], *rd) {
+		for i := range p.Persist {
+			if pbft.EntersView(&p.Persist[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isPrePrepare(m pbft.Message) bool {
+	_, ok := m.(*pbft.PrePrepare)
+	return ok
+}
+
+// send queues replica id's messages that need durability (binding) or not; heldPP counts
+// PRE-PREPAREs among the binding ones.
+func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding, heldPP bool) {
 	for _, env := range envs {
-		if pbft.NeedsDurability(env.Msg) != binding {
+		if (pbft.NeedsDurability(env.Msg) || (heldPP && isPrePrepare(env.Msg))) != binding {
 			continue
 		}
 		n.checkVote(id, env.Msg)
@@ -169,6 +231,7 @@ func (n *durableNet) restart(id pbft.NodeID) {
 		}
 	}
 	n.queue = kept
+	n.pending[id] = nil
 	disk, err := n.disks[id].Reopen(storage.Identity{Replica: id})
 	if err != nil {
 		n.t.Fatal(err)
@@ -214,7 +277,7 @@ func (n *durableNet) checkVote(from pbft.NodeID, m pbft.Message) {
 }
 
 func (n *durableNet) deliverAll() {
-	for steps := 0; len(n.queue) > 0; steps++ {
+	for steps := 0; len(n.queue) > 0 || n.flushAll(); steps++ {
 		if steps > 1_000_000 {
 			n.t.Fatal("the network does not quiesce")
 		}
@@ -226,6 +289,17 @@ func (n *durableNet) deliverAll() {
 		n.reps[d.to].Step(d.from, d.msg)
 		n.collect(d.to)
 	}
+}
+
+// flushAll writes every replica's pending Readies (the network is quiet); it reports whether
+// that queued anything.
+func (n *durableNet) flushAll() bool {
+	for id := pbft.NodeID(1); id <= 4; id++ {
+		if len(n.pending[id]) > 0 {
+			n.flush(id)
+		}
+	}
+	return len(n.queue) > 0
 }
 
 func (n *durableNet) tick(k int) {

@@ -63,6 +63,9 @@ type DurableCheckpoint struct {
 type Recovered struct {
 	Snapshot *Snapshot // the last saved checkpoint state; nil: genesis
 	Records  []Record  // every record kept, in any order
+	// Restarted: the data directory existed before (this is a restart, not a first start).
+	// A restarted replica never proposes in the views it had reached (see Recover).
+	Restarted bool
 }
 
 func (r *Replica) persist(rec Record) {
@@ -89,10 +92,14 @@ func (r *Replica) offerCheckpoint(required bool) {
 	r.out.Checkpoint = &DurableCheckpoint{Cert: r.stable, Snapshot: r.snapshot.encoder(), Required: required}
 }
 
-// NeedsDurability reports whether m may leave only once the records of its Ready are durable.
-// Those are the messages that bind the sender: its votes and proposals (PRE-PREPARE, PREPARE,
-// COMMIT) and its view-change messages (VIEW-CHANGE, NEW-VIEW), which it must never contradict
-// after a restart. Everything else may leave at once, replies included: certificates,
+// NeedsDurability reports whether m may leave only once the records of its Ready (and of every
+// earlier Ready) are durable. Those are the messages that bind the sender: its votes (PREPARE,
+// COMMIT, its own share included) and its view-change messages (VIEW-CHANGE, NEW-VIEW), which
+// it must never contradict after a restart. A PRE-PREPARE need not wait for its own record: a
+// restarted replica never proposes again in a view it had reached (Recover), so it cannot
+// contradict a proposal it forgot; the runtime holds a PRE-PREPARE only while the records that
+// put the leader in its view are not yet durable (docs/protocol.md, "Durability"). Everything
+// else may leave at once, replies included: certificates,
 // checkpoint shares and catch-up carry nothing the sender could contradict, and a reply
 // acknowledges a value that stays committed if every replica loses power before its executed
 // slot is durable: a FULL-COMMIT-PROOF needs the durable votes of all n replicas, a COMMIT-CERT
@@ -100,8 +107,13 @@ func (r *Replica) offerCheckpoint(required bool) {
 // every later NEW-VIEW propose the value again (docs/protocol.md, "Durability").
 func NeedsDurability(m Message) bool {
 	switch m.(type) {
-	case *PrePrepare, *Prepare, *Commit, *ViewChange, *NewView:
+	case *Prepare, *Commit, *ViewChange, *NewView:
 		return true
 	}
 	return false
 }
+
+// EntersView reports whether rec is one of the records that put a replica in a view (its
+// VIEW-CHANGE or NEW-VIEW, or a NEW-VIEW accepted): a PRE-PREPARE leaves only once those of
+// its Ready and earlier ones are durable, so that a restarted leader knows it reached the view.
+func EntersView(rec *Record) bool { return rec.Kind == RecView || rec.Kind == RecNewView }

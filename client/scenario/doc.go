@@ -16,12 +16,13 @@
 // (), [] or "" belongs to the cell, so `(A, B, 1)` needs no quotes. Double quotes are removed
 // wherever they appear ("" inside quotes is a literal quote) and cells are trimmed.
 //
-// Transaction cells hold one or more operations separated by commas:
+// Transaction cells hold one or more operations separated by commas or semicolons:
 //
 //	(A, B, 1)                             legacy transfer: sender, receiver, amount
 //	(E)                                   legacy balance read
 //	DepositChecking(C, 25)                SmallBank operation: Name(arg, ...)
 //	(DepositChecking(C,25)),(Balance(A))  several operations; outer parentheses are dropped
+//	(A, C, 1); (C, E, 2)                  several operations, as files of earlier years wrote them
 //
 // Arguments are tokens of letters, digits, '_', '.', '+' or '-'; accounts are letters or
 // numbers. This package checks only the shape of an operation (a legacy operation has one or
@@ -44,6 +45,10 @@
 // A UTF-8 byte order mark, LF, CRLF or CR line ends, a missing final newline, blank lines (or
 // rows of empty cells), a 4-column file without the attack column, and extra empty trailing
 // columns are accepted. Duplicate set numbers are allowed (sets are identified by position).
+//
+// Some rows are legal but probably not what their author meant; File.Warnings lists them
+// without stopping the run: a set number used before, an empty live list, a Byzantine replica
+// that is not live, and attacks with no Byzantine replica.
 //
 // Every problem is reported as one *Error naming the file, the line and the problem, such as
 // `tests/x.csv:7: unknown replica "n9" in live list (want n1..n7)`. No input makes the parser

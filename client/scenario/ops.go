@@ -19,13 +19,14 @@ func splitOps(cell string) ([]string, error) {
 	return appendOps(nil, cell, 0)
 }
 
-// appendOps appends the operations of a comma-separated list. A piece wholly wrapped in
-// parentheses that itself contains parentheses, such as "(Balance(A))", is a wrapped list.
+// appendOps appends the operations of a list separated by commas or semicolons (files of
+// earlier course years write "(A, C, 1); (C, E, 2)"). A piece wholly wrapped in parentheses
+// that itself contains parentheses, such as "(Balance(A))", is a wrapped list.
 func appendOps(ops []string, list string, depth int) ([]string, error) {
 	if depth > maxOpNesting {
 		return nil, fmt.Errorf("operations nested too deeply in %q", list)
 	}
-	for _, piece := range splitTopLevel(list, ",") {
+	for _, piece := range splitTopLevel(list, ",;") {
 		piece = strings.TrimSpace(piece)
 		if piece == "" {
 			return nil, fmt.Errorf("empty operation in %q", list)

@@ -66,6 +66,7 @@ func (o ParseOptions) Parse(r io.Reader, name string) (*File, error) {
 	if err != nil {
 		return nil, &Error{File: name, Msg: err.Error()}
 	}
+	p.file.Warnings = checkSets(name, p.file.Sets)
 	return p.file, nil
 }
 

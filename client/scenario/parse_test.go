@@ -286,3 +286,62 @@ func TestSetHelpers(t *testing.T) {
 		t.Errorf("ReplicaNames = %q", got)
 	}
 }
+
+func TestSemicolonSeparatedTransactions(t *testing.T) {
+	cases := []struct {
+		name, src, want string
+	}{
+		{"five columns",
+			"1,\"(A, C, 1); (C, E, 2)\",\"[n1, n2, n3, n4, n5]\",[n5],[sign]\n",
+			"set 1@1 live=[1 2 3 4 5] byz=[5] attacks=sign\n  1: (A, C, 1) | (C, E, 2)\n"},
+		{"four columns with Byzantine servers",
+			"Set Number,Transactions,Live Servers,Byzantine Servers\n" +
+				"1,\"(A, C, 1); (C, E, 2)\",\"[S1, S2, S3, S4, S5, S6]\",\"[S6]\"\n" +
+				",\"(E, A, 3);(B)\",,\n",
+			"set 1@2 live=[1 2 3 4 5 6] byz=[6] attacks=\n  2: (A, C, 1) | (C, E, 2)\n  3: (E, A, 3) | (B)\n"},
+		{"semicolons and commas mixed",
+			"1,\"(A, B, 1); DepositChecking(C, 2), (E)\",[n1],[],[]\n",
+			"set 1@1 live=[1] byz=[] attacks=\n  1: (A, B, 1) | DepositChecking(C, 2) | (E)\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := summary(mustParse(t, c.src)); got != c.want {
+				t.Errorf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+	if _, err := Parse(strings.NewReader("1,\"(A, B, 1);\",[n1],[],[]\n"), "t.csv"); err == nil ||
+		!strings.Contains(err.Error(), "empty operation") {
+		t.Errorf("a trailing semicolon: got %v, want an empty-operation error", err)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string
+	}{
+		{"clean file", "1,(A),[n1, n2],[n2],[sign]\n2,(B),[n1],[],[]\n", nil},
+		{"duplicate set number", "1,(A),[n1],[],[]\n2,(B),[n1],[],[]\n1,(C),[n1],[],[]\n",
+			[]string{"t.csv:3: set 1: set number used before (line 1); both sets run, in file order"}},
+		{"empty live list", "1,(A),[],[],[]\n2,(B),\"\",[],[]\n",
+			[]string{"t.csv:1: set 1: empty live list: every replica is down, so no transaction can commit",
+				"t.csv:2: set 2: empty live list: every replica is down, so no transaction can commit"}},
+		{"Byzantine replica not live", "1,(A),[n1, n2],[n2, n6, n7],[crash]\n",
+			[]string{"t.csv:1: set 1: Byzantine n6, n7 not in the live list: a replica that is down runs no attack"}},
+		{"attacks without Byzantine replicas", "1,(A),[n1],[],[time; dark(n2)]\n",
+			[]string{"t.csv:1: set 1: attacks [time; dark(n2)] but no Byzantine replica: nobody runs them"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := mustParse(t, c.src)
+			var got []string
+			for _, w := range f.Warnings {
+				got = append(got, w.Error())
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("warnings\n%q\nwant\n%q", got, c.want)
+			}
+		})
+	}
+}

@@ -24,6 +24,9 @@ const (
 type File struct {
 	Name string // the name given to Parse, used in error messages
 	Sets []Set  // in file order
+	// Warnings are rows that parse but probably do not say what their author meant (see
+	// checkSets); they do not stop a run.
+	Warnings []*Error
 }
 
 // Set is one scenario set: a fresh cluster, its faults, and the transactions to run.

@@ -38,6 +38,9 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
   pbft bench --chaos rolling --clients 24 --duration 60s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkBasePort(o.BasePort, 7); err != nil {
+				return err
+			}
 			if o.Chaos.Mode != "" && !cmd.Flags().Changed("accounts") {
 				o.Accounts = bench.DefaultChaosAccounts
 			}
@@ -58,6 +61,8 @@ load_accounts, and its key directory keys for clients c0, c1, ...).`,
 	f.StringSliceVar(&o.Down, "down", nil, "replicas not to start, e.g. n7")
 	f.StringArrayVar(&o.Byzantine, "byzantine", nil, "a Byzantine replica and its attacks, e.g. n7=sign, \"n1=time;dark(n6)\" (repeatable)")
 	f.IntVar(&o.BasePort, "base-port", bench.DefaultBasePort, "TCP `port` of n1 of the local cluster; replica i listens on port+i-1")
+	f.StringSliceVar(&o.Placement.Hosts, "replica-hosts", nil, "hosts of the local cluster's replicas, n1 first (host, port base-port+i-1, or host:port) instead of 127.0.0.1; for replicas in network namespaces")
+	f.StringVar(&o.Placement.Exec, "replica-exec", "", "start each local replica through this command `prefix`, \"%d\" replaced by its id, e.g. \"ip netns exec pbft-n%d\"")
 	f.IntVar(&o.MaxBatch, "batch", 0, "requests per pre-prepare at most (0: the cluster default)")
 	f.IntVar(&o.Inflight, "inflight", 0, "slots the leader pipelines before batches grow (0: the cluster default)")
 	f.IntVar(&o.PipelineBatch, "pipeline-batch", 0, "requests that must wait before the leader opens a slot while another is in flight (0: the cluster default)")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft/cluster"
@@ -49,12 +50,16 @@ func TestErrorsAreOneLine(t *testing.T) {
 	wantOneLineError(t, "no-such.yaml", "node", "--config", filepath.Join(dir, "no-such.yaml"), "--id", "n1")
 	wantOneLineError(t, `unknown replica "n9"`, "node", "--config", cfg, "--id", "n9")
 	wantOneLineError(t, `--log-format "xml"`, "node", "--config", cfg, "--id", "n1", "--log-format", "xml")
+	wantOneLineError(t, `--crypto-backend: crypto backend "openssl": want gnark or circl`, "node", "--config", cfg, "--id", "n1", "--crypto-backend", "openssl")
 	wantOneLineError(t, "invalid argument", "client", "--config", cfg, "--timeout", "soon", "balance", "A")
 	wantOneLineError(t, `operation "frobnicate A"`, "client", "--config", cfg, "frobnicate", "A")
 	wantOneLineError(t, "--duration must be positive", "bench", "--duration", "0s")
 	wantOneLineError(t, `--byzantine "n7"`, "bench", "--byzantine", "n7")
 	wantOneLineError(t, `unknown replica "n9"`, "bench", "--down", "n9")
 	wantOneLineError(t, "accounts 1: want 2..1000000", "smallbank", "gen", "--accounts", "1")
+	wantOneLineError(t, "--base-port 0: the 7 replicas need ports 0..6", "--test", good, "--base-port", "0")
+	wantOneLineError(t, "--base-port -1", "--test", good, "--base-port", "-1")
+	wantOneLineError(t, "--base-port 0", "bench", "--base-port", "0")
 	wantOneLineError(t, "--base-port 70000", "keygen", "--config", filepath.Join(dir, "new.yaml"), "--out", filepath.Join(dir, "k2"), "--base-port", "70000")
 }
 
@@ -69,6 +74,9 @@ func TestHelpExplainsFlagsWithDefaults(t *testing.T) {
 		{[]string{"client", "--help"}, []string{"--key-dir", "(default 10s)", "transfer A B 3"}},
 		{[]string{"bench", "--help"}, []string{"--sweep-clients", "(default 100000)", "(default 20s)", "--byzantine"}},
 		{[]string{"smallbank", "gen", "--help"}, []string{"--faults", "(default 20)"}},
+		{[]string{"cluster", "--help"}, []string{"pbft cluster up", "run/n3.log", "down", "ps"}},
+		{[]string{"cluster", "up", "--help"}, []string{"--base-port", "(default 5001)", "--ephemeral", "(default 30s)"}},
+		{[]string{"client", "--help"}, []string{"--json", "PBFT_CONFIG", "negative amount"}},
 	} {
 		code, stdout, _ := runCLI(t, tc.args...)
 		for _, w := range tc.want {
@@ -236,12 +244,17 @@ func TestNodeChecksItsKeys(t *testing.T) {
 	if _, err := fl.options(nil, io.Discard, &stderr); err != nil || !strings.Contains(stderr.String(), "warning: secret key file") || !strings.Contains(stderr.String(), "chmod 600") {
 		t.Fatalf("no warning for a 0644 secret: %v, stderr %q", err, stderr.String())
 	}
+	fl.backend = crypto.BackendCircl
+	if opts, err := fl.options(nil, io.Discard, io.Discard); err != nil || opts.CryptoBackend != crypto.BackendCircl {
+		t.Fatalf("--crypto-backend circl: %v, options carry %q", err, opts.CryptoBackend)
+	}
 	cfg.Scheme = crypto.SchemeBN256
 	cfg.KeyDir = "keys"
 	if err := cfg.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	wantOneLineError(t, "says scheme bn256 but the keys", "node", "--config", path, "--id", "n1")
+	wantOneLineError(t, "--crypto-backend: crypto backend: circl implements bls12381 only", "node", "--config", path, "--id", "n1", "--crypto-backend", "circl")
 	wantOneLineError(t, "says scheme bn256 but the keys", "client", "--config", path, "balance", "A")
 }
 
@@ -258,6 +271,30 @@ func TestClientRefusesLocallyWhatItsKeyMayNotDo(t *testing.T) {
 		code, _, stderr := runCLI(t, append([]string{"client", "--config", cfg, "--timeout", "200ms"}, args...)...)
 		if code == 0 || strings.Contains(stderr, "not sent") || !strings.Contains(stderr, "not committed") {
 			t.Errorf("client %v: status %d, stderr %q; want a timeout", args, code, stderr)
+		}
+	}
+}
+
+// waitListening waits until every replica of the configuration accepts TCP connections, so
+// that a test's first client request does not race the replicas' start.
+func waitListening(t *testing.T, cfgPath string) {
+	t.Helper()
+	cfg, err := cluster.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, r := range cfg.Replicas {
+		for {
+			conn, err := net.DialTimeout("tcp", r.Addr, time.Second)
+			if err == nil {
+				conn.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("n%d does not listen on %s after 60 s: %v", r.ID, r.Addr, err)
+			}
+			<-time.After(50 * time.Millisecond) // poll until the deadline
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,7 +27,10 @@ type clientFlags struct {
 	timeout time.Duration
 	debug   bool
 	force   bool
+	json    bool
 	stderr  io.Writer
+	// configGiven is set when --config was on the command line (else it is the default path).
+	configGiven bool
 }
 
 func newClientCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -50,21 +55,31 @@ not do; --force sends it anyway, and the replicas answer "not authorized".
 
 Exit status: 0 when the operation committed and succeeded, 2 when it committed but
 failed (e.g. insufficient funds, not authorized), 1 when it did not commit before
---timeout or was refused locally.`,
+--timeout or was refused locally. When no replica accepts a connection the client
+says so within 3 s instead of waiting for --timeout.
+
+--config defaults to $PBFT_CONFIG, else ./cluster.yaml. A negative amount needs no
+"--" (transfer A B -5 is refused locally: "negative amount"). --json prints one JSON
+object with the fields of the scenario report: operation, outcome (committed or
+not-committed), result (ok or the reason), value (reads), seq, view, read_only,
+latency_ms, and error when it did not commit.`,
 		Example: `  pbft client --config cluster.yaml transfer A B 3
   pbft client --config cluster.yaml balance A
   pbft client --config cluster.yaml --id B "SendPayment(B, C, 1)"`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return fl.run(cmd.Context(), stdout, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl.configGiven = cmd.Flags().Changed("config")
+			return fl.run(cmd.Context(), stdout, args)
+		},
 	})
 	f := c.Flags()
-	f.StringVar(&fl.config, "config", "", "cluster configuration `file`")
+	f.StringVar(&fl.config, "config", defaultConfigPath(), "cluster configuration `file` (default: $"+configEnv+", else cluster.yaml)")
 	f.StringVar(&fl.keyDir, "key-dir", "", "key `directory` holding public.json and client-<id>.json (default: the configuration's key_dir)")
 	f.StringVar(&fl.id, "id", "", "client `name` (default: the operation's first account)")
 	f.DurationVar(&fl.timeout, "timeout", 10*time.Second, "give up if no quorum answers within this `duration`")
 	f.BoolVar(&fl.debug, "debug", false, "log the client's retransmissions")
-	f.BoolVar(&fl.force, "force", false, "send an operation this client may not do (to see the replicas refuse it)")
-	c.MarkFlagRequired("config")
+	f.BoolVar(&fl.force, "force", false, "send an operation this client may not do, or one the client refuses locally (to see the replicas refuse it)")
+	f.BoolVar(&fl.json, "json", false, "print the outcome as one JSON object")
 	return c
 }
 
@@ -91,8 +106,8 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	if err != nil {
 		return err
 	}
-	if err := cfg.Authorize(id, op); err != nil && !fl.force {
-		return fmt.Errorf("not sent: %w; --force sends it anyway (the replicas refuse it as not authorized)", err)
+	if err := fl.refuseLocally(cfg, id, op); err != nil {
+		return err
 	}
 	c, err := fl.newClient(cfg, id)
 	if err != nil {
@@ -103,6 +118,10 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	if err != nil {
 		return err
 	}
+	down := unreachable(ctx, cfg, min(probeWindow, fl.timeout))
+	if len(down) == len(cfg.Replicas) {
+		return fl.notCommitted(stdout, op, fmt.Sprintf("no replica is reachable (%s)", strings.Join(down, "; ")))
+	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
 	defer cancel()
 	call := c.Submit
@@ -111,18 +130,56 @@ func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string)
 	}
 	out, err := call(ctx, enc)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: not committed: no quorum of replicas answered within %v", op, fl.timeout)
+		msg := fmt.Sprintf("no quorum of replicas answered within %v", fl.timeout)
+		if len(down) > 0 {
+			msg += fmt.Sprintf(" (%d of %d unreachable: %s)", len(down), len(cfg.Replicas), strings.Join(down, "; "))
+		}
+		return fl.notCommitted(stdout, op, msg)
 	}
 	if err != nil {
 		return err
 	}
+	if fl.json {
+		return printOutcomeJSON(stdout, op, out)
+	}
 	return printOutcome(stdout, op, out)
+}
+
+// refuseLocally refuses, before anything is sent, an operation the replicas would only
+// refuse: a negative amount, an account the configuration does not open, a debit this client
+// may not make. --force sends it anyway, to watch the replicas refuse it.
+func (fl *clientFlags) refuseLocally(cfg *cluster.Config, id string, op smallbank.Op) error {
+	if fl.force {
+		return nil
+	}
+	if err := checkAmount(op); err != nil {
+		return fmt.Errorf("not sent: %w; --force sends it anyway (the replicas refuse it)", err)
+	}
+	if err := checkAccounts(cfg, op); err != nil {
+		return fmt.Errorf("not sent: %w; --force sends it anyway (the replicas refuse it)", err)
+	}
+	if err := cfg.Authorize(id, op); err != nil {
+		return fmt.Errorf("not sent: %w; --force sends it anyway (the replicas refuse it as not authorized)", err)
+	}
+	return nil
+}
+
+// notCommitted reports an operation that got no quorum: one error line, and with --json the
+// outcome object as well.
+func (fl *clientFlags) notCommitted(stdout io.Writer, op smallbank.Op, why string) error {
+	err := fmt.Errorf("%s: not committed: %s", op, why)
+	if fl.json {
+		if jerr := writeJSON(stdout, clientResult{Operation: op.String(), Outcome: "not-committed", ReadOnly: op.ReadOnly(), Error: err.Error()}); jerr != nil {
+			return jerr
+		}
+	}
+	return err
 }
 
 // identity loads the configuration and names the client: --id, else the operation's first
 // account.
 func (fl *clientFlags) identity(op smallbank.Op) (*cluster.Config, string, error) {
-	cfg, err := cluster.Load(fl.config)
+	cfg, err := loadClientConfig(fl.config, fl.configGiven)
 	if err != nil {
 		return nil, "", err
 	}
@@ -147,7 +204,13 @@ func (fl *clientFlags) newClient(cfg *cluster.Config, id string) (*client.Client
 	if err := cfg.CheckKeys(pub); err != nil {
 		return nil, fmt.Errorf("%s: %w", fl.config, err)
 	}
+	if _, ok := pub.Clients[id]; !ok {
+		return nil, fmt.Errorf("unknown client %s: the cluster's keys (%s) have no client of that name (%s); pass --id with one of them, or deal it with pbft keygen --clients", id, dir, clientNames(pub))
+	}
 	key, err := crypto.ReadClientKey(dir, id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no private key for client %s: %s does not exist (copy it from the key directory keygen wrote, or pass --key-dir)", id, filepath.Join(dir, crypto.ClientFileName(id)))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,10 +50,15 @@ func TestEndToEndBench(t *testing.T) {
 	if len(res.PerType) != 6 || len(res.Replicas) != 6 {
 		t.Errorf("%d transaction types, %d replicas; want 6 and 6 (n7 down)", len(res.PerType), len(res.Replicas))
 	}
+	if len(res.Charts) != 4 {
+		t.Errorf("charts %v, want throughput and latency_cdf as PNG and SVG", res.Charts)
+	}
 	for _, c := range res.Charts {
-		svg, err := os.ReadFile(filepath.Join(out, c))
-		if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("<polyline")) {
-			t.Errorf("chart %s: %v", c, err)
+		b, err := os.ReadFile(filepath.Join(out, c))
+		png := strings.HasSuffix(c, ".png") && bytes.HasPrefix(b, []byte("\x89PNG"))
+		svg := strings.HasSuffix(c, ".svg") && bytes.Contains(b, []byte("<svg")) && bytes.Contains(b, []byte("<path"))
+		if err != nil || !png && !svg {
+			t.Errorf("chart %s: %v, not a PNG or SVG chart", c, err)
 		}
 	}
 }

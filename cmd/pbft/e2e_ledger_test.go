@@ -26,6 +26,7 @@ func TestEndToEndLedgerVerify(t *testing.T) {
 		nodes = append(nodes, node)
 		t.Cleanup(func() { node.Process.Kill(); node.Wait() })
 	}
+	waitListening(t, cfg)
 	for i := 0; i < 12; i++ { // 12 slots: a stable checkpoint at 10 (K = 10)
 		from, to := "A", "B"
 		if i%2 == 1 {

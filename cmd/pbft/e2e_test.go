@@ -154,6 +154,7 @@ func TestEndToEndNodesAndClient(t *testing.T) {
 			}
 		})
 	}
+	waitListening(t, cfg)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -163,6 +164,10 @@ func TestEndToEndNodesAndClient(t *testing.T) {
 		{[]string{"balance", "B"}, 0, "Balance(B) = 13"},
 		{[]string{"SendPayment(B, C, 100)"}, 2, "failed: insufficient funds"},
 		{[]string{"--id", "C", "balance", "A"}, 0, "Balance(A) = 7"},
+		{[]string{"--json", "balance", "C"}, 0, `{"operation":"Balance(C)","outcome":"committed","result":"ok","value":10,"read_only":true,`},
+		{[]string{"--json", "transfer", "C", "D", "4"}, 0, `"outcome":"committed","result":"ok","seq":`},
+		{[]string{"--json", "transfer", "C", "D", "100"}, 2, `"result":"insufficient funds"`},
+		{[]string{"transfer", "C", "D", "-1"}, 1, "negative amount -1"},
 	} {
 		cmd := exec.Command(bin, append([]string{"client", "--config", cfg}, tc.args...)...)
 		var out bytes.Buffer

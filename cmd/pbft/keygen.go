@@ -28,12 +28,17 @@ type keygenFlags struct {
 	basePort int
 	force    bool
 	changed  func(name string) bool // whether a flag was given on the command line
+
+	// bundles is the directory of per-host bundles (keygen_bundles.go); hosts are the
+	// replicas' hosts of a new configuration.
+	bundles string
+	hosts   []string
 }
 
 func newKeygenCommand(stdout io.Writer) *cobra.Command {
 	var fl keygenFlags
 	c := subcommand(&cobra.Command{
-		Use:   "keygen --config CLUSTER.yaml --out DIR",
+		Use:   "keygen --config CLUSTER.yaml --out DIR | --bundles DIR",
 		Short: "Deal the cluster's keys: replica Ed25519 keys, threshold BLS key shares, client keys",
 		Long: `Deal the keys of a cluster into DIR: an Ed25519 key per replica and per client, and
 the two threshold BLS keys of the protocol (tau: 2f+1 of n, for the slow path and
@@ -42,6 +47,12 @@ checkpoints; sigma: n of n, for the fast path), one share of each per replica.
 DIR/public.json is public; DIR/n<i>.json is replica i's secret (copy it to host i
 only, mode 0600: a replica warns when its file is readable by others);
 DIR/client-<c>.json is client c's secret.
+
+--bundles BDIR (with or instead of --out) also writes what to copy to each host:
+BDIR/n<i>/ holds cluster.yaml (key_dir: keys), keys/public.json and keys/n<i>.json,
+replica i's secret and no other; BDIR/clients/ holds cluster.yaml, keys/public.json
+and the clients' secrets. Directories are 0700, secrets 0600. On host i:
+pbft node --config BDIR/n<i>/cluster.yaml --id n<i>.
 
 Who owns what: every account is owned by the client of its own name (account A by
 client A) unless the configuration's accounts list names another owner; only the
@@ -52,8 +63,8 @@ grants them the teller role in a new configuration.
 If the --config file does not exist, keygen also writes a default configuration
 there: n = 3f+1 replicas on 127.0.0.1 from --base-port, key_dir pointing at DIR, an
 account for every --clients name (owned by that client) with checking 10 and
-savings 0, and the teller role for --tellers. Edit the addresses for a real
-deployment. An existing configuration is only read (for n, f, the scheme and the
+savings 0, and the teller role for --tellers; --replica-hosts puts the replicas on
+other hosts (10.0.0.1,10.0.0.2,... or host:port each) instead of 127.0.0.1. An existing configuration is only read (for n, f, the scheme and the
 roles): --f, --scheme or --base-port that contradict it are an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -69,19 +80,23 @@ roles): --f, --scheme or --base-port that contradict it are an error.`,
 	f.StringSliceVar(&fl.tellers, "tellers", nil, "client `names` to deal keys for with the teller role (may debit every account) in a new configuration")
 	f.IntVar(&fl.f, "f", 2, "faults tolerated, for a new configuration (n = 3f+1)")
 	f.IntVar(&fl.basePort, "base-port", 5001, "port of n1, for a new configuration (replica i gets port+i-1)")
-	f.BoolVar(&fl.force, "force", false, "replace keys already in --out")
+	f.BoolVar(&fl.force, "force", false, "replace keys already in --out or --bundles")
+	f.StringVar(&fl.bundles, "bundles", "", "also write a bundle per host into `directory`: n<i>/ (configuration, public keys, replica i's secret only) and clients/")
+	f.StringSliceVar(&fl.hosts, "replica-hosts", nil, "replica `hosts` of a new configuration, n1 first (host, port base-port+i-1, or host:port); default 127.0.0.1")
 	c.MarkFlagRequired("config")
-	c.MarkFlagRequired("out")
 	return c
 }
 
 func (fl *keygenFlags) run(stdout io.Writer) error {
+	if fl.out == "" && fl.bundles == "" {
+		return errors.New("--out or --bundles is required: the key directory to write, or a directory of per-host bundles")
+	}
 	cfg, created, err := fl.loadOrCreate()
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(fl.out, crypto.PublicFileName)); err == nil && !fl.force {
-		return fmt.Errorf("%s already holds keys; use --force to replace them", fl.out)
+	if err := fl.refuseOverwrite(); err != nil {
+		return err
 	}
 	keys, err := crypto.DealCluster(cfg.Scheme, cfg.N(), cfg.F, nil)
 	if err != nil {
@@ -90,7 +105,7 @@ func (fl *keygenFlags) run(stdout io.Writer) error {
 	if err := keys.AddClients(nil, append(slices.Clone(fl.clients), fl.tellers...)...); err != nil {
 		return err
 	}
-	if err := keys.WriteDir(fl.out); err != nil {
+	if err := fl.write(cfg, created, keys); err != nil {
 		return err
 	}
 	if created {
@@ -98,14 +113,54 @@ func (fl *keygenFlags) run(stdout io.Writer) error {
 			return fmt.Errorf("writing %s: %w", fl.config, err)
 		}
 		fmt.Fprintf(stdout, "wrote default configuration %s (%d replicas from %s)\n", fl.config, cfg.N(), cfg.Replicas[0].Addr)
-	} else if abs(cfg.KeyDir) != abs(fl.out) {
+	} else if fl.out != "" && abs(cfg.KeyDir) != abs(fl.out) {
 		fmt.Fprintf(stdout, "note: %s has key_dir %q; the new keys are in %s\n", fl.config, cfg.KeyDir, fl.out)
 	}
-	fmt.Fprintf(stdout, "wrote keys for %d replicas (f=%d, %s) and clients %s to %s\n",
-		cfg.N(), cfg.F, cfg.Scheme, strings.Join(append(slices.Clone(fl.clients), fl.tellers...), ","), fl.out)
+	if fl.out != "" {
+		fmt.Fprintf(stdout, "wrote keys for %d replicas (f=%d, %s) and clients %s to %s\n",
+			cfg.N(), cfg.F, cfg.Scheme, strings.Join(append(slices.Clone(fl.clients), fl.tellers...), ","), fl.out)
+	}
+	if fl.bundles != "" {
+		fmt.Fprintf(stdout, "wrote bundles to %s: n1..n%d (cluster.yaml, keys/public.json, that replica's secret) and %s (the clients' secrets); copy %s/n<i> to host i\n",
+			fl.bundles, cfg.N(), clientBundle, fl.bundles)
+	}
 	fmt.Fprintf(stdout, "owners: every account by the client of its name%s; tellers: %s\n",
 		ownerExceptions(cfg), orNone(cfg.Roles[smallbank.RoleTeller]))
 	return nil
+}
+
+// refuseOverwrite keeps keygen from replacing keys without --force.
+func (fl *keygenFlags) refuseOverwrite() error {
+	if fl.force {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(fl.out, crypto.PublicFileName)); fl.out != "" && err == nil {
+		return fmt.Errorf("%s already holds keys; use --force to replace them", fl.out)
+	}
+	if _, err := os.Stat(filepath.Join(fl.bundles, clientBundle)); fl.bundles != "" && err == nil {
+		return fmt.Errorf("%s already holds bundles; use --force to replace them", fl.bundles)
+	}
+	return nil
+}
+
+// write writes the key directory and the bundles that were asked for.
+func (fl *keygenFlags) write(cfg *cluster.Config, created bool, keys *crypto.ClusterKeys) error {
+	if fl.out != "" {
+		if err := keys.WriteDir(fl.out); err != nil {
+			return err
+		}
+	}
+	if fl.bundles == "" {
+		return nil
+	}
+	dataDirs := map[int]string{}
+	if !created {
+		var err error
+		if dataDirs, err = rawDataDirs(fl.config); err != nil {
+			return err
+		}
+	}
+	return writeBundles(fl.bundles, cfg, dataDirs, keys)
 }
 
 // ownerExceptions lists the accounts that the configuration gives another owner.
@@ -145,14 +200,19 @@ func (fl *keygenFlags) loadOrCreate() (*cluster.Config, bool, error) {
 		return nil, false, fmt.Errorf("--f %d: want at least 1", fl.f)
 	}
 	cfg := cluster.Default(fl.f, fl.basePort)
-	if fl.basePort < 1 || fl.basePort+cfg.N()-1 > 65535 {
-		return nil, false, fmt.Errorf("--base-port %d: replicas need ports up to %d", fl.basePort, fl.basePort+cfg.N()-1)
+	if err := checkBasePort(fl.basePort, cfg.N()); err != nil {
+		return nil, false, err
+	}
+	if len(fl.hosts) > 0 {
+		if err := cfg.PlaceOn(fl.hosts, fl.basePort); err != nil {
+			return nil, false, fmt.Errorf("--replica-hosts: %w", err)
+		}
 	}
 	cfg.Scheme = fl.scheme
 	if cfg.Scheme == "" {
 		cfg.Scheme = crypto.SchemeBLS12381
 	}
-	cfg.KeyDir = keyDirFor(fl.config, fl.out)
+	cfg.KeyDir = keyDirFor(fl.config, fl.keyDir())
 	for _, name := range fl.clients {
 		cfg.Accounts = append(cfg.Accounts, cluster.Account{Name: name, Checking: 10})
 	}
@@ -172,6 +232,8 @@ func (fl *keygenFlags) agrees(cfg *cluster.Config) error {
 		return fmt.Errorf("--scheme %s, but %s has scheme %s; set the scheme field there instead", fl.scheme, fl.config, cfg.Scheme)
 	case fl.changed("base-port"):
 		return fmt.Errorf("--base-port applies to a new configuration only; %s lists the replicas' addresses", fl.config)
+	case fl.changed("replica-hosts"):
+		return fmt.Errorf("--replica-hosts applies to a new configuration only; %s lists the replicas' addresses", fl.config)
 	case len(fl.tellers) > 0 && !allHaveRole(cfg, fl.tellers):
 		return fmt.Errorf("--tellers: %s does not grant them the teller role; add roles: {teller: [%s]} there", fl.config, strings.Join(fl.tellers, ", "))
 	}
@@ -185,6 +247,15 @@ func allHaveRole(cfg *cluster.Config, clients []string) bool {
 		}
 	}
 	return true
+}
+
+// keyDir is the key directory a new configuration names: --out, else the clients' bundle,
+// so that `pbft client --config` works on the dealer's machine.
+func (fl *keygenFlags) keyDir() string {
+	if fl.out != "" {
+		return fl.out
+	}
+	return filepath.Join(fl.bundles, clientBundle, bundleKeyDir)
 }
 
 // keyDirFor is the key directory as the configuration file should name it: relative to the

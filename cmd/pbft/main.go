@@ -1,6 +1,7 @@
 // Command pbft is the replicated bank's single binary (SPEC 2): it runs scenario files on a
 // local cluster (--test), one replica (node), the dealer (keygen), a one-shot client (client),
-// and the SmallBank tools (bench, smallbank gen).
+// a local background cluster (cluster up/down/ps), and the SmallBank tools (bench, smallbank
+// gen).
 //
 // default.pgo beside this file is a CPU profile of the benchmark (the 7 replicas and the
 // clients, merged), which `go build` uses for profile-guided optimization (+2.3% tx/s in
@@ -51,7 +52,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCommand(stdin, stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(protectNegativeAmounts(root, args))
 	return exitCode(root.ExecuteContext(ctx), stderr)
 }
 

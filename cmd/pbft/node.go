@@ -29,6 +29,7 @@ type nodeFlags struct {
 	leaderProcs int
 	dataDir     string
 	ephemeral   bool
+	backend     string
 }
 
 func newNodeCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -66,6 +67,7 @@ misbehave (for experiments).`,
 	f.StringVar(&fl.pprofAddr, "pprof", "", "serve net/http/pprof on `addr` (for example 127.0.0.1:6061; keep it off public interfaces)")
 	f.StringVar(&fl.dataDir, "data-dir", "", "the replica's data `directory` (default: its data_dir in the configuration, else data/nID beside the configuration file)")
 	f.BoolVar(&fl.ephemeral, "ephemeral", false, "keep everything in memory: a restart starts an empty replica (for comparison)")
+	f.StringVar(&fl.backend, "crypto-backend", "", `library for the threshold BLS keys, "gnark" or "circl" (scheme bls12381; both exchange the same bytes, so replicas may differ); default: the replica's crypto_backend in the configuration, else gnark`)
 	c.MarkFlagRequired("config")
 	c.MarkFlagRequired("id")
 	return c
@@ -87,6 +89,9 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 	id, err := pbft.ParseNodeID(fl.id, cfg.N())
 	if err != nil {
 		return node.Options{}, fmt.Errorf("--id: %w", err)
+	}
+	if err := crypto.CheckBackend(cfg.Scheme, fl.backend); err != nil {
+		return node.Options{}, fmt.Errorf("--crypto-backend: %w", err)
 	}
 	if cfg.KeyDir == "" {
 		return node.Options{}, fmt.Errorf("%s: no key_dir (run pbft keygen)", fl.config)
@@ -110,7 +115,8 @@ func (fl *nodeFlags) options(stdin io.Reader, stdout, stderr io.Writer) (node.Op
 		return node.Options{}, fmt.Errorf("%s: %w", fl.config, err)
 	}
 	opts := node.Options{Config: cfg, ID: id, Public: pub, Secret: secret, Behavior: behavior,
-		Logger: logger.With().Str("replica", id.String()).Logger(), LeaderProcs: fl.leaderProcs}
+		Logger: logger.With().Str("replica", id.String()).Logger(), LeaderProcs: fl.leaderProcs,
+		CryptoBackend: fl.backend}
 	if opts.DataDir, err = fl.dataDirOf(cfg, id); err != nil {
 		return node.Options{}, err
 	}

@@ -33,6 +33,9 @@ the replicas after each set.`,
 			if opts.Path == "" {
 				return cmd.Help()
 			}
+			if err := checkBasePort(opts.BasePort, 7); err != nil {
+				return err
+			}
 			opts.In, opts.Out = stdin, stdout
 			return runner.Run(cmd.Context(), opts)
 		},
@@ -44,13 +47,15 @@ the replicas after each set.`,
 	f.BoolVar(&opts.NonInteractive, "non-interactive", false, "do not prompt between sets; run to the end")
 	f.StringVar(&opts.ReportPath, "report", "", "write a JSON report of the run to `OUT.json`")
 	f.IntVar(&opts.BasePort, "base-port", runner.DefaultBasePort, "TCP `port` of n1; replica i listens on 127.0.0.1:port+i-1")
+	f.StringSliceVar(&opts.Placement.Hosts, "replica-hosts", nil, "replica `hosts`, n1 first (host, port base-port+i-1, or host:port) instead of 127.0.0.1; for replicas in network namespaces")
+	f.StringVar(&opts.Placement.Exec, "replica-exec", "", "start each replica through this command `prefix`, \"%d\" replaced by its id, e.g. \"ip netns exec pbft-n%d\"")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout))
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout), newClusterCommand(stdout))
 	return root
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 )
 
@@ -47,6 +48,11 @@ type Replica struct {
 	// DataDir is the replica's data directory (relative paths are relative to the file);
 	// `pbft node --data-dir` overrides it.
 	DataDir string `yaml:"data_dir,omitempty"`
+	// CryptoBackend is the library this replica runs the threshold keys on: gnark (the
+	// default) or circl, both of scheme bls12381 and interchangeable byte for byte, so a
+	// cluster may mix them (docs/design.md, "Two BLS12-381 backends"). `pbft node
+	// --crypto-backend` overrides it.
+	CryptoBackend string `yaml:"crypto_backend,omitempty"`
 }
 
 // Timers are the protocol's timeouts. Tick is the core's clock period; the others are
@@ -211,6 +217,17 @@ func (c *Config) Addrs() map[pbft.NodeID]string {
 		m[pbft.NodeID(r.ID)] = r.Addr
 	}
 	return m
+}
+
+// BackendOf returns the crypto backend configured for replica id: its crypto_backend, else
+// crypto.BackendGnark.
+func (c *Config) BackendOf(id pbft.NodeID) string {
+	for _, r := range c.Replicas {
+		if r.ID == int(id) && r.CryptoBackend != "" {
+			return r.CryptoBackend
+		}
+	}
+	return crypto.BackendGnark
 }
 
 // Ticks converts a duration of the file to core ticks (at least 1): the one conversion

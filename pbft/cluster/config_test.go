@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/crypto"
+	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -108,10 +109,12 @@ func TestDefaultRoundTrip(t *testing.T) {
 // TestLoadErrorsNameTheProblem: the refusals of issue 15 say what is wrong.
 func TestLoadErrorsNameTheProblem(t *testing.T) {
 	for body, want := range map[string]string{
-		fourReplicas + "timers: {view_change: -400ms}\n": "timers.view_change -400ms must be at least one tick",
-		strings.Replace(fourReplicas, "6004", "6003", 1): "replicas 3 and 4 have the same address 127.0.0.1:6003",
-		fourReplicas + "scheme: rsa\n":                   `scheme "rsa": want bls12381 or bn256`,
-		fourReplicas + "roles: {admin: [A]}\n":           `unknown role "admin"`,
+		fourReplicas + "timers: {view_change: -400ms}\n":                                                "timers.view_change -400ms must be at least one tick",
+		strings.Replace(fourReplicas, "6004", "6003", 1):                                                "replicas 3 and 4 have the same address 127.0.0.1:6003",
+		fourReplicas + "scheme: rsa\n":                                                                  `scheme "rsa": want bls12381 or bn256`,
+		fourReplicas + "roles: {admin: [A]}\n":                                                          `unknown role "admin"`,
+		strings.Replace(fourReplicas, `6002"}`, `6002", crypto_backend: openssl}`, 1):                   `replica 2: crypto backend "openssl": want gnark or circl`,
+		strings.Replace(fourReplicas, `6002"}`, `6002", crypto_backend: circl}`, 1) + "scheme: bn256\n": "replica 2: crypto backend: circl implements bls12381 only, not bn256",
 	} {
 		_, err := Load(write(t, body))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -183,6 +186,22 @@ roles: {teller: [c0]}
 		res := bank.ApplyAs(tc.client, tc.op)
 		if (err == nil) != tc.ok || res.OK != tc.ok {
 			t.Errorf("%s by %s: Authorize %v, replicas %+v; want allowed=%v", tc.op, tc.client, err, res, tc.ok)
+		}
+	}
+}
+
+// TestCryptoBackendPerReplica: crypto_backend is read per replica, and a replica without one
+// runs the default, gnark.
+func TestCryptoBackendPerReplica(t *testing.T) {
+	body := strings.Replace(fourReplicas, `6003"}`, `6003", crypto_backend: circl}`, 1)
+	body = strings.Replace(body, `6004"}`, `6004", crypto_backend: gnark}`, 1)
+	c, err := Load(write(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[pbft.NodeID]string{1: crypto.BackendGnark, 3: crypto.BackendCircl, 4: crypto.BackendGnark} {
+		if got := c.BackendOf(id); got != want {
+			t.Errorf("n%d: backend %q, want %q", id, got, want)
 		}
 	}
 }

@@ -79,13 +79,20 @@ func (c *Config) validateLimits() error {
 	return nil
 }
 
-// validateScheme checks that the threshold scheme is one the crypto package implements.
+// validateScheme checks that the threshold scheme is one the crypto package implements, and
+// every replica's crypto_backend one that implements it.
 func (c *Config) validateScheme() error {
 	switch c.Scheme {
 	case crypto.SchemeBLS12381, crypto.SchemeBN256:
-		return nil
+	default:
+		return fmt.Errorf("scheme %q: want %s or %s", c.Scheme, crypto.SchemeBLS12381, crypto.SchemeBN256)
 	}
-	return fmt.Errorf("scheme %q: want %s or %s", c.Scheme, crypto.SchemeBLS12381, crypto.SchemeBN256)
+	for _, r := range c.Replicas {
+		if err := crypto.CheckBackend(c.Scheme, r.CryptoBackend); err != nil {
+			return fmt.Errorf("replica %d: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // validateAccounts checks the names and owners of the initial accounts.

@@ -11,15 +11,24 @@ import (
 
 // dispatch sends one envelope of the core through the Behavior (byzantine.Route, the
 // simulator's path too). It runs on the loop and only issues a ticket and submits the sealing
-// to the pool.
-func (nd *node) dispatch(env pbft.Envelope) {
+// to the pool; the sealed message leaves in ticket order, once the persister job wait is
+// durable (0: at once).
+func (nd *node) dispatch(env pbft.Envelope, wait uint64) {
 	if e := nd.log.Debug(); e.Enabled() {
 		e.Msg(nd.line("send", env.Msg, "to "+env.To.String()))
 	}
 	for _, g := range byzantine.Route(nd.behavior, nd.id, nd.n, env) {
 		ticket := nd.seq.issue()
-		nd.pool.submit(func() { nd.seq.finish(ticket, nd.sealGroup(g)) }, true)
+		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(g))) }, true)
 	}
+}
+
+// afterDurable wraps a send so that it runs only once persister job wait is durable.
+func (nd *node) afterDurable(wait uint64, send func()) func() {
+	if wait == 0 || send == nil {
+		return send
+	}
+	return func() { nd.persist.after(wait, send) }
 }
 
 // sealGroup runs on the pool: it fills and seals the message and returns the action that
@@ -87,7 +96,7 @@ const replyChunk = 64
 
 // replyAll authenticates replies and sends them to their clients, except those the Behavior
 // withholds.
-func (nd *node) replyAll(reps []pbft.Reply, now time.Time) {
+func (nd *node) replyAll(reps []pbft.Reply, now time.Time, wait uint64) {
 	out := make([]pbft.Reply, 0, len(reps))
 	for i := range reps {
 		rep := reps[i]
@@ -100,21 +109,22 @@ func (nd *node) replyAll(reps []pbft.Reply, now time.Time) {
 	}
 	for chunk := range slices.Chunk(out, replyChunk) {
 		// Replies leave through the sequencer, in order with the messages dispatched before
-		// them; a durable replica dispatches them before its Ready's records are synced
-		// (pbft.NeedsDurability says why that loses no acknowledged transaction).
+		// them, without waiting for any record (wait is 0) but after a snapshot installed
+		// through catch-up (pbft.NeedsDurability says why that loses no acknowledged
+		// transaction).
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() {
 			frames := make([][]byte, len(chunk))
 			for i := range chunk {
 				frames[i] = nd.sealOneReply(&chunk[i])
 			}
-			nd.seq.finish(ticket, func() {
+			nd.seq.finish(ticket, nd.afterDurable(wait, func() {
 				for i, f := range frames {
 					if f != nil {
 						nd.tr.SendClient(chunk[i].Client, f)
 					}
 				}
-			})
+			}))
 		}, true)
 	}
 }

@@ -83,10 +83,21 @@ func startCluster(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]by
 // startClusterWith is startCluster with each replica's options adjusted by tweak (nil: none).
 func startClusterWith(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior, tweak func(*Options)) *testCluster {
 	t.Helper()
+	return startClusterConfigured(t, live, behaviors, nil, tweak)
+}
+
+// startClusterConfigured is startClusterWith with the cluster configuration, shared by every
+// replica, adjusted by configure (nil: none) before any replica starts.
+func startClusterConfigured(t testing.TB, live []pbft.NodeID, behaviors map[pbft.NodeID]byzantine.Behavior,
+	configure func(*cluster.Config), tweak func(*Options)) *testCluster {
+	t.Helper()
 	k := testKeys(t)
 	cfg := cluster.Default(2, 5001)
 	for _, name := range testAccounts {
 		cfg.Accounts = append(cfg.Accounts, cluster.Account{Name: name, Checking: 10})
+	}
+	if configure != nil {
+		configure(cfg)
 	}
 	lns := map[pbft.NodeID]net.Listener{}
 	for i := range cfg.Replicas {

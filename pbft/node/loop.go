@@ -73,24 +73,11 @@ func (nd *node) flush() {
 	now := time.Now()
 	if nd.persist == nil {
 		for i := range rd.Messages {
-			nd.dispatch(rd.Messages[i])
+			nd.dispatch(rd.Messages[i], 0)
 		}
-		nd.replyAll(rd.Replies, now)
+		nd.replyAll(rd.Replies, now, 0)
 	} else {
-		// What binds this replica waits for the Ready's records (pbft.NeedsDurability); the
-		// rest, replies included, is dispatched ahead of them.
-		for i := range rd.Messages {
-			if !pbft.NeedsDurability(rd.Messages[i].Msg) {
-				nd.dispatch(rd.Messages[i])
-			}
-		}
-		nd.replyAll(rd.Replies, now)
-		nd.persist.submit(&rd) // its ticket holds what follows until the records are durable
-		for i := range rd.Messages {
-			if pbft.NeedsDurability(rd.Messages[i].Msg) {
-				nd.dispatch(rd.Messages[i])
-			}
-		}
+		nd.dispatchDurable(&rd, now)
 	}
 	for i := range rd.CombineJobs {
 		nd.combine(rd.CombineJobs[i])
@@ -102,6 +89,41 @@ func (nd *node) flush() {
 		}
 	}
 	nd.noteView()
+}
+
+// dispatchDurable dispatches a Ready of a durable replica: its records go to the group
+// commit, and each message or reply waits for what it depends on (persister): a binding
+// message for this Ready's records, a PRE-PREPARE for the records that put the leader in its
+// view, the rest for nothing. A snapshot installed through catch-up (Required) holds all of
+// the Ready's messages and replies.
+func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
+	job := nd.persist.submit(rd)
+	all := uint64(0)
+	if c := rd.Checkpoint; c != nil && c.Required {
+		all = job
+	}
+	for i := range rd.Messages {
+		nd.dispatch(rd.Messages[i], sendWait(rd.Messages[i].Msg, job, nd.persist.viewJob, all))
+	}
+	nd.replyAll(rd.Replies, now, all)
+}
+
+// sendWait is the persister job message m waits for (0: none): job, its Ready's, if m binds
+// the replica; viewJob, the last that entered a view, if m is a PRE-PREPARE; else all (its
+// Ready's job if the Ready installs a snapshot, otherwise 0).
+func sendWait(m pbft.Message, job, viewJob, all uint64) uint64 {
+	switch {
+	case pbft.NeedsDurability(m):
+		return job
+	case isPrePrepare(m):
+		return max(all, viewJob)
+	}
+	return all
+}
+
+func isPrePrepare(m pbft.Message) bool {
+	_, ok := m.(*pbft.PrePrepare)
+	return ok
 }
 
 // noteView logs view changes at info level: they are rare and matter to an operator.

@@ -29,6 +29,9 @@ type Options struct {
 	// the caller from Config.KeyDir (crypto.ReadClusterPublic, crypto.ReadReplicaSecret).
 	Public *crypto.ClusterPublic
 	Secret *crypto.ReplicaSecret
+	// CryptoBackend overrides the replica's crypto_backend in Config (gnark or circl); the
+	// replica moves its threshold keys to that backend at start (see onBackend).
+	CryptoBackend string
 	// Behavior makes the replica misbehave (SPEC 5); nil is byzantine.Honest{}.
 	Behavior byzantine.Behavior
 	// Control and ControlOut are the control channel, JSON lines (nil Control: none; nil
@@ -65,6 +68,7 @@ type node struct {
 	auth     *auth.Authenticator
 	sealer   auth.Sealer // auth's sealer, the sign attack's when the behaviour corrupts signatures
 	behavior byzantine.Behavior
+	backend  string // the library running the threshold keys (crypto.ThresholdPublic.Backend)
 	log      zerolog.Logger
 
 	tr         *transport.Transport
@@ -92,7 +96,7 @@ type node struct {
 // The goroutine that reads Control may outlive Run until its Read returns; it touches
 // nothing of the replica after Run returned.
 func Run(ctx context.Context, opts Options) error {
-	nd, err := newNode(opts)
+	nd, err := newNode(&opts)
 	if err != nil {
 		if opts.Listener != nil {
 			opts.Listener.Close()
@@ -102,10 +106,16 @@ func Run(ctx context.Context, opts Options) error {
 	return nd.run(ctx, opts)
 }
 
-func newNode(opts Options) (*node, error) {
-	if err := checkOptions(opts); err != nil {
+// newNode builds the replica; it moves opts' keys to the replica's crypto backend.
+func newNode(opts *Options) (*node, error) {
+	if err := checkOptions(*opts); err != nil {
 		return nil, err
 	}
+	backend, err := opts.onBackend()
+	if err != nil {
+		return nil, err
+	}
+	opts.Public, opts.Secret = backend.public, backend.secret
 	bank, err := opts.Config.NewBank()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -122,8 +132,9 @@ func newNode(opts Options) (*node, error) {
 		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
+		backend: backend.name,
 	}
-	core, store, err := nd.openCore(opts, opts.Config.Core(opts.ID, readsOf(bank, behavior)))
+	core, store, err := nd.openCore(*opts, opts.Config.Core(opts.ID, readsOf(bank, behavior)))
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
@@ -179,7 +190,7 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 	}
 	nd.tr = tr
 	if nd.store != nil {
-		nd.persist = newPersister(nd.store, nd.seq, nd.savedCkpt, nd.log, func(err error) {
+		nd.persist = newPersister(nd.store, nd.savedCkpt, nd.log, func(err error) {
 			nd.log.Error().Err(err).Msgf("%s cannot write its data directory: stopping", nd.id)
 			cancel()
 		})

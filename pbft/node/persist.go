@@ -12,22 +12,28 @@ import (
 )
 
 // persister is the group commit of a durable replica (docs/protocol.md, "Durability"). The
-// protocol loop hands it each Ready's records with a sequencer ticket issued before the
-// Ready's messages and replies; a writer goroutine writes whatever is pending as one synced
-// Append and only then finishes the tickets, so the sequencer releases those messages and
-// replies (in order) once what they depend on is durable. The loop never waits for the disk.
+// protocol loop hands it each Ready's records as a numbered job; a writer goroutine writes
+// whatever is pending as one synced Append and then releases, in order, the sends held for
+// those jobs: a message that binds the replica (pbft.NeedsDurability) waits for the job of
+// its Ready, a PRE-PREPARE for the last job that entered a view (pbft.EntersView), and
+// everything else leaves at once, without waiting for any sync. The loop never waits for the
+// disk.
 // Checkpoint snapshots are saved by a second goroutine at most every snapshotEvery, since the
 // executed slots since the last saved snapshot are durable and replayed on restart; a snapshot
 // installed through catch-up (Required) is saved by the writer before the records.
 type persister struct {
 	store storage.Store
-	seq   *sequencer
 	log   zerolog.Logger
 	fail  func(error) // stops the replica: one that cannot persist must not send
+
+	submitted uint64 // loop only: the last job issued
+	viewJob   uint64 // loop only: the last job holding a record that enters a view
 
 	mu      sync.Mutex
 	wake    *sync.Cond
 	pending []persistJob
+	durable uint64     // the last job written and synced
+	held    []heldSend // sends waiting for a job, in the order they were held
 	stopped bool
 	latest  *pbft.DurableCheckpoint // offered to the snapshot goroutine
 	snapCh  chan struct{}
@@ -42,19 +48,26 @@ type persister struct {
 }
 
 // persistJob is one Ready's records, the checkpoint that must precede them (if any) and the
-// ticket that holds its messages.
+// job's number.
 type persistJob struct {
-	recs   []pbft.Record
-	ckpt   *pbft.DurableCheckpoint
-	ticket uint64
+	recs []pbft.Record
+	ckpt *pbft.DurableCheckpoint
+	id   uint64
+}
+
+// heldSend is a send that waits until job is durable.
+type heldSend struct {
+	job uint64
+	run func()
 }
 
 // snapshotEvery is the least time between two checkpoint snapshots saved: encoding a million
-// accounts takes tens of milliseconds and writes 16 MiB.
-const snapshotEvery = time.Second
+// accounts takes tens of milliseconds and writes 16 MiB, and a restart replays at most this
+// long's executed slots from the ledger (a few hundred at full load, well under a second).
+const snapshotEvery = 5 * time.Second
 
-func newPersister(store storage.Store, seq *sequencer, saved pbft.Seq, log zerolog.Logger, fail func(error)) *persister {
-	p := &persister{store: store, seq: seq, log: log, fail: fail, saved: saved, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
+func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, fail func(error)) *persister {
+	p := &persister{store: store, log: log, fail: fail, saved: saved, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
 	p.wake = sync.NewCond(&p.mu)
 	p.wg.Add(2)
 	go p.write()
@@ -62,9 +75,10 @@ func newPersister(store storage.Store, seq *sequencer, saved pbft.Seq, log zerol
 	return p
 }
 
-// submit is called by the loop with the Ready before its messages are dispatched: it issues
-// the ticket that holds them until the records are durable.
-func (p *persister) submit(rd *pbft.Ready) {
+// submit is called by the loop with the Ready before its messages are dispatched. It returns
+// the job the Ready's binding messages wait for: its own, or the last one before it when it
+// has nothing to write.
+func (p *persister) submit(rd *pbft.Ready) uint64 {
 	if c := rd.Checkpoint; c != nil && !c.Required {
 		p.offer(c)
 	}
@@ -73,13 +87,45 @@ func (p *persister) submit(rd *pbft.Ready) {
 		req = c
 	}
 	if len(rd.Persist) == 0 && req == nil {
-		return
+		return p.submitted
 	}
-	job := persistJob{recs: rd.Persist, ckpt: req, ticket: p.seq.issue()}
+	p.submitted++
+	for i := range rd.Persist {
+		if pbft.EntersView(&rd.Persist[i]) {
+			p.viewJob = p.submitted
+		}
+	}
+	job := persistJob{recs: rd.Persist, ckpt: req, id: p.submitted}
 	p.mu.Lock()
 	p.pending = append(p.pending, job)
 	p.wake.Signal()
 	p.mu.Unlock()
+	return p.submitted
+}
+
+// after runs send once job is durable: at once if it is (0 is always durable), else when the
+// writer has synced it, after the sends held before it.
+func (p *persister) after(job uint64, send func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if job <= p.durable {
+		send()
+		return
+	}
+	p.held = append(p.held, heldSend{job: job, run: send})
+}
+
+// release records that job is durable and runs the sends held for it (and earlier jobs).
+func (p *persister) release(job uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.durable = job
+	n := 0
+	for n < len(p.held) && p.held[n].job <= job {
+		p.held[n].run()
+		n++
+	}
+	p.held = p.held[n:]
 }
 
 func (p *persister) write() {
@@ -105,9 +151,7 @@ func (p *persister) write() {
 		}
 		p.fsyncs.Add(1)
 		p.records.Add(uint64(len(recs)))
-		for _, j := range jobs {
-			p.seq.finish(j.ticket, nil)
-		}
+		p.release(jobs[len(jobs)-1].id)
 	}
 }
 
@@ -179,7 +223,7 @@ func (p *persister) save(c *pbft.DurableCheckpoint) error {
 	return nil
 }
 
-// stop ends both goroutines (pending writes are dropped: their messages never leave) and
+// stop ends both goroutines (pending writes are dropped: the sends held for them never run) and
 // closes the store.
 func (p *persister) stop() {
 	p.mu.Lock()

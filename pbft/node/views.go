@@ -84,7 +84,7 @@ func (nd *node) metricsAnswer() answer {
 	data := controlapi.Metrics{
 		ExecutedRequests: st.ExecutedRequests, ExecutedSlots: st.ExecutedSlots,
 		ThroughputTPS: nd.metrics.throughput(st.ExecutedRequests),
-		View:          uint64(nd.core.View()), ViewChanges: st.ViewChanges,
+		View:          uint64(nd.core.View()), ViewActive: nd.core.ViewActive(), ViewChanges: st.ViewChanges,
 		FastCommits: st.FastCommits, SlowCommits: st.SlowCommits, WaitedSlots: st.WaitedSlots,
 		Rejected: controlapi.Rejected{
 			BadSignature: nd.rejects.badSignature.Load(), BadShare: st.BadShares,
@@ -94,6 +94,7 @@ func (nd *node) metricsAnswer() answer {
 		CoreRejected: st.RejectedMessages, NotAuthorized: nd.bank.Refused(),
 		MoneyTotal: nd.bank.Total(), Accounts: nd.bank.Len(),
 		Fsyncs: nd.fsyncs(), DurableRecords: nd.durableRecords(),
+		CryptoBackend: nd.backend,
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr

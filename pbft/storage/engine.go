@@ -11,9 +11,25 @@ import (
 // and atomic synced batches of writes.
 type kv interface {
 	get(key []byte) ([]byte, bool, error)
-	scan(prefix []byte, fn func(k, v []byte)) error
-	apply(ops []op) error // atomically, synced
+	scan(lo, hi []byte, fn func(k, v []byte)) error // keys in [lo, hi) in order (hi nil: no end)
+	apply(ops []op) error                           // atomically, synced
 	close() error
+}
+
+// scanPrefix scans the keys that start with prefix.
+func scanPrefix(db kv, prefix []byte, fn func(k, v []byte)) error {
+	return db.scan(prefix, prefixEnd(prefix), fn)
+}
+
+// prefixEnd is the least key above every key that starts with p (nil: none).
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i]++; end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
 }
 
 // op is one write of a batch: set (value non-nil), delete, or a range deletion [key, end).
@@ -23,8 +39,9 @@ type op struct {
 
 // engine implements Store over a kv.
 type engine struct {
-	db  kv
-	tip ledgerTip // the ledger's last entry (Append is its only writer)
+	db        kv
+	tip       ledgerTip // the ledger's last entry (Append is its only writer)
+	restarted bool      // the directory had an identity already when opened
 }
 
 // openEngine checks the data directory's identity, or writes it into an empty one; fresh
@@ -38,10 +55,10 @@ func openEngine(db kv, id Identity) (*engine, bool, error) {
 		if err := id.check(stored); err != nil {
 			return nil, false, err
 		}
-		return &engine{db: db}, false, nil
+		return &engine{db: db, restarted: true}, false, nil
 	}
 	nonEmpty := false
-	if err := db.scan(nil, func(k, v []byte) { nonEmpty = true }); err != nil {
+	if err := db.scan(nil, nil, func(k, v []byte) { nonEmpty = true }); err != nil {
 		return nil, false, err
 	}
 	if nonEmpty {
@@ -58,6 +75,9 @@ func (e *engine) Append(recs []pbft.Record) error {
 	ops := make([]op, 0, len(recs))
 	for i := range recs {
 		rec := &recs[i]
+		if rec.Kind == pbft.RecExecuted {
+			continue // kept once, as its ledger entry (ledgerOps), which a restart replays
+		}
 		v, err := encodeRecord(rec)
 		if err != nil {
 			return err
@@ -89,13 +109,12 @@ func (e *engine) SaveCheckpoint(sn pbft.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	lo, hi := kindRange(pbft.RecExecuted, 0, sn.Cert.Seq)
-	return e.db.apply([]op{{key: keySnapshot, value: v}, {key: lo, end: hi}})
+	return e.db.apply([]op{{key: keySnapshot, value: v}})
 }
 
 // Load implements Store.
 func (e *engine) Load() (Loaded, error) {
-	var l Loaded
+	l := Loaded{Recovered: pbft.Recovered{Restarted: e.restarted}}
 	var drop []op
 	v, ok, err := e.db.get(keySnapshot)
 	if err != nil {
@@ -108,7 +127,7 @@ func (e *engine) Load() (Loaded, error) {
 			drop = append(drop, op{key: keySnapshot})
 		}
 	}
-	err = e.db.scan([]byte("r"), func(k, v []byte) {
+	err = scanPrefix(e.db, []byte("r"), func(k, v []byte) {
 		rec, err := decodeRecord(v)
 		if err != nil || !bytes.Equal(recordKey(&rec), k) {
 			l.Cut = append(l.Cut, fmt.Sprintf("record %x: %v: cut off", k, orMismatch(err)))
@@ -120,12 +139,38 @@ func (e *engine) Load() (Loaded, error) {
 	if err != nil {
 		return l, err
 	}
+	if err := e.loadExecuted(&l); err != nil {
+		return l, err
+	}
 	if len(drop) > 0 {
 		if err := e.db.apply(drop); err != nil {
 			return l, err
 		}
 	}
 	return l, nil
+}
+
+// loadExecuted adds the executed slots after the saved snapshot, read from the ledger, as
+// RecExecuted records to replay. A damaged entry ends them: replay stops before it and
+// catch-up fetches the rest; the entry stays for `pbft ledger verify` to report.
+func (e *engine) loadExecuted(l *Loaded) error {
+	from := pbft.Seq(1)
+	if l.Snapshot != nil {
+		from = l.Snapshot.Cert.Seq + 1
+	}
+	stop := false
+	return e.db.scan(ledgerKey('l', from), prefixEnd([]byte{'l'}), func(k, v []byte) {
+		if stop {
+			return
+		}
+		_, rec, err := decodeLedger(k, v)
+		if err != nil {
+			l.Cut = append(l.Cut, fmt.Sprintf("ledger entry: %v: replay stops before it", err))
+			stop = true
+			return
+		}
+		l.Records = append(l.Records, rec)
+	})
 }
 
 func orMismatch(err error) error {

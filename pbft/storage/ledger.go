@@ -119,7 +119,7 @@ func (e *engine) readTip() error {
 // unreadable (its slot named), until fn returns false.
 func (e *engine) Ledger(fn func(LedgerEntry, error) bool) error {
 	stop := false
-	return e.db.scan([]byte{'l'}, func(k, v []byte) {
+	return scanPrefix(e.db, []byte{'l'}, func(k, v []byte) {
 		if stop {
 			return
 		}
@@ -128,33 +128,41 @@ func (e *engine) Ledger(fn func(LedgerEntry, error) bool) error {
 }
 
 func decodeLedgerEntry(k, v []byte) (LedgerEntry, error) {
+	le, rec, err := decodeLedger(k, v)
+	if err == nil {
+		le.Cert, le.Batch = *rec.Cert, rec.Batch
+	}
+	return le, err
+}
+
+// decodeLedger decodes a ledger entry and the RecExecuted record it holds.
+func decodeLedger(k, v []byte) (LedgerEntry, pbft.Record, error) {
 	var le LedgerEntry
 	if len(k) != 9 {
-		return le, fmt.Errorf("ledger key %x: %w", k, errMalformed)
+		return le, pbft.Record{}, fmt.Errorf("ledger key %x: %w", k, errMalformed)
 	}
 	le.Seq = pbft.Seq(binary.BigEndian.Uint64(k[1:]))
 	b, err := open(v)
 	if err != nil || len(b) < 32 {
-		return le, fmt.Errorf("slot %d: %w", le.Seq, orMismatch(err))
+		return le, pbft.Record{}, fmt.Errorf("slot %d: %w", le.Seq, orMismatch(err))
 	}
 	copy(le.Prev[:], b[:32])
 	rec, err := decodeRecord(b[32:])
 	if err != nil {
-		return le, fmt.Errorf("slot %d: %w", le.Seq, err)
+		return le, rec, fmt.Errorf("slot %d: %w", le.Seq, err)
 	}
 	if rec.Kind != pbft.RecExecuted || rec.Seq != le.Seq || rec.Cert == nil {
-		return le, fmt.Errorf("slot %d: %w", le.Seq, errMalformed)
+		return le, rec, fmt.Errorf("slot %d: %w", le.Seq, errMalformed)
 	}
 	le.Hash = entryHash(le.Seq, le.Prev, b[32:])
-	le.Cert, le.Batch = *rec.Cert, rec.Batch
-	return le, nil
+	return le, rec, nil
 }
 
 // Checkpoints returns the stable checkpoint certificates of the ledger, by slot; unreadable
 // ones are left out (verification then has no certificate to check that slot's state against).
 func (e *engine) Checkpoints() (map[pbft.Seq]pbft.CheckpointCert, error) {
 	out := map[pbft.Seq]pbft.CheckpointCert{}
-	err := e.db.scan([]byte{'k'}, func(k, v []byte) {
+	err := scanPrefix(e.db, []byte{'k'}, func(k, v []byte) {
 		b, err := open(v)
 		if err != nil {
 			return

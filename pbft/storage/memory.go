@@ -50,7 +50,7 @@ func (m *Memory) Corrupt(key []byte, f func([]byte) []byte) {
 // Keys lists the stored keys in order.
 func (m *Memory) Keys() [][]byte {
 	var keys [][]byte
-	_ = m.mem.scan(nil, func(k, _ []byte) { keys = append(keys, bytes.Clone(k)) })
+	_ = m.mem.scan(nil, nil, func(k, _ []byte) { keys = append(keys, bytes.Clone(k)) })
 	return keys
 }
 
@@ -83,11 +83,11 @@ func (m *memKV) get(key []byte) ([]byte, bool, error) {
 	return v, ok, nil
 }
 
-func (m *memKV) scan(prefix []byte, fn func(k, v []byte)) error {
+func (m *memKV) scan(lo, hi []byte, fn func(k, v []byte)) error {
 	m.mu.Lock()
 	keys := make([]string, 0, len(m.data))
 	for k := range m.data {
-		if bytes.HasPrefix([]byte(k), prefix) {
+		if k >= string(lo) && (hi == nil || k < string(hi)) {
 			keys = append(keys, k)
 		}
 	}

@@ -21,8 +21,8 @@ type Store interface {
 	// of them are there or none. A RecStable record also drops the votes and certificates at
 	// or below its slot, which no VIEW-CHANGE reports any more.
 	Append(recs []pbft.Record) error
-	// SaveCheckpoint makes the state at a stable checkpoint durable and drops the executed
-	// slots at or below it, which a restart no longer replays.
+	// SaveCheckpoint makes the state at a stable checkpoint durable; a restart replays only
+	// the executed slots after it (from the ledger, which keeps every executed slot).
 	SaveCheckpoint(sn pbft.Snapshot) error
 	// Load returns what is durable. Values that fail their checksum are cut off (and the
 	// executed slots after a damaged one), and reported in Loaded.Cut.

@@ -31,6 +31,12 @@ type Metrics struct {
 	// Durability: synced writes to the data directory and records written (0: ephemeral).
 	Fsyncs         uint64 `json:"fsyncs"`
 	DurableRecords uint64 `json:"durable_records"`
+	// CryptoBackend is the library running the replica's threshold keys: gnark or circl
+	// (kyber with scheme bn256).
+	CryptoBackend string `json:"crypto_backend"`
+	// ViewActive is false while the replica is changing view: it asked for View and has not
+	// yet entered it with a NEW-VIEW. (ViewChanges counts the NEW-VIEWs it entered.)
+	ViewActive bool `json:"view_active"`
 }
 
 // Latency summarizes request latency at a replica, in milliseconds.

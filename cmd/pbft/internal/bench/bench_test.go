@@ -1,7 +1,12 @@
 package bench
 
 import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,17 +55,107 @@ func TestRecorderCountsMeasuredWindowOnly(t *testing.T) {
 	}
 }
 
-func TestTicksAreNice(t *testing.T) {
-	got := ticks(axis{min: 0, max: 1000})
-	if len(got) != 6 || got[1] != 200 {
-		t.Errorf("linear ticks %v", got)
+func TestTimelineEndsAtTheMeasuredWindow(t *testing.T) {
+	// 2.5 s of run: ten buckets of 250 ms, then the drain's straggler buckets.
+	buckets := []uint64{100, 100, 100, 100, 200, 200, 200, 200, 300, 300, 3, 1, 1}
+	got := secondsOf(buckets, 2500*time.Millisecond)
+	want := []TimelinePoint{{TimeS: 0.5, TPS: 400}, {TimeS: 1.5, TPS: 800}, {TimeS: 2.25, TPS: 1200}}
+	if len(got) != len(want) {
+		t.Fatalf("timeline %v, want %v", got, want)
 	}
-	if got := ticks(axis{log: true, min: 1, max: 100}); len(got) != 7 || got[2] != 5 {
-		t.Errorf("log ticks %v", got)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("second %d: %+v, want %+v (the short last second is not a drop; the drain is left out)", i, got[i], want[i])
+		}
 	}
-	c := &chart{title: "t<1>", series: []series{{name: "s", color: "red", points: []xy{{x: 1, y: 2}, {x: 3, y: 4}}}}}
-	svg := c.svg()
-	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "t&lt;1&gt;") || !strings.Contains(svg, "<polyline") {
-		t.Errorf("svg:\n%s", svg)
+	steps, top := throughputSteps(got, 2.5)
+	if last := steps[len(steps)-1]; last.X != 2.5 || last.Y != 1200 || top != 1200 {
+		t.Errorf("steps %v (top %v): want the line to end at x=2.5 at 1200 tx/s", steps, top)
+	}
+}
+
+// pointForCharts is a measured point of 2 s warm-up and 3 s measurement with every second
+// busy, for the chart tests.
+func pointForCharts(clients int, lat time.Duration) *point {
+	start := time.Now().Add(-time.Hour)
+	rec := newRecorder(start, 2*time.Second, 3*time.Second)
+	ok := smallbank.Result{OK: true, Value: 1}
+	for ms := 0; ms < 5200; ms += 10 {
+		end := start.Add(time.Duration(ms) * time.Millisecond)
+		rec.record(smallbank.OpDepositChecking, end.Add(-lat), end, outcomeOK, ok, false)
+	}
+	return &point{clients: clients, rec: rec, duration: 3 * time.Second}
+}
+
+func TestChartsAreWrittenAsPNGAndSVG(t *testing.T) {
+	dir := t.TempDir()
+	main := pointForCharts(8, 5*time.Millisecond)
+	names, err := writeCharts(dir, main, []*point{pointForCharts(1, 2*time.Millisecond), main}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"throughput.png", "throughput.svg", "latency_cdf.png", "latency_cdf.svg", "sweep.png", "sweep.svg"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("charts %v, want %v", names, want)
+	}
+	for _, name := range want {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".png") {
+			cfg, err := png.DecodeConfig(bytes.NewReader(b))
+			if err != nil || cfg.Width < 600 || cfg.Height < 300 {
+				t.Errorf("%s: %v, %dx%d", name, err, cfg.Width, cfg.Height)
+			}
+		} else if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("Throughput")) && name != "latency_cdf.svg" {
+			t.Errorf("%s is not the SVG of its chart", name)
+		}
+	}
+	pl, err := throughputPlot(main, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.X.Max != 5 || pl.Y.Max < 100*headroom {
+		t.Errorf("throughput x axis ends at %v (want 5 s, the end of the run), y max %v", pl.X.Max, pl.Y.Max)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestProgressIsPlainOffATerminal(t *testing.T) {
+	var out lockedBuffer
+	rec := newRecorder(time.Now(), 0, time.Hour)
+	rec.completed.Store(42)
+	p := startProgressEvery(&out, "8 clients", rec, time.Hour, time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "42 done") && time.Now().Before(deadline) {
+		<-time.After(5 * time.Millisecond) // poll the condition until the deadline
+	}
+	p.stop()
+	text := out.String()
+	if p.bar != nil || !strings.Contains(text, "8 clients measure") || !strings.Contains(text, "42 done") ||
+		strings.ContainsAny(text, "\r\x1b") {
+		t.Errorf("progress on a buffer (bar %v): %q; want plain lines with the count, no redraws", p.bar != nil, text)
+	}
+	t.Setenv("CI", "true")
+	if animate(&bytes.Buffer{}) || animate(os.Stdout) {
+		t.Error("animated off a terminal or under CI=true")
 	}
 }

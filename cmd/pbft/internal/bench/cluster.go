@@ -53,6 +53,9 @@ func startLocal(ctx context.Context, o *Options) (*benchCluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := o.Placement.Configure(cfg, o.BasePort); err != nil {
+		return nil, err
+	}
 	c := &benchCluster{cfg: cfg, down: down, byzantine: map[pbft.NodeID]bool{}, keepWork: o.Debug,
 		replicas: map[pbft.NodeID]runner.Replica{}}
 	for name := range byz {
@@ -182,6 +185,7 @@ func (c *benchCluster) newLauncher(o *Options) (*runner.ProcessLauncher, error) 
 		return nil, err
 	}
 	l.Ephemeral = o.Ephemeral
+	l.Wrap = o.Placement.Wrap()
 	if os.Getenv("GOMAXPROCS") == "" {
 		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
 		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))

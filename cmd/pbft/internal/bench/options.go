@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 	"github.com/bftbank/pbft/pbft"
 )
 
@@ -48,6 +49,10 @@ type Options struct {
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept
 	Ephemeral  bool   // replicas keep everything in memory (no data directory)
+
+	// Placement puts the local cluster's replicas on other hosts through a command prefix
+	// (network namespaces); zero: 127.0.0.1.
+	Placement runner.Placement
 
 	// Chaos kills and restarts replicas under load (--chaos; chaos.go).
 	Chaos ChaosOptions
@@ -128,6 +133,10 @@ func (o *Options) validate() error {
 		if _, _, err := o.faults(3*benchF + 1); err != nil {
 			return err
 		}
+		return o.Placement.Check(3*benchF+1, o.BasePort)
+	}
+	if len(o.Placement.Hosts) > 0 || o.Placement.Exec != "" {
+		return errors.New("--replica-hosts and --replica-exec place a local cluster; an existing one (--config) lists its addresses")
 	}
 	return nil
 }

@@ -82,7 +82,8 @@ type Replica struct {
 	Fsyncs           uint64           `json:"fsyncs"` // synced writes since start (0: ephemeral)
 }
 
-// TimelinePoint is the throughput of one second of the run (warm-up included).
+// TimelinePoint is the throughput of one second of the run (warm-up included, up to the end of
+// the measured window); TimeS is the middle of that second.
 type TimelinePoint struct {
 	TimeS float64 `json:"t_s"`
 	TPS   float64 `json:"tps"`
@@ -168,15 +169,24 @@ func (p *point) timeline() []TimelinePoint {
 	r := p.rec
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return secondsOf(r.timeline, r.measureTo.Sub(r.start))
+}
+
+// secondsOf sums completion buckets into one throughput per second, up to the end of the
+// measured window only: the drain after it (clients stopping) and a bucket that was still
+// filling would show as a drop that no replica caused. The last second may be shorter than
+// one; its throughput is over its own width.
+func secondsOf(buckets []uint64, end time.Duration) []TimelinePoint {
+	n := min(len(buckets), int(end/bucketWidth))
 	per := int(time.Second / bucketWidth)
 	var out []TimelinePoint
-	for i := 0; i < len(r.timeline); i += per {
-		var n uint64
-		for j := i; j < min(i+per, len(r.timeline)); j++ {
-			n += r.timeline[j]
+	for i := 0; i < n; i += per {
+		var c uint64
+		for j := i; j < min(i+per, n); j++ {
+			c += buckets[j]
 		}
-		width := float64(min(i+per, len(r.timeline))-i) * bucketWidth.Seconds()
-		out = append(out, TimelinePoint{TimeS: float64(i)*bucketWidth.Seconds() + width/2, TPS: float64(n) / width})
+		width := float64(min(i+per, n)-i) * bucketWidth.Seconds()
+		out = append(out, TimelinePoint{TimeS: float64(i)*bucketWidth.Seconds() + width/2, TPS: float64(c) / width})
 	}
 	return out
 }

@@ -21,6 +21,7 @@ type setFacts struct {
 	status      map[uint64]map[int]string // seq -> replica -> PP, P, C, E or X
 	newViews    []control.NewView
 	view        uint64 // the view at least f+1 live replicas reached (one of them honest)
+	viewActive  bool   // some live replica in that view has entered it (a NEW-VIEW, or view 1)
 	viewChanges uint64 // view - 1: every view change moves to the next view
 	problems    []string
 	duration    time.Duration // from the first transaction to convergence
@@ -37,6 +38,9 @@ func (s *setRun) collect(ctx context.Context) setFacts {
 		views = append(views, m.View)
 	}
 	f.view = quorumView(views)
+	for _, m := range f.metrics {
+		f.viewActive = f.viewActive || m.View == f.view && (m.ViewActive || m.View == 1)
+	}
 	if f.view > 0 {
 		f.viewChanges = f.view - 1
 	}
@@ -47,6 +51,15 @@ func (s *setRun) collect(ctx context.Context) setFacts {
 	s.readStatus(ctx, &f)
 	f.newViews = s.readNewViews(ctx, &f)
 	return f
+}
+
+// newViewNumbers lists the views of NEW-VIEW messages.
+func newViewNumbers(nvs []control.NewView) []uint64 {
+	out := make([]uint64, len(nvs))
+	for i, nv := range nvs {
+		out[i] = nv.View
+	}
+	return out
 }
 
 // quorumView is the (f+1)-th highest view: at least one honest replica reached it, so a

@@ -26,12 +26,15 @@ const (
 // command is a parsed command line.
 type command struct {
 	kind commandKind
-	node int    // 0: every replica (3 and 5 only)
-	seq  uint64 // for 2
+	node int       // 0: every replica (3 and 5 only)
+	seq  uint64    // for 2
+	log  logFilter // for 1
 }
 
 const helpText = `commands:
-  1.<node>   log of a replica: every protocol message it processed (e.g. 1.n3)
+  1.<node>   log of a replica: every protocol message it processed (e.g. 1.n3); the last 40
+             lines unless followed by all or last <n>; filters: s=<seq>, a message type
+             (1.n3 s=17, 1.n3 VIEW-CHANGE, 1.n3 PREPARE-CERT last 100)
   2.<seq>    status of a sequence number at every replica: PP, P, C, E or X (e.g. 2.3)
   3.<node>   balances of a replica (3 alone: every replica)
   4          every NEW-VIEW of the set, with its view changes (V) and pre-prepares (O)
@@ -68,12 +71,23 @@ func parseCommand(line string) (command, error) {
 	}
 	switch strings.TrimSpace(num) {
 	case "1", "3", "5":
-		id, err := pbft.ParseNodeID(arg, scenarioN)
+		words := strings.Fields(arg)
+		id, err := pbft.ParseNodeID(words[0], scenarioN)
 		if err != nil {
 			return command{}, err
 		}
-		kind := map[string]commandKind{"1": cmdLog, "3": cmdBalances, "5": cmdMetrics}[strings.TrimSpace(num)]
-		return command{kind: kind, node: int(id)}, nil
+		num = strings.TrimSpace(num)
+		if num != "1" {
+			if len(words) > 1 {
+				return command{}, fmt.Errorf("%s.<node> takes no more words (got %q)", num, strings.Join(words[1:], " "))
+			}
+			return command{kind: map[string]commandKind{"3": cmdBalances, "5": cmdMetrics}[num], node: int(id)}, nil
+		}
+		f, err := parseLogFilter(words[1:])
+		if err != nil {
+			return command{}, err
+		}
+		return command{kind: cmdLog, node: int(id), log: f}, nil
 	case "2":
 		seq, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil || seq == 0 {
@@ -88,10 +102,12 @@ func parseCommand(line string) (command, error) {
 func (s *setRun) interact(ctx context.Context) error {
 	p := s.r.prompt
 	for p.active() {
-		fmt.Fprintf(s.r.out, "set %s> ", s.set.Number)
-		line, ok := p.next(ctx)
+		line, ok := p.next(ctx, fmt.Sprintf("set %s> ", s.set.Number))
 		if !ok {
 			fmt.Fprintln(s.r.out)
+			if p.interrupted {
+				return context.Canceled // Ctrl-C at the prompt stops the run like Ctrl-C elsewhere
+			}
 			return ctx.Err()
 		}
 		cmd, err := parseCommand(line)
@@ -120,9 +136,12 @@ func (s *setRun) execute(ctx context.Context, cmd command) {
 	case cmdHelp:
 		fmt.Fprintln(w, helpText)
 	case cmdLog:
-		s.printLog(ctx, w, cmd.node)
+		s.printLog(ctx, w, cmd.node, cmd.log)
 	case cmdStatus:
 		fmt.Fprintln(w, s.statusLine(ctx, cmd.seq))
+		if note := s.pastExecutedNote(cmd.seq); note != "" {
+			fmt.Fprintln(w, note)
+		}
 	case cmdBalances:
 		for _, id := range s.nodes(cmd.node) {
 			fmt.Fprintln(w, s.balancesText(ctx, id))
@@ -184,12 +203,17 @@ func (s *setRun) metricsLine(ctx context.Context, id int) string {
 	if err != nil {
 		return fmt.Sprintf("%s: metrics unavailable: %v", nodeName(id), err)
 	}
-	return metricsText(id, m)
+	line := metricsText(id, m)
+	if e := s.viewExplanation(id, m); e != "" {
+		line += "\n  " + e
+	}
+	return line
 }
 
 func (s *setRun) printNewViews(ctx context.Context) {
 	var f setFacts
 	nvs := s.readNewViews(ctx, &f)
+	fmt.Fprintf(s.r.out, "set %s: %s\n", s.set.Number, viewSummary(s.facts.view, s.facts.viewActive, newViewNumbers(nvs)))
 	if len(nvs) == 0 {
 		fmt.Fprintf(s.r.out, "no NEW-VIEW in set %s\n", s.set.Number)
 	}
@@ -199,4 +223,19 @@ func (s *setRun) printNewViews(ctx context.Context) {
 	for _, p := range f.problems {
 		fmt.Fprintf(s.r.out, "  problem: %s\n", p)
 	}
+	for _, e := range s.viewExplanations() {
+		fmt.Fprintf(s.r.out, "  %s\n", e)
+	}
+}
+
+// pastExecutedNote explains a 2.<seq> beyond the highest slot any live replica executed.
+func (s *setRun) pastExecutedNote(seq uint64) string {
+	if seq <= s.facts.maxSeq {
+		return ""
+	}
+	if s.facts.maxSeq == 0 {
+		return fmt.Sprintf("  seq %d is past the last executed slot: no slot executed in set %s", seq, s.set.Number)
+	}
+	return fmt.Sprintf("  seq %d is past the last executed slot of set %s (%d): X means no replica holds it; 2.1 to 2.%d have statuses",
+		seq, s.set.Number, s.facts.maxSeq, s.facts.maxSeq)
 }

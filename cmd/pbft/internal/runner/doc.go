@@ -21,8 +21,10 @@
 // After the transactions, the runner waits (bounded) until every live replica reports the same
 // executed slot and state digest, so that replicas kept in the dark have caught up; prints one
 // line per operation and the read results; and, unless --non-interactive or stdin is at EOF,
-// prompts for the inspection commands (1.<node> log, 2.<seq> status, 3.<node> balances,
-// 4 NEW-VIEWs, 5.<node> throughput and latency, help, q). Enter goes on to the next set. Then
+// prompts for the inspection commands (1.<node> log, filtered and paged, 2.<seq> status,
+// 3.<node> balances, 4 NEW-VIEWs, 5.<node> throughput and latency, help, q), with line editing
+// and history on a terminal (package term). Enter goes on to the next set. Views are counted
+// alike on every screen (views.go; docs/design.md, "The scenario prompt"). Then
 // it stops the children: it closes their stdin (they exit on EOF) and kills those still alive
 // after a grace period. An interrupt (SIGINT) does the same.
 //

@@ -30,7 +30,16 @@ type fakeCluster struct {
 	onIssue    func(op string) // called when a client starts an operation (may block)
 	running    map[int]bool    // replicas started and not stopped
 	maxRunning int
-	staleReads bool // reads answer the opening balance, 10, whatever executed
+	staleReads bool             // reads answer the opening balance, 10, whatever executed
+	logLines   []string         // every replica's log (nil: one PRE-PREPARE line)
+	views      map[int]fakeView // a replica's view (absent: view 1, active)
+}
+
+// fakeView is the view a fake replica reports, and how many NEW-VIEWs it entered.
+type fakeView struct {
+	view     uint64
+	active   bool
+	newViews uint64
 }
 
 // fakeSet is the state of one set's fake cluster.
@@ -118,13 +127,20 @@ func (r *fakeReplica) answer(req control.Request) (any, error) {
 		}
 		return control.StatusData{Status: st}, nil
 	case control.CmdLog:
+		if fc.logLines != nil {
+			return control.LogData{Lines: fc.logLines}, nil
+		}
 		return control.LogData{Lines: []string{fmt.Sprintf("n%d v=1 s=1 recv PRE-PREPARE from n1", r.id)}}, nil
 	case control.CmdNewViews:
 		return control.NewViewsData{NewViews: fc.newViews}, nil
 	case control.CmdMetrics:
 		d := r.set.bank.Digest()
+		v, ok := fc.views[r.id]
+		if !ok {
+			v = fakeView{view: 1, active: true}
+		}
 		return control.Metrics{ExecutedSlot: r.set.seq, ExecutedSlots: r.set.seq, ExecutedRequests: r.set.seq,
-			View: 1, StateDigest: hex.EncodeToString(d[:]), ThroughputTPS: 42}, nil
+			View: v.view, ViewActive: v.active, ViewChanges: v.newViews, StateDigest: hex.EncodeToString(d[:]), ThroughputTPS: 42}, nil
 	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }

@@ -54,6 +54,9 @@ type ProcessLauncher struct {
 	// --data-dir; with Ephemeral, replicas keep everything in memory (--ephemeral).
 	DataDir   string
 	Ephemeral bool
+	// Wrap is a command prefix that starts each replica (Placement.Exec), e.g. `ip netns exec
+	// ns-n%d`; a "%d" in an argument is replaced by the replica's id. Empty: Exe itself.
+	Wrap []string
 }
 
 // NewProcessLauncher launches this executable.
@@ -112,13 +115,12 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 	case l.DataDir != "":
 		args = append(args, "--data-dir", filepath.Join(l.DataDir, fmt.Sprintf("set%d-n%d", spec.Set+1, spec.ID)))
 	}
-	for _, a := range l.NodeArgs {
-		if strings.Contains(a, "%d") {
-			a = strings.ReplaceAll(a, "%d", strconv.Itoa(spec.ID))
-		}
-		args = append(args, a)
-	}
+	args = append(args, withID(l.NodeArgs, spec.ID)...)
 	cmd := exec.Command(l.Exe, args...)
+	if len(l.Wrap) > 0 {
+		wrap := withID(l.Wrap, spec.ID)
+		cmd = exec.Command(wrap[0], append(append(wrap[1:], l.Exe), args...)...)
+	}
 	cmd.Env = append(os.Environ(), l.Env...)
 	detach(cmd)
 	p := &process{id: spec.ID, cmd: cmd, exited: make(chan struct{}),
@@ -132,6 +134,15 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 		return nil, fmt.Errorf("starting n%d (%s): %w", spec.ID, l.Exe, err)
 	}
 	return p, nil
+}
+
+// withID replaces "%d" in every argument by the replica's id.
+func withID(args []string, id int) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.ReplaceAll(a, "%d", strconv.Itoa(id))
+	}
+	return out
 }
 
 // startWithPipes starts the child with its stdin and stdout on OS pipes whose child ends are

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"slices"
 	"strings"
@@ -35,7 +36,11 @@ func fakeChild(mode string, args []string) int {
 	}
 	answer := func(req control.Request) (any, error) {
 		if req.Cmd == control.CmdStatus {
-			return control.StatusData{Status: fmt.Sprintf("seq%d", req.Seq)}, nil
+			status := fmt.Sprintf("seq%d", req.Seq)
+			if w := os.Getenv("PBFT_WRAPPED_AS"); w != "" {
+				status += " wrapped as " + w // set by the Wrap prefix of TestProcessLauncherWrap
+			}
+			return control.StatusData{Status: status}, nil
 		}
 		return nil, fmt.Errorf("unknown command %q", req.Cmd)
 	}
@@ -88,6 +93,27 @@ func TestProcessLauncherServesAndStops(t *testing.T) {
 	}
 	if _, err := rep.Control().Status(ctx, 1); !errors.Is(err, control.ErrClosed) {
 		t.Fatalf("status after stop: %v, want ErrClosed", err)
+	}
+}
+
+// TestProcessLauncherWrap: with a command prefix the child is started through it, with its
+// id in place of %d, and still speaks the control protocol on its stdin and stdout.
+func TestProcessLauncherWrap(t *testing.T) {
+	env, err := exec.LookPath("env")
+	if err != nil {
+		t.Skip("no env(1)")
+	}
+	l := fakeLauncher(t, "serve")
+	l.Wrap = []string{env, "PBFT_WRAPPED_AS=n%d"}
+	rep, err := l.Launch(context.Background(), ReplicaSpec{ID: 5, Config: "c.yaml"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Stop(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if st, err := rep.Control().Status(ctx, 2); err != nil || st != "seq2 wrapped as n5" {
+		t.Fatalf("status = %q, %v; want the child started through the prefix as n5", st, err)
 	}
 }
 

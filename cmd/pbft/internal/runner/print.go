@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
-	"github.com/bftbank/pbft/pbft"
 )
 
 func (r *run) printSetHeader(s *setRun) {
@@ -50,10 +49,13 @@ func (r *run) printResults(s *setRun) {
 	if !f.converged {
 		state = "live replicas did NOT converge before the deadline"
 	}
-	fmt.Fprintf(w, "set %s: %d of %d committed; view %d, %d view changes; %s; %s (%.1f s)\n",
-		s.set.Number, committed, len(results), f.view, f.viewChanges, state, s.verdict.summary(), f.duration.Seconds())
+	fmt.Fprintf(w, "set %s: %d of %d committed; %s; %s; %s (%.1f s)\n",
+		s.set.Number, committed, len(results), viewSummary(f.view, f.viewActive, newViewNumbers(f.newViews)), state, s.verdict.summary(), f.duration.Seconds())
 	for _, p := range f.problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
+	}
+	for _, e := range s.viewExplanations() {
+		fmt.Fprintf(w, "  %s\n", e)
 	}
 }
 
@@ -128,7 +130,7 @@ func (r *run) printDebug(ctx context.Context, s *setRun) {
 		}
 	}
 	for _, id := range s.set.Live {
-		s.printLog(ctx, w, id)
+		s.printLog(ctx, w, id, logFilter{limit: -1})
 	}
 }
 
@@ -147,7 +149,7 @@ func diffText(accounts []string, got, want map[string]int64) string {
 	return strings.Join(diffs, ", ")
 }
 
-func (s *setRun) printLog(ctx context.Context, w io.Writer, id int) {
+func (s *setRun) printLog(ctx context.Context, w io.Writer, id int, f logFilter) {
 	rep, ok := s.replicas[id]
 	if !ok {
 		fmt.Fprintf(w, "%s is down in this set: its log is empty\n", nodeName(id))
@@ -160,17 +162,14 @@ func (s *setRun) printLog(ctx context.Context, w io.Writer, id int) {
 		fmt.Fprintf(w, "%s: log unavailable: %v\n", nodeName(id), err)
 		return
 	}
-	fmt.Fprintf(w, "--- log of %s (%d lines) ---\n", nodeName(id), len(lines))
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
-	}
+	f.printLines(w, nodeName(id), lines)
 }
 
 // newViewText prints a NEW-VIEW with its view changes (V) and pre-prepares (O).
 func newViewText(nv control.NewView) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "NEW-VIEW v=%d from %s: %d view-changes, %d pre-prepares\n", nv.View,
-		nodeName(int(pbft.LeaderOf(pbft.View(nv.View), scenarioN))), len(nv.ViewChanges), len(nv.PrePrepares))
+		leaderName(nv.View), len(nv.ViewChanges), len(nv.PrePrepares))
 	for _, vc := range nv.ViewChanges {
 		fmt.Fprintf(&b, "  V: VIEW-CHANGE from %s, stable checkpoint %d, prepared [%s], votes [%s]\n",
 			nodeName(vc.Replica), vc.Stable, preparedText(vc.Prepared), votesText(vc.Votes))
@@ -210,8 +209,8 @@ func votesText(vs []control.Vote) string {
 func metricsText(id int, m control.Metrics) string {
 	l := m.LatencyMS
 	r := m.Rejected
-	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; view %d, %d view changes; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other; %d not authorized",
+	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; %s; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other; %d not authorized",
 		nodeName(id), m.ThroughputTPS, m.ExecutedRequests, m.ExecutedSlots, l.Avg, l.P50, l.P90, l.P99, l.Max,
-		m.View, m.ViewChanges, m.FastCommits, m.SlowCommits, r.BadSignature, r.BadShare, r.ConflictingPrePrepare, r.Other,
+		replicaViewText(m), m.FastCommits, m.SlowCommits, r.BadSignature, r.BadShare, r.ConflictingPrePrepare, r.Other,
 		m.NotAuthorized)
 }

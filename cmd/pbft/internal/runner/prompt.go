@@ -1,47 +1,74 @@
 package runner
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"io"
 	"strings"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/term"
 )
 
-// prompt reads the user's command lines. It works the same on a terminal and on a pipe: at EOF
-// the run goes on to the end without prompting, as with --non-interactive.
+// prompt reads the user's command lines: with line editing and history on a terminal, plainly
+// on a pipe. At EOF the run goes on to the end without prompting, as with --non-interactive.
 type prompt struct {
-	lines chan string // closed at EOF
-	eof   bool
+	lr          term.LineReader
+	lines       chan lineRead // one answer per request
+	eof         bool
+	interrupted bool
+	pending     bool // a ReadLine is under way (its answer was not taken: ctx ended)
 }
 
-func newPrompt(in io.Reader) *prompt {
-	p := &prompt{lines: make(chan string)}
-	go func() {
-		defer close(p.lines)
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 0, 4096), 1<<20)
-		for sc.Scan() {
-			p.lines <- strings.TrimSpace(sc.Text())
-		}
-	}()
-	return p
+// lineRead is what one ReadLine returned.
+type lineRead struct {
+	line string
+	err  error
 }
 
-// next returns the next line; false at EOF or when ctx ends.
-func (p *prompt) next(ctx context.Context) (string, bool) {
-	if p == nil || p.eof {
+// completions are the words Tab completes at the prompt.
+var completions = []string{"1.n", "2.", "3.n", "4", "5.n", "help", "q"}
+
+func newPrompt(in io.Reader, out io.Writer) *prompt {
+	return &prompt{lr: term.NewLineReader(in, out, completions), lines: make(chan lineRead, 1)}
+}
+
+// next shows text as the prompt and returns the next line; false at EOF, at Ctrl-C on the
+// prompt (interrupted), or when ctx ends. The read runs in a goroutine so that an interrupt
+// elsewhere (ctx) does not wait for a line.
+func (p *prompt) next(ctx context.Context, text string) (string, bool) {
+	if p == nil || p.eof || p.interrupted {
 		return "", false
 	}
+	if !p.pending {
+		p.pending = true
+		go func() {
+			line, err := p.lr.ReadLine(text)
+			p.lines <- lineRead{line, err}
+		}()
+	}
 	select {
-	case line, ok := <-p.lines:
-		if !ok {
+	case r := <-p.lines:
+		p.pending = false
+		switch {
+		case errors.Is(r.err, term.ErrInterrupt):
+			p.interrupted = true
+			return "", false
+		case r.err != nil:
 			p.eof = true
+			return "", false
 		}
-		return line, ok
+		return strings.TrimSpace(r.line), true
 	case <-ctx.Done():
 		return "", false
 	}
 }
 
 // active reports whether the run should still prompt.
-func (p *prompt) active() bool { return p != nil && !p.eof }
+func (p *prompt) active() bool { return p != nil && !p.eof && !p.interrupted }
+
+// close restores the terminal.
+func (p *prompt) close() {
+	if p != nil {
+		p.lr.Close()
+	}
+}

@@ -13,7 +13,10 @@ import (
 
 // Report is the JSON that --report writes (SPEC 6).
 type Report struct {
-	File       string      `json:"file"`
+	File string `json:"file"`
+	// Warnings are the scenario file's rows that parse but look like mistakes
+	// (scenario.File.Warnings), as "file:line: set N: problem".
+	Warnings   []string    `json:"warnings,omitempty"`
 	Sets       []SetReport `json:"sets"`
 	DurationMS float64     `json:"duration_ms"`
 }

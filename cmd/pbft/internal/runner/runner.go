@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -43,6 +44,9 @@ type Options struct {
 	Clients ClientFactory
 	// Timing overrides the bounds of the run; zero fields take the defaults of DefaultTiming.
 	Timing Timing
+	// Placement puts the replicas on other hosts, started through a command prefix (the
+	// network-namespace test); zero: 127.0.0.1, plain children.
+	Placement Placement
 	// Ephemeral runs the replicas in memory (pbft node --ephemeral) instead of with a data
 	// directory each under the run's temporary directory.
 	Ephemeral bool
@@ -95,6 +99,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer r.cleanup()
+	r.printWarnings()
 	err = r.runSets(ctx)
 	if werr := r.writeReport(); werr != nil && (err == nil || errors.Is(err, errQuit)) {
 		return werr
@@ -103,6 +108,14 @@ func Run(ctx context.Context, opts Options) error {
 		return nil
 	}
 	return err
+}
+
+// printWarnings prints the file's warnings before the first set and keeps them for the report.
+func (r *run) printWarnings() {
+	for _, w := range r.file.Warnings {
+		fmt.Fprintf(r.out, "warning: %v\n", w)
+		r.report.Warnings = append(r.report.Warnings, w.Error())
+	}
 }
 
 // validateOp checks an operation of the file with the bank's parser, so that a bad one is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,6 +242,13 @@ func TestParseCommand(t *testing.T) {
 		{"2.n1", command{}, true},
 		{"6.n1", command{}, true},
 		{"4.n1", command{}, true},
+		{"1.n3 s=17", command{kind: cmdLog, node: 3, log: logFilter{seq: 17}}, false},
+		{"1.3 prepare-cert last 5", command{kind: cmdLog, node: 3, log: logFilter{typ: "PREPARE-CERT", limit: 5}}, false},
+		{"1.n3 all", command{kind: cmdLog, node: 3, log: logFilter{limit: -1}}, false},
+		{"1.n3 last 0", command{}, true},
+		{"1.n3 s=0", command{}, true},
+		{"1.n3 v=2", command{}, true},
+		{"3.n1 extra", command{}, true},
 	} {
 		got, err := parseCommand(tc.line)
 		if (err != nil) != tc.bad || !tc.bad && got != tc.want {
@@ -276,4 +284,134 @@ func equalMaps(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+func TestWarningsArePrintedAndReported(t *testing.T) {
+	const csv = "1,\"(A, B, 1); (B, C, 1)\",\"[n1, n2, n3, n4, n5]\",[n7]\n1,(C),[],[],[]\n"
+	rep, out, err := runFake(t, csv, newFakeCluster(), "", false)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	want := []string{
+		"s.csv:1: set 1: Byzantine n7 not in the live list: a replica that is down runs no attack",
+		"s.csv:2: set 1: set number used before (line 1); both sets run, in file order",
+		"s.csv:2: set 1: empty live list: every replica is down, so no transaction can commit",
+	}
+	if len(rep.Warnings) != len(want) {
+		t.Fatalf("report warnings %q, want %q", rep.Warnings, want)
+	}
+	for i, w := range want {
+		if !strings.HasSuffix(rep.Warnings[i], w) || !strings.Contains(out, "warning: ") {
+			t.Errorf("warning %d: %q, want suffix %q; output:\n%s", i, rep.Warnings[i], w, out)
+		}
+	}
+	// The semicolon cell ran as two operations, both committed in file order.
+	txns := rep.Sets[0].Transactions
+	if len(txns) != 2 || txns[0].Outcome != "committed" || txns[1].Outcome != "committed" ||
+		rep.Sets[0].Balances["n1"]["C"] != 11 {
+		t.Errorf("set 1: %+v, balances %v; want both transfers committed and C=11", txns, rep.Sets[0].Balances["n1"])
+	}
+}
+
+func TestLogFiltersAndLimit(t *testing.T) {
+	fc := newFakeCluster()
+	for s := 1; s <= 60; s++ {
+		fc.logLines = append(fc.logLines, fmt.Sprintf("n1 v=1 s=%d recv PRE-PREPARE(v=1, d=ab, 1 reqs) from n1", s),
+			fmt.Sprintf("n1 v=1 s=%d recv PREPARE-CERT(v=1, d=ab) from n1", s))
+	}
+	fc.logLines = append(fc.logLines, "n1 v=1 send VIEW-CHANGE(v=2)")
+	in := "1.n1\n1.n1 s=17\n1.n1 view-change\n1.n1 PREPARE-CERT last 2\n1.n1 all\n1.n1 s=x\n1.n1 last\n\n"
+	_, out, err := runFake(t, "1,(A, B, 1),[n1, n2, n3, n4, n5],[],[]\n", fc, in, true)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"--- log of n1 (121 lines; the last 40 shown: `1.n1 all` shows all",
+		"--- log of n1 (121 lines, 2 match s=17) ---\nn1 v=1 s=17 recv PRE-PREPARE(v=1, d=ab, 1 reqs) from n1\nn1 v=1 s=17 recv PREPARE-CERT(v=1, d=ab) from n1\nset 1> ",
+		"--- log of n1 (121 lines, 1 match VIEW-CHANGE) ---\nn1 v=1 send VIEW-CHANGE(v=2)\nset 1> ",
+		"--- log of n1 (121 lines, 60 match PREPARE-CERT; the last 2 shown",
+		"n1 v=1 s=60 recv PREPARE-CERT(v=1, d=ab) from n1\nset 1> ",
+		"--- log of n1 (121 lines) ---\nn1 v=1 s=1 recv PRE-PREPARE",
+		`bad sequence number "s=x"`,
+		"last needs a number of lines",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// The default page holds the last 40 lines: s=41's PREPARE-CERT is the first shown.
+	page := out[strings.Index(out, "the last 40 shown"):]
+	page = page[:strings.Index(page, "set 1> ")]
+	if strings.Count(page, "\n") != 41 || !strings.Contains(page, "s=41 recv PREPARE-CERT") || strings.Contains(page, "s=40 ") {
+		t.Errorf("default page:\n%s", page)
+	}
+}
+
+func TestStatusPastTheLastExecutedSlot(t *testing.T) {
+	in := "2.2\n2.99\n\n"
+	_, out, err := runFake(t, "1,(A, B, 1),[n1, n2, n3, n4, n5],[],[]\n,(B, C, 1),,,\n", newFakeCluster(), in, true)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "seq 2: n1=E") || strings.Contains(out, "seq 2 is past") {
+		t.Errorf("2.2 (executed):\n%s", out)
+	}
+	if !strings.Contains(out, "seq 99: n1=X") || !strings.Contains(out, "seq 99 is past the last executed slot of set 1 (2)") {
+		t.Errorf("2.99 does not say it is past the last executed slot:\n%s", out)
+	}
+}
+
+func TestViewCountsAgreeAndALoneReplicaIsExplained(t *testing.T) {
+	// Set 9 of the official file: view 2's leader sends no NEW-VIEW, the set ends in view 3
+	// with one NEW-VIEW; n7 alone asked for view 4.
+	fc := newFakeCluster()
+	fc.newViews = []control.NewView{{View: 3}}
+	fc.views = map[int]fakeView{7: {view: 4, newViews: 1}}
+	for id := 1; id <= 6; id++ {
+		fc.views[id] = fakeView{view: 3, active: true, newViews: 1}
+	}
+	rep, out, err := runFake(t, "9,(A, B, 1),[n1, n2, n3, n4, n5, n6, n7],[n1, n2],[crash]\n", fc, "4\n5.n3\n5.n7\n\n", true)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	counts := "view 3, 2 view changes (NEW-VIEW for view 3; view 2 got none: its leader (n2) sent no NEW-VIEW in time, so the replicas moved on)"
+	if strings.Count(out, counts) != 2 { // the summary and command 4
+		t.Errorf("want %q in the summary and in command 4:\n%s", counts, out)
+	}
+	for _, want := range []string{
+		"set 9> set 9: " + counts,
+		"n3: throughput 42.0 tx/s (1 requests in 1 slots); latency avg 0.0 ms, p50 0.0, p90 0.0, p99 0.0, max 0.0 ms; view 3, 2 view changes (1 NEW-VIEW entered)",
+		"view 4 (changing view: asked for it, no NEW-VIEW yet), 3 view changes (1 NEW-VIEW entered)",
+		"n7 is in view 4 while the set is in view 3: its timer expired",
+		"fewer than f+1 = 3 replicas asked with it",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "n7 is in view 4"); n != 3 { // summary, command 4, command 5.n7
+		t.Errorf("n7 explained %d times, want 3 (summary, 4, 5.n7)", n)
+	}
+	if s := rep.Sets[0]; s.View != 3 || s.ViewChanges != 2 || len(s.NewViews) != 1 {
+		t.Errorf("report: view %d, %d view changes, %d NEW-VIEWs; want 3, 2, 1", s.View, s.ViewChanges, len(s.NewViews))
+	}
+}
+
+func TestViewSummary(t *testing.T) {
+	for _, tc := range []struct {
+		view     uint64
+		active   bool
+		newViews []uint64
+		want     string
+	}{
+		{1, true, nil, "view 1, 0 view changes"},
+		{0, false, nil, "view 1, 0 view changes"},
+		{2, true, []uint64{2}, "view 2, 1 view change (NEW-VIEW for view 2)"},
+		{2, false, nil, "view 2, 1 view change (view 2 not entered yet: no NEW-VIEW for it, its leader n2 needs 2f+1 = 5 VIEW-CHANGEs)"},
+		{4, true, []uint64{4}, "view 4, 3 view changes (NEW-VIEW for view 4; view 2, 3 got none: its leader (n2, n3) sent no NEW-VIEW in time, so the replicas moved on)"},
+	} {
+		if got := viewSummary(tc.view, tc.active, tc.newViews); got != tc.want {
+			t.Errorf("viewSummary(%d, %v, %v) =\n%q, want\n%q", tc.view, tc.active, tc.newViews, got, tc.want)
+		}
+	}
 }

@@ -23,6 +23,7 @@ type run struct {
 	accounts []string    // A..J, then the other accounts the file names, sorted
 	workDir  string
 	keyDir   string
+	replicas []cluster.Replica // ids and addresses of every set's replicas
 	launcher Launcher
 	clients  ClientFactory
 	prompt   *prompt // nil when the run never prompts
@@ -41,6 +42,11 @@ func newRun(opts Options, file *scenario.File) (*run, error) {
 	if err := checkWritable(opts.ReportPath); err != nil {
 		return nil, err
 	}
+	placed := cluster.Default(scenarioF, r.opts.BasePort)
+	if err := opts.Placement.Configure(placed, r.opts.BasePort); err != nil {
+		return nil, err
+	}
+	r.replicas = placed.Replicas
 	var clientNames []string
 	var err error
 	r.plans, r.accounts, clientNames, err = planFile(file)
@@ -63,13 +69,14 @@ func newRun(opts Options, file *scenario.File) (*run, error) {
 			return nil, err
 		}
 		pl.Ephemeral = opts.Ephemeral
+		pl.Wrap = opts.Placement.Wrap()
 		r.launcher = pl
 	}
 	if r.clients = opts.Clients; r.clients == nil {
 		r.clients = &keyedClients{keys: keys}
 	}
 	if !opts.NonInteractive && opts.In != nil {
-		r.prompt = newPrompt(opts.In)
+		r.prompt = newPrompt(opts.In, r.out)
 	}
 	return r, nil
 }
@@ -89,6 +96,7 @@ func checkWritable(path string) error {
 // cleanup removes the work directory (keys, configurations, child logs); with --debug it
 // keeps it and says where it is.
 func (r *run) cleanup() {
+	r.prompt.close()
 	if r.workDir == "" {
 		return
 	}
@@ -158,6 +166,7 @@ func sortedKeys(m map[string]bool) []string {
 func (r *run) setConfig(i int) *cluster.Config {
 	set := &r.file.Sets[i]
 	cfg := cluster.Default(scenarioF, r.opts.BasePort)
+	cfg.Replicas = slices.Clone(r.replicas)
 	cfg.KeyDir = r.keyDir
 	cfg.Scheme = crypto.SchemeBLS12381
 	for _, a := range r.accounts {

@@ -1,15 +1,15 @@
 // Package term tells whether output goes to a terminal, for the commands that draw progress
-// bars or colors only there.
+// bars only there, and reads prompt lines: with line editing and history on a terminal
+// (github.com/chzyer/readline), plainly from pipes and files.
 package term
 
 import (
-	"io"
 	"os"
 )
 
-// IsTerminal reports whether w is a character device (a terminal).
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// IsTerminal reports whether v, a reader or writer, is a character device (a terminal).
+func IsTerminal(v any) bool {
+	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestEndToEndClusterUpAndDown: pbft cluster up deals keys, writes cluster.yaml and starts
+// seven background replicas that serve a client from the same directory (default --config);
+// pbft cluster down stops every one of them; up again recovers the state from data/.
+func TestEndToEndClusterUpAndDown(t *testing.T) {
+	bin := pbftBinary(t)
+	dir := t.TempDir()
+	pbft := func(args ...string) (int, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), configEnv+"=")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		return exitStatus(runWithin(cmd, 60*time.Second)), out.String()
+	}
+	pids := func() []int {
+		var out []int
+		for id := 1; id <= 7; id++ {
+			b, err := os.ReadFile(filepath.Join(dir, "run", "n"+itoa(id)+".pid"))
+			if err != nil {
+				t.Fatalf("pid file of n%d: %v", id, err)
+			}
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+			out = append(out, pid)
+		}
+		return out
+	}
+	if code, out := pbft("cluster", "up", "--base-port", itoa(freePorts(t, 7))); code != 0 || !strings.Contains(out, "started 7 replicas") {
+		t.Fatalf("cluster up: status %d\n%s", code, out)
+	}
+	started := pids()
+	t.Cleanup(func() { // whatever happened, no replica outlives the test
+		for _, pid := range started {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	if code, out := pbft("cluster", "up"); code != 1 || !strings.Contains(out, "already running: n1 (pid") {
+		t.Errorf("second cluster up: status %d, %q; want a refusal", code, out)
+	}
+	if code, out := pbft("cluster", "ps"); code != 0 || strings.Count(out, " running ") != 7 {
+		t.Errorf("cluster ps: status %d\n%s", code, out)
+	}
+	if code, out := pbft("client", "transfer", "A", "B", "3"); code != 0 || !strings.Contains(out, "committed, ok") {
+		t.Errorf("client transfer: status %d, %q", code, out)
+	}
+	if code, out := pbft("cluster", "down"); code != 0 || strings.Count(out, "(pid ") != 7 {
+		t.Errorf("cluster down: status %d, %q", code, out)
+	}
+	for i, pid := range started {
+		if processRuns(pid) {
+			t.Errorf("n%d (pid %d) still runs after cluster down", i+1, pid)
+		}
+	}
+	if code, out := pbft("cluster", "up"); code != 0 {
+		t.Fatalf("cluster up again: status %d\n%s", code, out)
+	}
+	started = append(started, pids()...)
+	if code, out := pbft("client", "balance", "B"); code != 0 || !strings.Contains(out, "Balance(B) = 13") {
+		t.Errorf("balance after a restart: status %d, %q; want 13 (state kept in data/)", code, out)
+	}
+	if code, out := pbft("cluster", "down"); code != 0 || strings.Count(out, "(pid ") != 7 {
+		t.Errorf("cluster down: status %d, %q", code, out)
+	}
+	if code, out := pbft("cluster", "down"); code != 0 || !strings.Contains(out, "no replica was running") {
+		t.Errorf("cluster down twice: status %d, %q", code, out)
+	}
+}
+
+// processRuns reports whether pid is a live process (not a zombie).
+func processRuns(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + itoa(pid) + "/stat")
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] != 'Z'
+}

@@ -1,0 +1,97 @@
+package node
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/storage"
+)
+
+// gatedStore is a fake storage.Store whose Append waits for the test to open its gate.
+type gatedStore struct {
+	gate    chan struct{}
+	mu      sync.Mutex
+	appends [][]pbft.Record
+}
+
+func (g *gatedStore) Append(recs []pbft.Record) error {
+	<-g.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.appends = append(g.appends, recs)
+	return nil
+}
+func (g *gatedStore) SaveCheckpoint(pbft.Snapshot) error { return nil }
+func (g *gatedStore) Load() (storage.Loaded, error)      { return storage.Loaded{}, nil }
+func (g *gatedStore) Close() error                       { return nil }
+
+// TestSendWait: votes and view-change messages wait for their Ready's records, a PRE-PREPARE
+// only for the records that entered the leader's view, and certificates, checkpoint shares,
+// catch-up and replies for nothing, unless the Ready installs a snapshot.
+func TestSendWait(t *testing.T) {
+	const job, viewJob = 7, 3
+	cases := []struct {
+		msg       pbft.Message
+		all, want uint64
+	}{
+		{&pbft.Prepare{}, 0, job},
+		{&pbft.Commit{}, 0, job},
+		{&pbft.ViewChange{}, 0, job},
+		{&pbft.NewView{}, 0, job},
+		{&pbft.PrePrepare{}, 0, viewJob},
+		{&pbft.PrePrepare{}, job, job},
+		{&pbft.Checkpoint{}, 0, 0},
+		{&pbft.Status{}, 0, 0},
+		{&pbft.Fetch{}, 0, 0},
+		{&pbft.Checkpoint{}, job, job},
+	}
+	for _, c := range cases {
+		if got := sendWait(c.msg, job, viewJob, c.all); got != c.want {
+			t.Errorf("%s (all=%d) waits for job %d, want %d", c.msg.Kind(), c.all, got, c.want)
+		}
+	}
+}
+
+// TestPersisterHoldsSendsUntilSynced: a send held for a job runs only once the writer has
+// synced it, held sends run in the order they were held, a send for a durable job (or job 0)
+// runs at once, and a record that enters a view becomes the PRE-PREPAREs' job.
+func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
+	st := &gatedStore{gate: make(chan struct{})}
+	p := newPersister(st, 0, zerolog.Nop(), func(err error) { t.Error(err) })
+	defer p.stop()
+	var mu sync.Mutex
+	var sent []string
+	send := func(s string) func() {
+		return func() { mu.Lock(); sent = append(sent, s); mu.Unlock() }
+	}
+	got := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(sent) }
+
+	j1 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecPrepare, Seq: 1}}})
+	j2 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecView, View: 2}}})
+	if j1 != 1 || j2 != 2 || p.viewJob != 2 {
+		t.Fatalf("jobs %d %d, viewJob %d", j1, j2, p.viewJob)
+	}
+	if j := p.submit(&pbft.Ready{}); j != 2 {
+		t.Fatalf("a Ready with nothing to write waits for the last job, got %d", j)
+	}
+	p.after(j1, send("prepare-1"))
+	p.after(0, send("reply"))
+	p.after(j2, send("view-change"))
+	if s := got(); !slices.Equal(s, []string{"reply"}) {
+		t.Fatalf("before the sync: sent %v, want only the reply", s)
+	}
+	close(st.gate)
+	eventually(t, "the held sends released", func() (bool, string) {
+		s := got()
+		return slices.Equal(s, []string{"reply", "prepare-1", "view-change"}), fmt.Sprint(s)
+	})
+	p.after(j1, send("late"))
+	if s := got(); s[len(s)-1] != "late" {
+		t.Fatalf("a send for a durable job waited: %v", s)
+	}
+}
