@@ -15,8 +15,8 @@ import (
 // protocol loop hands it each Ready's records as a numbered job; a writer goroutine writes
 // whatever is pending as one synced Append and then releases, in order, the sends held for
 // those jobs: a message that binds the replica (pbft.NeedsDurability) waits for the job of
-// its Ready, a PRE-PREPARE for the last job that entered a view (pbft.EntersView), and
-// everything else leaves at once, without waiting for any sync. The loop never waits for the
+// its Ready, and everything else leaves at once, without waiting for any sync (before, every
+// message queued behind every earlier sync). The loop never waits for the
 // disk.
 // Checkpoint snapshots are saved by a second goroutine at most every snapshotEvery, since the
 // executed slots since the last saved snapshot are durable and replayed on restart; a snapshot
@@ -27,7 +27,6 @@ type persister struct {
 	fail  func(error) // stops the replica: one that cannot persist must not send
 
 	submitted uint64 // loop only: the last job issued
-	viewJob   uint64 // loop only: the last job holding a record that enters a view
 
 	mu      sync.Mutex
 	wake    *sync.Cond
@@ -90,11 +89,6 @@ func (p *persister) submit(rd *pbft.Ready) uint64 {
 		return p.submitted
 	}
 	p.submitted++
-	for i := range rd.Persist {
-		if pbft.EntersView(&rd.Persist[i]) {
-			p.viewJob = p.submitted
-		}
-	}
 	job := persistJob{recs: rd.Persist, ckpt: req, id: p.submitted}
 	p.mu.Lock()
 	p.pending = append(p.pending, job)
