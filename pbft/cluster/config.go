@@ -47,6 +47,10 @@ type Replica struct {
 	// DataDir is the replica's data directory (relative paths are relative to the file);
 	// `pbft node --data-dir` overrides it.
 	DataDir string `yaml:"data_dir,omitempty"`
+	// AdminAddr is where the replica serves metrics, status, pprof and (when allowed) the
+	// fault API over HTTP (docs/operations.md); empty: DerivedAdminAddr of Addr; "off": none.
+	// `pbft node --admin-addr` overrides it; `pbft status` and `pbft fault` read it.
+	AdminAddr string `yaml:"admin_addr,omitempty"`
 }
 
 // Timers are the protocol's timeouts. Tick is the core's clock period; the others are
@@ -108,7 +112,8 @@ type AccountLoad struct {
 func Default(f, basePort int) *Config {
 	c := &Config{F: f}
 	for i := 1; i <= 3*f+1; i++ {
-		c.Replicas = append(c.Replicas, Replica{ID: i, Addr: fmt.Sprintf("127.0.0.1:%d", basePort+i-1)})
+		addr := fmt.Sprintf("127.0.0.1:%d", basePort+i-1)
+		c.Replicas = append(c.Replicas, Replica{ID: i, Addr: addr, AdminAddr: DerivedAdminAddr(addr)})
 	}
 	c.fillDefaults()
 	return c
@@ -185,7 +190,7 @@ func (c *Config) fillDefaults() {
 // Validate checks the configuration; each problem is a clear error (validate.go).
 func (c *Config) Validate() error {
 	for _, check := range []func() error{c.validateReplicas, c.validateTimers, c.validateLimits,
-		c.validateScheme, c.validateAccounts, c.validateRoles} {
+		c.validateScheme, c.validateAccounts, c.validateRoles, c.validateAdmin} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -54,6 +54,11 @@ type ProcessLauncher struct {
 	// --data-dir; with Ephemeral, replicas keep everything in memory (--ephemeral).
 	DataDir   string
 	Ephemeral bool
+	// Admin keeps each replica's admin endpoint (metrics, status; docs/operations.md) at the
+	// configuration's admin address; without it replicas run with --admin-addr off, as the
+	// scenario runner's do (it inspects them through the control channel, and a fixed admin
+	// port taken by another program must not fail a scenario run).
+	Admin bool
 }
 
 // NewProcessLauncher launches this executable.
@@ -105,6 +110,9 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 		"--id", fmt.Sprintf("n%d", spec.ID), "--control", "stdio")
 	if l.Debug {
 		args = append(args, "--debug")
+	}
+	if !l.Admin {
+		args = append(args, "--admin-addr", "off")
 	}
 	switch {
 	case l.Ephemeral:
