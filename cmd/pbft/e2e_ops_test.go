@@ -187,4 +187,3 @@ func metric(t *testing.T, addr, series string) float64 {
 	t.Fatalf("%s has no series %s", addr, series)
 	return 0
 }
-
