@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	httppprof "net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -47,7 +48,11 @@ func (nd *node) startAdmin(ln net.Listener, calls chan<- controlCall) *adminServ
 		fmt.Fprintf(w, "pbft replica %s: %s %s %s %s\n", nd.id, controlapi.PathStatus, controlapi.PathMetrics,
 			controlapi.PathPprof, controlapi.PathFault)
 	})
-	a := &adminServer{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+	var handler http.Handler = mux
+	if isLoopback(ln.Addr()) {
+		handler = loopbackHostsOnly(mux)
+	}
+	a := &adminServer{ln: ln, srv: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, IdleTimeout: time.Minute, ErrorLog: nil}}
 	go func() {
 		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -55,6 +60,28 @@ func (nd *node) startAdmin(ln net.Listener, calls chan<- controlCall) *adminServ
 		}
 	}()
 	return a
+}
+
+// loopbackHostsOnly refuses requests to a loopback endpoint whose Host header is a name other
+// than localhost: a page of another site whose name the attacker rebinds to 127.0.0.1 (DNS
+// rebinding) sends its own name there, and so cannot read the status or profiles.
+func loopbackHostsOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if net.ParseIP(strings.Trim(host, "[]")) == nil && !strings.EqualFold(host, "localhost") {
+			writeError(w, http.StatusForbidden, fmt.Errorf("host %q refused: a loopback admin endpoint answers to IP addresses and localhost only", r.Host))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // stop closes the listener and every connection.

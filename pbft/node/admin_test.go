@@ -87,6 +87,13 @@ func TestAdminEndpoint(t *testing.T) {
 		}
 	}
 	get(t, "http://"+addrs[7]+"/fault", http.StatusForbidden)
+	rebound, _ := http.NewRequest(http.MethodGet, "http://"+addrs[1]+"/status", nil)
+	rebound.Host = "attacker.example:80" // DNS rebinding: another site's name on a loopback address
+	if resp, err := http.DefaultClient.Do(rebound); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("status asked under another host name: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	// The pause holds the loop: /status falls back to the last observation.
 	if paused := adminStatus(t, addrs[1]); !paused.Stale || paused.Faults.PausedUntil == nil || paused.View != 1 {

@@ -71,3 +71,30 @@ func TestFaultsApply(t *testing.T) {
 		t.Errorf("after clear: paused %v, severed %v, acting %s", f.pausedFor(now), f.severedNames(), byzantine.Name(f.acting().b))
 	}
 }
+
+// BenchmarkHotPathAdditions measures what the admin endpoint and the fault API add per
+// message or request on the hot path: the acting behaviour's load, the sever check and one
+// histogram observation.
+func BenchmarkHotPathAdditions(b *testing.B) {
+	f := newFaults(3, 7, 400, byzantine.Honest{}, true)
+	p := newPromMetrics(&node{})
+	b.Run("acting", func(b *testing.B) {
+		for b.Loop() {
+			if f.acting().corrupt {
+				b.Fatal("corrupt")
+			}
+		}
+	})
+	b.Run("severed", func(b *testing.B) {
+		for b.Loop() {
+			if f.severed(5) {
+				b.Fatal("severed")
+			}
+		}
+	})
+	b.Run("histogram", func(b *testing.B) {
+		for b.Loop() {
+			p.execute.Observe(0.012)
+		}
+	})
+}

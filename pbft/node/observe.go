@@ -6,9 +6,9 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// observeTicks is how often, in core ticks, the loop publishes what the admin endpoint
-// reads (an observation) and logs checkpoints and catch-up: 100 ms at the default 1 ms tick.
-const observeTicks = 100
+// observeEvery is how often the loop publishes what the admin endpoint reads (an
+// observation) and logs checkpoints and catch-up; it counts ticks to get there.
+const observeEvery = 100 * time.Millisecond
 
 // checkpointLogEvery is the least time between two "stable checkpoint" log lines: under load
 // a checkpoint stabilizes every second or so, and an operator needs to see progress, not
@@ -51,7 +51,7 @@ type observer struct {
 // tickObserve runs on every tick and observes every observeTicks.
 func (nd *node) tickObserve() {
 	nd.obs.ticks++
-	if nd.obs.ticks >= observeTicks {
+	if nd.obs.ticks >= max(1, int(observeEvery/nd.tick())) {
 		nd.obs.ticks = 0
 		nd.observe(time.Now())
 	}

@@ -70,6 +70,9 @@ func startLocal(ctx context.Context, o *Options) (*benchCluster, error) {
 		c.stop()
 		return nil, err
 	}
+	if o.Stderr != nil {
+		fmt.Fprintf(o.Stderr, "watch the replicas during the run: pbft status --config %s\n", c.configPath())
+	}
 	return c, nil
 }
 
