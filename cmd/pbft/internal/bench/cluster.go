@@ -180,6 +180,9 @@ func (c *benchCluster) newLauncher(o *Options) (*runner.ProcessLauncher, error) 
 	}
 	l.Ephemeral = o.Ephemeral
 	l.Admin = true // pbft status --config WORK/cluster.yaml works during a run
+	if o.Chaos.Mode == ChaosFaults {
+		l.NodeArgs = append(l.NodeArgs, "--allow-faults")
+	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
 		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))
