@@ -109,7 +109,6 @@ func TestAdminEndpoint(t *testing.T) {
 	get(t, "http://"+addrs[1]+"/debug/pprof/", http.StatusOK)
 }
 
-
 func adminStatus(t *testing.T, addr string) controlapi.NodeStatus {
 	t.Helper()
 	var st controlapi.NodeStatus
