@@ -59,3 +59,11 @@ func TestStatusAndFaultErrors(t *testing.T) {
 	wantOneLineError(t, "unknown replica", "fault", "--config", cfg, "--node", "n9", "heal")
 	wantOneLineError(t, "--timeout", "status", "--config", cfg, "--timeout", "0s")
 }
+
+func TestNodeAdminFlagErrors(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir())
+	node := []string{"node", "--config", cfg, "--id", "n1"}
+	wantOneLineError(t, "--admin-addr \"nowhere\": want host:port or off", append(node, "--admin-addr", "nowhere")...)
+	wantOneLineError(t, "--log-level \"loud\"", append(node, "--log-level", "loud")...)
+	wantOneLineError(t, "--allow-faults needs the admin endpoint", append(node, "--allow-faults", "--admin-addr", "off")...)
+}

@@ -79,7 +79,7 @@ also takes faults at run time (pbft fault); without, the fault API answers 403.`
 	f.BoolVar(&fl.allowFaults, "allow-faults", false, "accept faults at run time on the admin endpoint (pbft fault: pause, sever, heal, byzantine, clear); for tests and demonstrations only")
 	f.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of the replica to `file` (until it stops)")
 	f.IntVar(&fl.leaderProcs, "leader-procs", 0, "GOMAXPROCS while this replica leads, back to the starting one when it stops (0: unchanged); for replicas that share a machine, started with a smaller GOMAXPROCS each")
-	f.StringVar(&fl.pprofAddr, "pprof", "", "serve net/http/pprof on `addr` (for example 127.0.0.1:6061; keep it off public interfaces)")
+	f.StringVar(&fl.pprofAddr, "pprof", "", "serve net/http/pprof on `addr` too (for example 127.0.0.1:6061; keep it off public interfaces); the admin endpoint serves it at /debug/pprof/ already")
 	f.StringVar(&fl.dataDir, "data-dir", "", "the replica's data `directory` (default: its data_dir in the configuration, else data/nID beside the configuration file)")
 	f.BoolVar(&fl.ephemeral, "ephemeral", false, "keep everything in memory: a restart starts an empty replica (for comparison)")
 	c.MarkFlagRequired("config")

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/bftbank/pbft/pbft"
@@ -90,7 +91,10 @@ func (nd *node) logCheckpoint(stable pbft.Seq, now time.Time) {
 		return
 	}
 	d := nd.core.StableCheckpoint().State
-	nd.log.Info().Msgf("%s v=%d stable checkpoint s=%d d=%s (%d checkpoints since the last line)", nd.id, nd.core.View(),
-		stable, d.String(), (stable-nd.obs.loggedCkpt)/pbft.Seq(max(1, nd.cfg.CheckpointInterval)))
+	since := ""
+	if nd.obs.loggedCkpt > 0 {
+		since = fmt.Sprintf(" (%d checkpoints since the last line)", (stable-nd.obs.loggedCkpt)/pbft.Seq(max(1, nd.cfg.CheckpointInterval)))
+	}
+	nd.log.Info().Msgf("%s v=%d stable checkpoint s=%d d=%s%s", nd.id, nd.core.View(), stable, d.String(), since)
 	nd.obs.loggedCkpt, nd.obs.lastLogged = stable, now
 }
