@@ -27,7 +27,6 @@ const maxFaultBody = 64 << 10
 // adminServer is the running HTTP server.
 type adminServer struct {
 	srv *http.Server
-	ln  net.Listener
 }
 
 // startAdmin serves the admin endpoint on ln until stop.
@@ -52,8 +51,8 @@ func (nd *node) startAdmin(ln net.Listener, calls chan<- controlCall) *adminServ
 	if isLoopback(ln.Addr()) {
 		handler = loopbackHostsOnly(mux)
 	}
-	a := &adminServer{ln: ln, srv: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 10 * time.Second, IdleTimeout: time.Minute, ErrorLog: nil}}
+	a := &adminServer{srv: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 10 * time.Second, IdleTimeout: time.Minute}}
 	go func() {
 		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			nd.log.Warn().Err(err).Msgf("%s admin endpoint stopped", nd.id)
