@@ -48,8 +48,9 @@ func TestEndToEndFaultsAndStatus(t *testing.T) {
 	wantOneLineError(t, "unknown action", "fault", "--config", cfgPath, "--node", "n2", "explode")
 	clientOK(t, bin, cfgPath, "transfer", "A", "B", "1")
 
-	// Pause the leader of view 1: the others time out the request and move to view 2.
-	if code, out, errOut := runCLI(t, "fault", "--config", cfgPath, "--node", "n1", "pause", "4s"); code != 0 || !strings.Contains(out, "paused") {
+	// Pause the leader of view 1: the others time out the request and move to view 2. The pause
+	// is long enough for a loaded machine; clear ends it as soon as the view change is seen.
+	if code, out, errOut := runCLI(t, "fault", "--config", cfgPath, "--node", "n1", "pause", "10s"); code != 0 || !strings.Contains(out, "paused") {
 		t.Fatalf("pause n1: %d %q %q", code, out, errOut)
 	}
 	transfer := exec.Command(bin, "client", "--config", cfgPath, "transfer", "A", "B", "2")

@@ -122,6 +122,15 @@ func (nd *node) postFault(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	if ack := nd.faults.pauseAcked(); req.Action == controlapi.FaultPause && ack != nil {
+		// Answer once the loop has stopped, so that what the caller does next (ask /status,
+		// send a request) happens during the pause.
+		select {
+		case <-ack:
+		case <-nd.done:
+		case <-time.After(statusWait):
+		}
+	}
 	nd.log.Warn().Msgf("%s FAULT injected through the admin endpoint: %s", nd.id, what)
 	writeJSON(w, http.StatusOK, nd.faults.state(time.Now()))
 }

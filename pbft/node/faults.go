@@ -52,7 +52,8 @@ type faults struct {
 
 	mu          sync.Mutex
 	pausedUntil time.Time
-	attacks     []string // injected, as given
+	pauseAck    chan struct{} // closed by the loop once it stopped for the latest pause
+	attacks     []string      // injected, as given
 }
 
 func newFaults(self pbft.NodeID, n, vcTicks int, configured byzantine.Behavior, allowed bool) *faults {
@@ -128,9 +129,30 @@ func (f *faults) pause(text string, now time.Time) (string, error) {
 	}
 	f.mu.Lock()
 	f.pausedUntil = now.Add(d)
+	if f.pauseAck == nil {
+		f.pauseAck = make(chan struct{})
+	}
 	f.mu.Unlock()
 	f.signal()
 	return fmt.Sprintf("paused for %v", d), nil
+}
+
+// pauseAcked returns a channel closed once the loop has stopped for the pause asked last
+// (nil when no pause waits for the loop).
+func (f *faults) pauseAcked() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pauseAck
+}
+
+// ackPause is called by the stopped loop: the pause asked is in force.
+func (f *faults) ackPause() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pauseAck != nil {
+		close(f.pauseAck)
+		f.pauseAck = nil
+	}
 }
 
 func (f *faults) sever(peers []string) (string, error) {

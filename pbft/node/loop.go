@@ -41,8 +41,10 @@ func (nd *node) stayPaused(ctx context.Context) {
 	for {
 		d := nd.faults.pausedFor(time.Now())
 		if d <= 0 {
+			nd.faults.ackPause() // a pause cleared before it began
 			return
 		}
+		nd.faults.ackPause()
 		timer := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
