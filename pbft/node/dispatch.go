@@ -24,7 +24,7 @@ func (nd *node) dispatch(env pbft.Envelope, wait uint64) {
 	if e := nd.log.Debug(); e.Enabled() {
 		e.Msg(nd.line("send", env.Msg, "to "+env.To.String()))
 	}
-	for _, g := range groupOuts(nd.behavior.Outbound(nd.id, nd.n, env), nd.n) {
+	for _, g := range groupOuts(nd.faults.acting().b.Outbound(nd.id, nd.n, env), nd.n) {
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(g))) }, true)
 	}
@@ -104,10 +104,19 @@ func (nd *node) sealGroup(g group) func() {
 				nd.later(o.DelayTicks, func() { nd.mail.put(input{From: nd.id, Msg: filled, At: time.Now()}) })
 			case o.To != nd.id && toPeers:
 				to := o.To
-				nd.later(o.DelayTicks, func() { nd.tr.Send(to, frame) })
+				nd.later(o.DelayTicks, func() { nd.sendPeer(to, frame) })
 			}
 		}
 	}
+}
+
+// sendPeer sends a frame to a replica unless the link to it is severed (faults.go).
+func (nd *node) sendPeer(to pbft.NodeID, frame []byte) {
+	if nd.faults.severed(to) {
+		nd.severedFrames.Add(1)
+		return
+	}
+	nd.tr.Send(to, frame)
 }
 
 // later runs f now, or after the given number of clock ticks (the time attack).
@@ -141,12 +150,13 @@ const replyChunk = 64
 // withholds.
 func (nd *node) replyAll(reps []pbft.Reply, now time.Time, wait uint64) {
 	out := make([]pbft.Reply, 0, len(reps))
+	behavior := nd.faults.acting().b
 	for i := range reps {
 		rep := reps[i]
 		if !rep.ReadOnly && rep.Seq > 0 {
 			nd.metrics.executed(rep.Client, rep.Timestamp, now)
 		}
-		if !nd.behavior.DropReply(&rep) {
+		if !behavior.DropReply(&rep) {
 			out = append(out, rep)
 		}
 	}
@@ -185,7 +195,7 @@ func (nd *node) sealOneReply(rep *pbft.Reply) []byte {
 // sealReply MACs a reply and encodes it for the client (see the package documentation).
 func (nd *node) sealReply(rep *pbft.Reply) ([]byte, error) {
 	nd.auth.SignReply(rep)
-	if nd.corrupt {
+	if nd.faults.acting().corrupt {
 		rep.Sig = damaged(rep.Sig)
 	}
 	return wire.EncodeReply(rep)

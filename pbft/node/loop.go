@@ -24,8 +24,35 @@ func (nd *node) loop(ctx context.Context, calls <-chan controlCall) {
 		case <-ticker.C:
 			nd.core.Tick()
 			nd.flush()
+			nd.tickObserve()
 		case call := <-calls:
 			call.reply <- nd.serveControl(call.req)
+		case <-nd.faults.wake: // nil (never ready) unless faults are allowed
+			nd.stayPaused(ctx)
+		}
+	}
+}
+
+// stayPaused stops the loop while a pause fault lasts: no input, tick or control command is
+// handled, as if the process were stopped (docs/operations.md). The transport keeps
+// receiving into the bounded inbound budget; what exceeds it is dropped and counted.
+func (nd *node) stayPaused(ctx context.Context) {
+	nd.observe(time.Now()) // what the admin endpoint serves meanwhile
+	for {
+		d := nd.faults.pausedFor(time.Now())
+		if d <= 0 {
+			nd.faults.ackPause() // a pause cleared before it began
+			return
+		}
+		nd.faults.ackPause()
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-nd.faults.wake: // cleared or changed: look again
+			timer.Stop()
 		}
 	}
 }
@@ -123,7 +150,12 @@ func (nd *node) noteView() {
 		return
 	}
 	nd.lastView, nd.lastActive = v, active
+	now := time.Now()
+	if nd.obs.vc.view != v {
+		nd.obs.vc = viewChange{view: v, started: now}
+	}
 	if active {
+		nd.obs.vc.entered = now
 		nd.log.Info().Msgf("%s v=%d entered view, leader %s", nd.id, v, nd.core.Leader())
 	} else {
 		nd.log.Info().Msgf("%s v=%d view change started", nd.id, v)

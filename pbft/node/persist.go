@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/bftbank/pbft/pbft"
@@ -43,6 +44,7 @@ type persister struct {
 
 	fsyncs  atomic.Uint64
 	records atomic.Uint64
+	synced  prometheus.Observer // seconds per synced Append (nil: not observed)
 	wg      sync.WaitGroup
 }
 
@@ -65,8 +67,8 @@ type heldSend struct {
 // long's executed slots from the ledger (a few hundred at full load, well under a second).
 const snapshotEvery = 5 * time.Second
 
-func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, fail func(error)) *persister {
-	p := &persister{store: store, log: log, fail: fail, saved: saved, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
+func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, synced prometheus.Observer, fail func(error)) *persister {
+	p := &persister{store: store, log: log, fail: fail, saved: saved, synced: synced, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
 	p.wake = sync.NewCond(&p.mu)
 	p.wg.Add(2)
 	go p.write()
@@ -139,9 +141,13 @@ func (p *persister) write() {
 			}
 			recs = append(recs, j.recs...)
 		}
+		began := time.Now()
 		if err := p.store.Append(recs); err != nil {
 			p.fail(err)
 			return
+		}
+		if p.synced != nil {
+			p.synced.Observe(time.Since(began).Seconds())
 		}
 		p.fsyncs.Add(1)
 		p.records.Add(uint64(len(recs)))
@@ -229,6 +235,21 @@ func (p *persister) stop() {
 	if err := p.store.Close(); err != nil {
 		p.log.Warn().Err(err).Msg("closing the data directory")
 	}
+}
+
+// depth is the number of Readies whose records wait for the writer.
+func (p *persister) depth() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending)
+}
+
+// persistDepth is the persister's queue (0: ephemeral).
+func (nd *node) persistDepth() int {
+	if nd.persist == nil {
+		return 0
+	}
+	return nd.persist.depth()
 }
 
 // fsyncs is the number of synced writes to the data directory so far.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/bftbank/pbft/pbft"
@@ -62,7 +63,7 @@ func TestSendWait(t *testing.T) {
 // runs at once.
 func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
 	st := &gatedStore{gate: make(chan struct{})}
-	p := newPersister(st, 0, zerolog.Nop(), func(err error) { t.Error(err) })
+	p := newPersister(st, 0, zerolog.Nop(), prometheus.ObserverFunc(func(float64) {}), func(err error) { t.Error(err) })
 	defer p.stop()
 	var mu sync.Mutex
 	var sent []string

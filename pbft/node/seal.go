@@ -10,7 +10,7 @@ import (
 // fill adds this replica's shares and signatures to an outbound message (auth.Fill), or,
 // under the sign attack, shares and signatures that do not verify.
 func (nd *node) fill(m pbft.Message) (pbft.Message, error) {
-	if nd.corrupt {
+	if nd.faults.acting().corrupt {
 		return nd.badFill(m)
 	}
 	return nd.auth.Fill(m)
@@ -23,7 +23,7 @@ func (nd *node) sealFrame(filled pbft.Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !nd.corrupt {
+	if !nd.faults.acting().corrupt {
 		return nd.auth.SealBody(body)
 	}
 	from := uint32(nd.id)

@@ -154,7 +154,11 @@ func TestSignAttackSeals(t *testing.T) {
 	k := testKeys(t)
 	sec := k.Replicas[6]
 	mk := func(corrupt bool) *node {
-		return &node{id: 7, secret: sec, auth: auth.New(k.Public, sec), corrupt: corrupt}
+		var b byzantine.Behavior = byzantine.Honest{}
+		if corrupt {
+			b = byzantine.Sign{}
+		}
+		return &node{id: 7, secret: sec, auth: auth.New(k.Public, sec), faults: newFaults(7, 7, 1, b, false)}
 	}
 	verifier := auth.New(k.Public, k.Replicas[0])
 	prep := &pbft.Prepare{View: 1, Seq: 4, Digest: pbft.Digest{1, 2, 3}}
