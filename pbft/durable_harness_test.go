@@ -2,7 +2,6 @@ package pbft_test
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
@@ -94,12 +93,10 @@ func newDurableNet(t *testing.T) *durableNet {
 // collect takes replica id's Ready as the node does: what does not bind the replica (replies
 // included, pbft.NeedsDurability) leaves at once, then the records are made durable, then
 // the votes and view-change messages leave. A crash before the write loses only the latter.
-// With lag, the write waits for more Readies (group commit) and a PRE-PREPARE is held with
-// the binding messages only while a record that enters a view is not yet durable.
+// With lag, the write waits for more Readies (group commit) while what does not bind leaves.
 func (n *durableNet) collect(id pbft.NodeID) {
 	rd := n.reps[id].TakeReady()
-	holdPP := n.lag > 0 && n.entersViewPending(id, &rd)
-	n.send(id, rd.Messages, false, holdPP)
+	n.send(id, rd.Messages, false)
 	n.acknowledge(id, rd.Replies)
 	for _, job := range rd.CombineJobs {
 		n.queue = append(n.queue, delivery{id, id, &pbft.Combined{Job: job, Sig: []byte("fake-cert")}})
@@ -111,11 +108,8 @@ func (n *durableNet) collect(id pbft.NodeID) {
 		n.executed[e.Seq] = e.Digest
 	}
 	if n.lag == 0 {
-		n.commit(id, []pbft.Ready{rd}, false)
+		n.commit(id, []pbft.Ready{rd})
 		return
-	}
-	if !holdPP {
-		rd.Messages = slices.DeleteFunc(rd.Messages, func(e pbft.Envelope) bool { return isPrePrepare(e.Msg) })
 	}
 	n.pending[id] = append(n.pending[id], rd)
 	if len(n.pending[id]) >= n.lag {
@@ -127,12 +121,12 @@ func (n *durableNet) collect(id pbft.NodeID) {
 func (n *durableNet) flush(id pbft.NodeID) {
 	rds := n.pending[id]
 	n.pending[id] = nil
-	n.commit(id, rds, true)
+	n.commit(id, rds)
 }
 
 // commit makes rds' records durable in one write (crashing there if the test says so), then
-// sends their binding messages (and, if heldPP, the PRE-PREPAREs they hold).
-func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready, heldPP bool) {
+// sends their binding messages.
+func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready) {
 	dirty := false
 	for i := range rds {
 		dirty = dirty || len(rds[i].Persist) > 0 || rds[i].Checkpoint != nil
@@ -158,33 +152,14 @@ func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready, heldPP bool) {
 		}
 	}
 	for i := range rds {
-		n.send(id, rds[i].Messages, true, heldPP)
+		n.send(id, rds[i].Messages, true)
 	}
 }
 
-// entersViewPending reports whether rd or a pending Ready of replica id holds a record that
-// enters a view (pbft.EntersView): a PRE-PREPARE waits for it.
-func (n *durableNet) entersViewPending(id pbft.NodeID, rd *pbft.Ready) bool {
-	for _, p := range append(n.pending[id], *rd) {
-		for i := range p.Persist {
-			if pbft.EntersView(&p.Persist[i]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func isPrePrepare(m pbft.Message) bool {
-	_, ok := m.(*pbft.PrePrepare)
-	return ok
-}
-
-// send queues replica id's messages that need durability (binding) or not; heldPP counts
-// PRE-PREPAREs among the binding ones.
-func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding, heldPP bool) {
+// send queues replica id's messages that need durability (binding) or not.
+func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding bool) {
 	for _, env := range envs {
-		if (pbft.NeedsDurability(env.Msg) || (heldPP && isPrePrepare(env.Msg))) != binding {
+		if pbft.NeedsDurability(env.Msg) != binding {
 			continue
 		}
 		n.checkVote(id, env.Msg)

@@ -51,10 +51,9 @@ func (r *Replica) awaited() int {
 	return max(0, need-len(r.pending.reqs))
 }
 
-// canPropose reports whether this replica leads an active view with room for another slot,
-// and is not a restarted leader of a view it had reached before the restart (Recover).
+// canPropose reports whether this replica leads an active view with room for another slot.
 func (r *Replica) canPropose() bool {
-	return r.viewActive && r.isLeader() && r.view > r.silentThrough && r.inWindow(r.nextSeq+1)
+	return r.viewActive && r.isLeader() && r.inWindow(r.nextSeq+1)
 }
 
 // inflight is the number of slots the leader proposed that have not committed.

@@ -63,9 +63,6 @@ type DurableCheckpoint struct {
 type Recovered struct {
 	Snapshot *Snapshot // the last saved checkpoint state; nil: genesis
 	Records  []Record  // every record kept, in any order
-	// Restarted: the data directory existed before (this is a restart, not a first start).
-	// A restarted replica never proposes in the views it had reached (see Recover).
-	Restarted bool
 }
 
 func (r *Replica) persist(rec Record) {
@@ -93,13 +90,10 @@ func (r *Replica) offerCheckpoint(required bool) {
 }
 
 // NeedsDurability reports whether m may leave only once the records of its Ready (and of every
-// earlier Ready) are durable. Those are the messages that bind the sender: its votes (PREPARE,
-// COMMIT, its own share included) and its view-change messages (VIEW-CHANGE, NEW-VIEW), which
-// it must never contradict after a restart. A PRE-PREPARE need not wait for its own record: a
-// restarted replica never proposes again in a view it had reached (Recover), so it cannot
-// contradict a proposal it forgot; the runtime holds a PRE-PREPARE only while the records that
-// put the leader in its view are not yet durable (docs/protocol.md, "Durability"). Everything
-// else may leave at once, replies included: certificates,
+// earlier Ready) are durable. Those are the messages that bind the sender: its votes and
+// proposals (PRE-PREPARE, PREPARE, COMMIT, its own share included) and its view-change
+// messages (VIEW-CHANGE, NEW-VIEW), which it must never contradict after a restart. Everything
+// else may leave at once, without waiting for any record, replies included: certificates,
 // checkpoint shares and catch-up carry nothing the sender could contradict, and a reply
 // acknowledges a value that stays committed if every replica loses power before its executed
 // slot is durable: a FULL-COMMIT-PROOF needs the durable votes of all n replicas, a COMMIT-CERT
@@ -107,7 +101,7 @@ func (r *Replica) offerCheckpoint(required bool) {
 // every later NEW-VIEW propose the value again (docs/protocol.md, "Durability").
 func NeedsDurability(m Message) bool {
 	switch m.(type) {
-	case *Prepare, *Commit, *ViewChange, *NewView:
+	case *PrePrepare, *Prepare, *Commit, *ViewChange, *NewView:
 		return true
 	}
 	return false

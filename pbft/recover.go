@@ -24,9 +24,7 @@ type RecoverReport struct {
 // votes it sent, the certificates it holds and the NEW-VIEW it sent as leader — so that it
 // never signs a vote conflicting with one it signed before the crash, never goes back to a
 // lower view, and reports its certificates in later VIEW-CHANGEs. It is an honest replica at
-// once. After a restart (rec.Restarted) it proposes nothing in the views it had reached: its
-// last PRE-PREPAREs may have left before their records were durable, so as leader of its
-// recovered view it stays silent and the backups' timers move the cluster to the next view. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
+// once; as leader it goes on proposing after the slots it recorded. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
 // Ready may hold messages: a VIEW-CHANGE re-sent, or a FETCH for what it must catch up on.
 func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	r, err := New(cfg)
@@ -55,9 +53,6 @@ func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	far := r.restoreStable(byKind[RecStable])
 	r.restoreView(byKind[RecView], byKind[RecNewView])
 	rep.Votes = r.restoreVotes(byKind)
-	if rec.Restarted {
-		r.silentThrough = r.lastProposableView()
-	}
 	r.out = Ready{}
 	r.replaying = false
 	r.afterRecover(far)
@@ -173,27 +168,11 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 	return votes
 }
 
-// lastProposableView is the highest view in which a restarted replica may have sent a
-// PRE-PREPARE before its crash: its recovered view if it was active there (view 1 always is)
-// or had sent its NEW-VIEW, else the view before it. A PRE-PREPARE of view v leaves only once
-// the record that entered v is durable (NeedsDurability), so none was sent in a view the
-// replica had only asked to change to.
-func (r *Replica) lastProposableView() View {
-	if r.viewActive || r.vc.sentNewView == r.view {
-		return r.view
-	}
-	return r.view - 1
-}
-
 // afterRecover starts what a recovered replica must do at once: the VIEW-CHANGE it was
 // sending, and catch-up to a stable checkpoint or committed slots it could not replay.
 func (r *Replica) afterRecover(far Seq) {
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
-	}
-	if r.viewActive && r.isLeader() && r.view <= r.silentThrough {
-		r.startViewChange(r.view + 1) // it may not propose here: it gives the view up (abdicates)
-		return
 	}
 	if !r.viewActive {
 		r.vc.started = r.now

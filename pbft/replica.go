@@ -33,11 +33,8 @@ type Replica struct {
 
 	out       Ready
 	replaying bool // Recover is replaying durable records: nothing to persist again
-	// silentThrough: a restarted replica proposes in no view up to this one, the highest it
-	// had reached, since a PRE-PREPARE leaves before its record is durable (NeedsDurability).
-	silentThrough View
-	stats         Stats
-	log           eventLog
+	stats     Stats
+	log       eventLog
 }
 
 // Stats are counters a replica keeps for commands 5 and --debug, and for tests.

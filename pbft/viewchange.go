@@ -186,18 +186,8 @@ func (r *Replica) onViewChange(from NodeID, m *ViewChange) {
 	r.vc.store(from, m, r.view)
 	if join := r.viewToJoin(); join > 0 {
 		r.startViewChange(join)
-	} else if r.abdicates(from, m) {
-		r.startViewChange(m.View)
 	}
 	r.maybeSendNewView()
-}
-
-// abdicates reports whether m is the leader of the current active view giving it up (asking
-// for the next view), as a restarted leader does (afterRecover): a backup follows at once
-// instead of waiting for its timer. A faulty leader gains nothing by it: it can stall its
-// view anyway.
-func (r *Replica) abdicates(from NodeID, m *ViewChange) bool {
-	return r.viewActive && m.View == r.view+1 && from == r.cfg.leaderOf(r.view) && from != r.cfg.ID
 }
 
 // stored returns the VIEW-CHANGE for view v that replica id sent, if kept.

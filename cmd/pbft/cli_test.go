@@ -163,22 +163,25 @@ func writeConfig(t *testing.T, dir string) string {
 	return path
 }
 
-// freePorts finds n consecutive loopback ports that are free now and returns the first.
+// freePorts finds n consecutive loopback ports that are free now, and the n admin ports
+// cluster.AdminPortOffset above them, and returns the first.
 func freePorts(t *testing.T, n int) int {
 	t.Helper()
 	// Ports below the kernel's ephemeral range (32768 and up here), so that no outgoing
 	// connection of a replica or client takes a port before the replica that owns it binds.
-	const lo, hi = 20000, 32000
+	const lo, hi = 20000, 32000 - cluster.AdminPortOffset
 	for attempt := 0; attempt < 200; attempt++ {
 		base := lo + rand.Intn(hi-lo-n)
 		ok := true
 		for p := base; p < base+n && ok; p++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+itoa(p))
-			if err != nil {
-				ok = false
-				continue
+			for _, port := range []int{p, p + cluster.AdminPortOffset} {
+				l, err := net.Listen("tcp", "127.0.0.1:"+itoa(port))
+				if err != nil {
+					ok = false
+					break
+				}
+				l.Close()
 			}
-			l.Close()
 		}
 		if ok {
 			return base

@@ -55,7 +55,8 @@ the replicas after each set.`,
 	root.SetFlagErrorFunc(flagError)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newNodeCommand(stdin, stdout, stderr), newKeygenCommand(stdout), newClientCommand(stdout, stderr),
-		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout), newClusterCommand(stdout))
+		newBenchCommand(stdout, stderr), newSmallbankCommand(stdout), newLedgerCommand(stdout), newClusterCommand(stdout),
+		newStatusCommand(stdout), newFaultCommand(stdout))
 	return root
 }
 

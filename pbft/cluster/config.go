@@ -53,6 +53,11 @@ type Replica struct {
 	// cluster may mix them (docs/design.md, "Two BLS12-381 backends"). `pbft node
 	// --crypto-backend` overrides it.
 	CryptoBackend string `yaml:"crypto_backend,omitempty"`
+
+	// AdminAddr is where the replica serves metrics, status, pprof and (when allowed) the
+	// fault API over HTTP (docs/operations.md); empty: DerivedAdminAddr of Addr; "off": none.
+	// `pbft node --admin-addr` overrides it; `pbft status` and `pbft fault` read it.
+	AdminAddr string `yaml:"admin_addr,omitempty"`
 }
 
 // Timers are the protocol's timeouts. Tick is the core's clock period; the others are
@@ -114,7 +119,8 @@ type AccountLoad struct {
 func Default(f, basePort int) *Config {
 	c := &Config{F: f}
 	for i := 1; i <= 3*f+1; i++ {
-		c.Replicas = append(c.Replicas, Replica{ID: i, Addr: fmt.Sprintf("127.0.0.1:%d", basePort+i-1)})
+		addr := fmt.Sprintf("127.0.0.1:%d", basePort+i-1)
+		c.Replicas = append(c.Replicas, Replica{ID: i, Addr: addr, AdminAddr: DerivedAdminAddr(addr)})
 	}
 	c.fillDefaults()
 	return c
@@ -199,7 +205,7 @@ func (c *Config) fillDefaults() {
 // Validate checks the configuration; each problem is a clear error (validate.go).
 func (c *Config) Validate() error {
 	for _, check := range []func() error{c.validateReplicas, c.validateTimers, c.validateLimits,
-		c.validateScheme, c.validateAccounts, c.validateRoles} {
+		c.validateScheme, c.validateAccounts, c.validateRoles, c.validateAdmin} {
 		if err := check(); err != nil {
 			return err
 		}

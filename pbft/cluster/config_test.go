@@ -205,3 +205,33 @@ func TestCryptoBackendPerReplica(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminAddresses(t *testing.T) {
+	c := Default(2, 5001)
+	if got := c.AdminAddrOf(3); got != "127.0.0.1:6003" {
+		t.Errorf("n3's admin address %q, want 127.0.0.1:6003", got)
+	}
+	c.Replicas[2].AdminAddr = "" // a configuration written before the field: derived
+	c.Replicas[3].AdminAddr = AdminOff
+	c.Replicas[4].AdminAddr = "10.0.0.5:9100"
+	if a, b, d := c.AdminAddrOf(3), c.AdminAddrOf(4), c.AdminAddrOf(5); a != "127.0.0.1:6003" || b != "" || d != "10.0.0.5:9100" {
+		t.Errorf("admin addresses %q %q %q", a, b, d)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid admin addresses refused: %v", err)
+	}
+	if DerivedAdminAddr("127.0.0.1:65000") != "" || DerivedAdminAddr("nohost") != "" {
+		t.Error("a derived admin port beyond 65535, or of an address without a port")
+	}
+	for _, tc := range []struct{ addr, want string }{
+		{"127.0.0.1:6001", "same admin address"},
+		{"127.0.0.1:5002", "protocol address of replica 2"},
+		{"localhost", "want host:port"},
+	} {
+		c := Default(2, 5001)
+		c.Replicas[1].AdminAddr = tc.addr
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("admin_addr %q: %v, want %q", tc.addr, err, tc.want)
+		}
+	}
+}

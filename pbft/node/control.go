@@ -117,4 +117,4 @@ func (c *control) handle(line string) bool {
 }
 
 // errUnknownCommand answers a command the channel does not know.
-var errUnknownCommand = errors.New("unknown command (want log, status, balances, newviews, metrics or quit)")
+var errUnknownCommand = errors.New("unknown command (want log, status, balances, newviews, metrics, node or quit)")

@@ -6,20 +6,24 @@ import (
 
 	"github.com/bftbank/pbft/byzantine"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
 	"github.com/bftbank/pbft/pbft/wire"
 )
 
-// dispatch sends one envelope of the core through the Behavior (byzantine.Route, the
-// simulator's path too). It runs on the loop and only issues a ticket and submits the sealing
-// to the pool; the sealed message leaves in ticket order, once the persister job wait is
-// durable (0: at once).
+// dispatch sends one envelope of the core through the acting Behavior (byzantine.Route, the
+// simulator's path too) and seals it as that behaviour says (auth.Sealer, corrupt under the
+// sign attack). It runs on the loop and only issues a ticket and submits the sealing to the
+// pool; the sealed message leaves in ticket order, once the persister job wait is durable (0:
+// at once).
 func (nd *node) dispatch(env pbft.Envelope, wait uint64) {
 	if e := nd.log.Debug(); e.Enabled() {
 		e.Msg(nd.line("send", env.Msg, "to "+env.To.String()))
 	}
-	for _, g := range byzantine.Route(nd.behavior, nd.id, nd.n, env) {
+	act := nd.faults.acting()
+	sealer := nd.auth.Sealer(act.corrupt)
+	for _, g := range byzantine.Route(act.b, nd.id, nd.n, env) {
 		ticket := nd.seq.issue()
-		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(g))) }, true)
+		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(sealer, g))) }, true)
 	}
 }
 
@@ -33,7 +37,7 @@ func (nd *node) afterDurable(wait uint64, send func()) func() {
 
 // sealGroup runs on the pool: it fills and seals the message and returns the action that
 // delivers it (run in ticket order by the sequencer).
-func (nd *node) sealGroup(g byzantine.Group) func() {
+func (nd *node) sealGroup(sealer auth.Sealer, g byzantine.Group) func() {
 	toSelf, toPeers := false, false
 	for _, o := range g.Outs {
 		if o.To == nd.id {
@@ -42,14 +46,14 @@ func (nd *node) sealGroup(g byzantine.Group) func() {
 			toPeers = true
 		}
 	}
-	filled, err := nd.sealer.Fill(g.Msg)
+	filled, err := sealer.Fill(g.Msg)
 	if err != nil {
 		nd.log.Warn().Err(err).Msgf("%s cannot sign %s", nd.id, g.Msg.Kind())
 		return nil
 	}
 	var frame []byte
 	if toPeers {
-		if frame, err = nd.sealer.Frame(filled); err != nil {
+		if frame, err = sealer.Frame(filled); err != nil {
 			nd.log.Warn().Err(err).Msgf("%s cannot encode %s", nd.id, g.Msg.Kind())
 			toPeers = false
 		}
@@ -61,10 +65,19 @@ func (nd *node) sealGroup(g byzantine.Group) func() {
 				nd.later(o.DelayTicks, func() { nd.mail.put(input{From: nd.id, Msg: filled, At: time.Now()}) })
 			case o.To != nd.id && toPeers:
 				to := o.To
-				nd.later(o.DelayTicks, func() { nd.tr.Send(to, frame) })
+				nd.later(o.DelayTicks, func() { nd.sendPeer(to, frame) })
 			}
 		}
 	}
+}
+
+// sendPeer sends a frame to a replica unless the link to it is severed (faults.go).
+func (nd *node) sendPeer(to pbft.NodeID, frame []byte) {
+	if nd.faults.severed(to) {
+		nd.severedFrames.Add(1)
+		return
+	}
+	nd.tr.Send(to, frame)
 }
 
 // later runs f now, or after the given number of clock ticks (the time attack).
@@ -98,12 +111,13 @@ const replyChunk = 64
 // withholds.
 func (nd *node) replyAll(reps []pbft.Reply, now time.Time, wait uint64) {
 	out := make([]pbft.Reply, 0, len(reps))
+	behavior := nd.faults.acting().b
 	for i := range reps {
 		rep := reps[i]
 		if !rep.ReadOnly && rep.Seq > 0 {
 			nd.metrics.executed(rep.Client, rep.Timestamp, now)
 		}
-		if !nd.behavior.DropReply(&rep) {
+		if !behavior.DropReply(&rep) {
 			out = append(out, rep)
 		}
 	}
@@ -141,6 +155,6 @@ func (nd *node) sealOneReply(rep *pbft.Reply) []byte {
 
 // sealReply MACs a reply and encodes it for the client (see the package documentation).
 func (nd *node) sealReply(rep *pbft.Reply) ([]byte, error) {
-	nd.sealer.SignReply(rep)
+	nd.auth.Sealer(nd.faults.acting().corrupt).SignReply(rep)
 	return wire.EncodeReply(rep)
 }

@@ -51,5 +51,16 @@
 //
 // The control channel (JSON lines, see the contract in the project notes) is served by the
 // protocol loop, since it reads core state: ready, log, status, balances, newviews, metrics,
-// quit. Encoding and writing the responses happens outside the loop.
+// node, quit. Encoding and writing the responses happens outside the loop.
+//
+// # Admin endpoint and faults at run time
+//
+// With Options.AdminAddr (or AdminListener) the replica serves HTTP (admin.go; the paths and
+// JSON types are in controlapi, the operator's view in docs/operations.md): /metrics from a
+// Prometheus registry whose collector reads, when scraped, an observation the loop publishes
+// every 100 ms (observe.go) and the transport's counters; /status through the loop like a
+// control command, or from the observation when the loop does not answer; /debug/pprof. The
+// same observation drives the info-level logs of checkpoints and catch-up. With
+// Options.AllowFaults, POST /fault pauses the loop, severs links (frames dropped at this
+// node's edge, both ways) or swaps the Behavior (faults.go); the core never knows.
 package node

@@ -14,6 +14,10 @@ import (
 // onPeer is the transport's callback for a replica frame (on the connection's reader
 // goroutine): it hands the frame to the pool, or drops it when the inbound budget is spent.
 func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
+	if nd.faults.severed(claimed) { // the transport authenticated the link to claimed
+		nd.severedFrames.Add(1)
+		return
+	}
 	if !nd.peers.take() {
 		nd.rejects.overload.Add(1)
 		return
@@ -45,6 +49,7 @@ var errFromSelf = errors.New("node: own frame replayed by a peer")
 
 // onClient is the transport's callback for a client frame.
 func (nd *node) onClient(c pbft.ClientID, frame []byte) {
+	nd.received.Add(1)
 	if !nd.clients.take() {
 		nd.rejects.overload.Add(1)
 		return

@@ -24,8 +24,35 @@ func (nd *node) loop(ctx context.Context, calls <-chan controlCall) {
 		case <-ticker.C:
 			nd.core.Tick()
 			nd.flush()
+			nd.tickObserve()
 		case call := <-calls:
 			call.reply <- nd.serveControl(call.req)
+		case <-nd.faults.wake: // nil (never ready) unless faults are allowed
+			nd.stayPaused(ctx)
+		}
+	}
+}
+
+// stayPaused stops the loop while a pause fault lasts: no input, tick or control command is
+// handled, as if the process were stopped (docs/operations.md). The transport keeps
+// receiving into the bounded inbound budget; what exceeds it is dropped and counted.
+func (nd *node) stayPaused(ctx context.Context) {
+	nd.observe(time.Now()) // what the admin endpoint serves meanwhile
+	for {
+		d := nd.faults.pausedFor(time.Now())
+		if d <= 0 {
+			nd.faults.ackPause() // a pause cleared before it began
+			return
+		}
+		nd.faults.ackPause()
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-nd.faults.wake: // cleared or changed: look again
+			timer.Stop()
 		}
 	}
 }
@@ -93,8 +120,7 @@ func (nd *node) flush() {
 
 // dispatchDurable dispatches a Ready of a durable replica: its records go to the group
 // commit, and each message or reply waits for what it depends on (persister): a binding
-// message for this Ready's records, a PRE-PREPARE for the records that put the leader in its
-// view, the rest for nothing. A snapshot installed through catch-up (Required) holds all of
+// message for this Ready's records (and earlier ones), the rest for nothing. A snapshot installed through catch-up (Required) holds all of
 // the Ready's messages and replies.
 func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
 	job := nd.persist.submit(rd)
@@ -103,27 +129,18 @@ func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
 		all = job
 	}
 	for i := range rd.Messages {
-		nd.dispatch(rd.Messages[i], sendWait(rd.Messages[i].Msg, job, nd.persist.viewJob, all))
+		nd.dispatch(rd.Messages[i], sendWait(rd.Messages[i].Msg, job, all))
 	}
 	nd.replyAll(rd.Replies, now, all)
 }
 
 // sendWait is the persister job message m waits for (0: none): job, its Ready's, if m binds
-// the replica; viewJob, the last that entered a view, if m is a PRE-PREPARE; else all (its
-// Ready's job if the Ready installs a snapshot, otherwise 0).
-func sendWait(m pbft.Message, job, viewJob, all uint64) uint64 {
-	switch {
-	case pbft.NeedsDurability(m):
+// the replica, else all (its Ready's job if the Ready installs a snapshot, otherwise 0).
+func sendWait(m pbft.Message, job, all uint64) uint64 {
+	if pbft.NeedsDurability(m) {
 		return job
-	case isPrePrepare(m):
-		return max(all, viewJob)
 	}
 	return all
-}
-
-func isPrePrepare(m pbft.Message) bool {
-	_, ok := m.(*pbft.PrePrepare)
-	return ok
 }
 
 // noteView logs view changes at info level: they are rare and matter to an operator.
@@ -133,7 +150,12 @@ func (nd *node) noteView() {
 		return
 	}
 	nd.lastView, nd.lastActive = v, active
+	now := time.Now()
+	if nd.obs.vc.view != v {
+		nd.obs.vc = viewChange{view: v, started: now}
+	}
 	if active {
+		nd.obs.vc.entered = now
 		nd.log.Info().Msgf("%s v=%d entered view, leader %s", nd.id, v, nd.core.Leader())
 	} else {
 		nd.log.Info().Msgf("%s v=%d view change started", nd.id, v)

@@ -51,6 +51,13 @@ func (m *mailbox) putAll(ins []input) {
 	}
 }
 
+// depth is the number of inputs waiting for the loop.
+func (m *mailbox) depth() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.items)
+}
+
 // take returns every queued input, oldest first.
 func (m *mailbox) take() []input {
 	m.mu.Lock()

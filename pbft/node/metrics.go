@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
@@ -26,6 +28,7 @@ type metrics struct {
 	max     time.Duration
 	samples []time.Duration // reservoir
 	rnd     *rand.Rand
+	hist    prometheus.Observer // the same latencies for the admin endpoint (nil: none)
 }
 
 // sighting is when a replica first saw a client's request.
@@ -67,6 +70,9 @@ func (m *metrics) executed(c pbft.ClientID, t uint64, now time.Time) {
 }
 
 func (m *metrics) record(d time.Duration) {
+	if m.hist != nil {
+		m.hist.Observe(d.Seconds())
+	}
 	m.count++
 	m.sum += d
 	m.max = max(m.max, d)

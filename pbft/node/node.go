@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -50,6 +51,14 @@ type Options struct {
 	// messages depend on is synced there before they leave, and a restart recovers from it.
 	// Empty: the replica keeps everything in memory (ephemeral).
 	DataDir string
+	// AdminAddr is where the admin endpoint listens (metrics, status, pprof, faults;
+	// docs/operations.md); empty: no admin endpoint. AdminListener, when set, is used
+	// instead (tests bind port 0); Run closes it.
+	AdminAddr     string
+	AdminListener net.Listener
+	// AllowFaults turns on the admin endpoint's fault API (pause, sever, heal, byzantine,
+	// clear). Off, it answers 403.
+	AllowFaults bool
 }
 
 // Budgets of inbound frames in flight (received, not yet handled by the protocol loop).
@@ -60,16 +69,15 @@ const (
 
 // node is one running replica.
 type node struct {
-	id       pbft.NodeID
-	n        int
-	cfg      *cluster.Config
-	core     *pbft.Replica
-	bank     *smallbank.Bank
-	auth     *auth.Authenticator
-	sealer   auth.Sealer // auth's sealer, the sign attack's when the behaviour corrupts signatures
-	behavior byzantine.Behavior
-	backend  string // the library running the threshold keys (crypto.ThresholdPublic.Backend)
-	log      zerolog.Logger
+	id      pbft.NodeID
+	n       int
+	cfg     *cluster.Config
+	core    *pbft.Replica
+	bank    *smallbank.Bank
+	auth    *auth.Authenticator // it seals through auth.Sealer, corrupt under the sign attack
+	faults  *faults             // the behaviour it runs, and faults injected at run time
+	backend string              // the library running the threshold keys (crypto.ThresholdPublic.Backend)
+	log     zerolog.Logger
 
 	tr         *transport.Transport
 	pool       *pool
@@ -85,6 +93,14 @@ type node struct {
 	procs      leaderProcs
 	done       chan struct{} // closed when Run returns
 
+	// What the admin endpoint reads (observe.go, prom.go, status.go).
+	started       time.Time
+	obs           observer                    // loop only
+	published     atomic.Pointer[observation] // the latest observation
+	prom          *promMetrics
+	received      atomic.Uint64 // client request frames received
+	severedFrames atomic.Uint64 // frames dropped by a sever fault
+
 	store     storage.Store // nil: ephemeral
 	savedCkpt pbft.Seq      // the checkpoint saved in the store at start
 	persist   *persister    // the group commit (nil: ephemeral)
@@ -97,13 +113,28 @@ type node struct {
 // nothing of the replica after Run returned.
 func Run(ctx context.Context, opts Options) error {
 	nd, err := newNode(&opts)
+	if err == nil && opts.AdminListener == nil && opts.AdminAddr != "" {
+		if opts.AdminListener, err = net.Listen("tcp", opts.AdminAddr); err != nil {
+			err = fmt.Errorf("node %s: admin endpoint: %w (--admin-addr off turns it off)", opts.ID, err)
+			nd.closeStore()
+		}
+	}
 	if err != nil {
-		if opts.Listener != nil {
-			opts.Listener.Close()
+		for _, l := range []net.Listener{opts.Listener, opts.AdminListener} {
+			if l != nil {
+				l.Close()
+			}
 		}
 		return err
 	}
 	return nd.run(ctx, opts)
+}
+
+// closeStore closes the data directory of a replica that will not run.
+func (nd *node) closeStore() {
+	if nd.store != nil {
+		nd.store.Close()
+	}
 }
 
 // newNode builds the replica; it moves opts' keys to the replica's crypto backend.
@@ -124,32 +155,38 @@ func newNode(opts *Options) (*node, error) {
 	if behavior == nil {
 		behavior = byzantine.Honest{}
 	}
-	authn := auth.New(opts.Public, opts.Secret)
+	vcTicks := opts.Config.Ticks(opts.Config.Timers.ViewChange)
 	nd := &node{
 		id: opts.ID, n: opts.Config.N(), cfg: opts.Config, bank: bank,
-		auth: authn, sealer: authn.Sealer(behavior.CorruptSignatures()), behavior: behavior,
-		log: opts.Logger, mail: newMailbox(), seq: newSequencer(),
+		auth:   auth.New(opts.Public, opts.Secret),
+		faults: newFaults(opts.ID, opts.Config.N(), vcTicks, behavior, opts.AllowFaults),
+		log:    opts.Logger, mail: newMailbox(), seq: newSequencer(),
 		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 		backend: backend.name,
 	}
-	core, store, err := nd.openCore(*opts, opts.Config.Core(opts.ID, readsOf(bank, behavior)))
+	core, store, err := nd.openCore(*opts, opts.Config.Core(opts.ID, nd.readsOf(bank, opts.AllowFaults)))
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	nd.core, nd.store = core, store
 	nd.auth.SetBatchLimit(opts.Config.Batch.MaxRequests)
+	nd.started = time.Now()
+	nd.prom = newPromMetrics(nd)
+	nd.metrics.hist = nd.prom.execute
+	nd.observe(nd.started)
 	return nd, nil
 }
 
-// readsOf is the application the core answers reads from: the bank, behind the behaviour's
-// read policy if it has one (the stale-read attack).
-func readsOf(bank *smallbank.Bank, b byzantine.Behavior) pbft.Application {
-	if !byzantine.HasReadPolicy(b) {
+// readsOf is the application the core answers reads from: the bank, behind the read policy
+// of the behaviour the replica runs at that moment when it may have one (the stale-read
+// attack, configured or injected at run time).
+func (nd *node) readsOf(bank *smallbank.Bank, allowFaults bool) pbft.Application {
+	if !allowFaults && !byzantine.HasReadPolicy(nd.faults.acting().b) {
 		return bank
 	}
-	return byzantine.Reads(bank, func() byzantine.Behavior { return b })
+	return byzantine.Reads(bank, func() byzantine.Behavior { return nd.faults.acting().b })
 }
 
 func checkOptions(opts Options) error {
@@ -183,14 +220,15 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 		Keys: transport.ClusterKeys(opts.Public, opts.Secret.Ed25519), ClientIdle: nd.verifyQueuedSoon,
 	})
 	if err != nil {
-		if nd.store != nil {
-			nd.store.Close()
+		nd.closeStore()
+		if opts.AdminListener != nil {
+			opts.AdminListener.Close()
 		}
 		return fmt.Errorf("node %s: %w", nd.id, err)
 	}
 	nd.tr = tr
 	if nd.store != nil {
-		nd.persist = newPersister(nd.store, nd.savedCkpt, nd.log, func(err error) {
+		nd.persist = newPersister(nd.store, nd.savedCkpt, nd.log, nd.prom.persist, func(err error) {
 			nd.log.Error().Err(err).Msgf("%s cannot write its data directory: stopping", nd.id)
 			cancel()
 		})
@@ -201,14 +239,29 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 	tr.Start(nd.onPeer, nd.onClient)
 	nd.log.Info().Msgf("%s listening on %s", nd.id, tr.Addr())
 	ctl := newControl(opts.Control, opts.ControlOut, cancel, nd.done)
-	ctl.event(map[string]any{"event": "ready", "addr": tr.Addr().String()})
+	ready := map[string]any{"event": "ready", "addr": tr.Addr().String()}
+	if opts.AdminListener != nil {
+		admin := nd.startAdmin(opts.AdminListener, ctl.calls)
+		defer admin.stop()
+		ready["admin"] = opts.AdminListener.Addr().String()
+		nd.log.Info().Msgf("%s admin endpoint on http://%s (fault injection %s)", nd.id, opts.AdminListener.Addr(), onOff(opts.AllowFaults))
+	}
+	ctl.event(ready)
 	go ctl.serve()
 	nd.loop(ctx, ctl.calls)
+	nd.log.Info().Msgf("%s shutting down at v=%d s=%d", nd.id, nd.core.View(), nd.core.Executed())
 	close(nd.done)
 	tr.Close()
 	nd.pool.stop()
 	nd.log.Info().Msgf("%s stopped", nd.id)
 	return nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "ON"
+	}
+	return "off"
 }
 
 // tick is the period of the core's clock.

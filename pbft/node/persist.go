@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/bftbank/pbft/pbft"
@@ -15,8 +16,8 @@ import (
 // protocol loop hands it each Ready's records as a numbered job; a writer goroutine writes
 // whatever is pending as one synced Append and then releases, in order, the sends held for
 // those jobs: a message that binds the replica (pbft.NeedsDurability) waits for the job of
-// its Ready, a PRE-PREPARE for the last job that entered a view (pbft.EntersView), and
-// everything else leaves at once, without waiting for any sync. The loop never waits for the
+// its Ready, and everything else leaves at once, without waiting for any sync (before, every
+// message queued behind every earlier sync). The loop never waits for the
 // disk.
 // Checkpoint snapshots are saved by a second goroutine at most every snapshotEvery, since the
 // executed slots since the last saved snapshot are durable and replayed on restart; a snapshot
@@ -27,7 +28,6 @@ type persister struct {
 	fail  func(error) // stops the replica: one that cannot persist must not send
 
 	submitted uint64 // loop only: the last job issued
-	viewJob   uint64 // loop only: the last job holding a record that enters a view
 
 	mu      sync.Mutex
 	wake    *sync.Cond
@@ -44,6 +44,7 @@ type persister struct {
 
 	fsyncs  atomic.Uint64
 	records atomic.Uint64
+	synced  prometheus.Observer // seconds per synced Append (nil: not observed)
 	wg      sync.WaitGroup
 }
 
@@ -66,8 +67,8 @@ type heldSend struct {
 // long's executed slots from the ledger (a few hundred at full load, well under a second).
 const snapshotEvery = 5 * time.Second
 
-func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, fail func(error)) *persister {
-	p := &persister{store: store, log: log, fail: fail, saved: saved, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
+func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, synced prometheus.Observer, fail func(error)) *persister {
+	p := &persister{store: store, log: log, fail: fail, saved: saved, synced: synced, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
 	p.wake = sync.NewCond(&p.mu)
 	p.wg.Add(2)
 	go p.write()
@@ -90,11 +91,6 @@ func (p *persister) submit(rd *pbft.Ready) uint64 {
 		return p.submitted
 	}
 	p.submitted++
-	for i := range rd.Persist {
-		if pbft.EntersView(&rd.Persist[i]) {
-			p.viewJob = p.submitted
-		}
-	}
 	job := persistJob{recs: rd.Persist, ckpt: req, id: p.submitted}
 	p.mu.Lock()
 	p.pending = append(p.pending, job)
@@ -145,9 +141,13 @@ func (p *persister) write() {
 			}
 			recs = append(recs, j.recs...)
 		}
+		began := time.Now()
 		if err := p.store.Append(recs); err != nil {
 			p.fail(err)
 			return
+		}
+		if p.synced != nil {
+			p.synced.Observe(time.Since(began).Seconds())
 		}
 		p.fsyncs.Add(1)
 		p.records.Add(uint64(len(recs)))
@@ -235,6 +235,21 @@ func (p *persister) stop() {
 	if err := p.store.Close(); err != nil {
 		p.log.Warn().Err(err).Msg("closing the data directory")
 	}
+}
+
+// depth is the number of Readies whose records wait for the writer.
+func (p *persister) depth() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending)
+}
+
+// persistDepth is the persister's queue (0: ephemeral).
+func (nd *node) persistDepth() int {
+	if nd.persist == nil {
+		return 0
+	}
+	return nd.persist.depth()
 }
 
 // fsyncs is the number of synced writes to the data directory so far.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/bftbank/pbft/pbft"
@@ -30,11 +31,11 @@ func (g *gatedStore) SaveCheckpoint(pbft.Snapshot) error { return nil }
 func (g *gatedStore) Load() (storage.Loaded, error)      { return storage.Loaded{}, nil }
 func (g *gatedStore) Close() error                       { return nil }
 
-// TestSendWait: votes and view-change messages wait for their Ready's records, a PRE-PREPARE
-// only for the records that entered the leader's view, and certificates, checkpoint shares,
-// catch-up and replies for nothing, unless the Ready installs a snapshot.
+// TestSendWait: proposals, votes and view-change messages wait for their Ready's records, and
+// certificates, checkpoint shares, catch-up and replies for nothing, unless the Ready installs
+// a snapshot.
 func TestSendWait(t *testing.T) {
-	const job, viewJob = 7, 3
+	const job = 7
 	cases := []struct {
 		msg       pbft.Message
 		all, want uint64
@@ -43,15 +44,15 @@ func TestSendWait(t *testing.T) {
 		{&pbft.Commit{}, 0, job},
 		{&pbft.ViewChange{}, 0, job},
 		{&pbft.NewView{}, 0, job},
-		{&pbft.PrePrepare{}, 0, viewJob},
-		{&pbft.PrePrepare{}, job, job},
+		{&pbft.PrePrepare{}, 0, job},
+		{&pbft.Cert{}, 0, 0},
 		{&pbft.Checkpoint{}, 0, 0},
 		{&pbft.Status{}, 0, 0},
 		{&pbft.Fetch{}, 0, 0},
 		{&pbft.Checkpoint{}, job, job},
 	}
 	for _, c := range cases {
-		if got := sendWait(c.msg, job, viewJob, c.all); got != c.want {
+		if got := sendWait(c.msg, job, c.all); got != c.want {
 			t.Errorf("%s (all=%d) waits for job %d, want %d", c.msg.Kind(), c.all, got, c.want)
 		}
 	}
@@ -59,10 +60,10 @@ func TestSendWait(t *testing.T) {
 
 // TestPersisterHoldsSendsUntilSynced: a send held for a job runs only once the writer has
 // synced it, held sends run in the order they were held, a send for a durable job (or job 0)
-// runs at once, and a record that enters a view becomes the PRE-PREPAREs' job.
+// runs at once.
 func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
 	st := &gatedStore{gate: make(chan struct{})}
-	p := newPersister(st, 0, zerolog.Nop(), func(err error) { t.Error(err) })
+	p := newPersister(st, 0, zerolog.Nop(), prometheus.ObserverFunc(func(float64) {}), func(err error) { t.Error(err) })
 	defer p.stop()
 	var mu sync.Mutex
 	var sent []string
@@ -73,8 +74,8 @@ func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
 
 	j1 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecPrepare, Seq: 1}}})
 	j2 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecView, View: 2}}})
-	if j1 != 1 || j2 != 2 || p.viewJob != 2 {
-		t.Fatalf("jobs %d %d, viewJob %d", j1, j2, p.viewJob)
+	if j1 != 1 || j2 != 2 {
+		t.Fatalf("jobs %d %d", j1, j2)
 	}
 	if j := p.submit(&pbft.Ready{}); j != 2 {
 		t.Fatalf("a Ready with nothing to write waits for the last job, got %d", j)

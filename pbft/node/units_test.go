@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bftbank/pbft/byzantine"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
@@ -110,5 +112,31 @@ func TestMetricsReservoirIsBounded(t *testing.T) {
 	}
 	if len(m.samples) != maxSamples || m.count != maxSamples+1000 || m.max != maxSamples+999 {
 		t.Errorf("%d samples, count %d, max %d", len(m.samples), m.count, m.max)
+	}
+}
+
+// TestSignAttackSealsReplies checks that the node seals as its acting behaviour says: under
+// the sign attack its replies fail the client's check (auth's TestSignAttackSeals covers the
+// shares, frames and VIEW-CHANGEs of the corrupt sealer).
+func TestSignAttackSealsReplies(t *testing.T) {
+	k := testKeys(t)
+	sec := k.Replicas[6]
+	clientA, err := auth.NewClient(k.Public, "A", k.Clients["A"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, corrupt := range []bool{false, true} {
+		var b byzantine.Behavior = byzantine.Honest{}
+		if corrupt {
+			b = byzantine.Sign{}
+		}
+		nd := &node{id: 7, auth: auth.New(k.Public, sec), faults: newFaults(7, 7, 1, b, false)}
+		rep := pbft.Reply{View: 1, Replica: 7, Client: "A", Timestamp: 3, Result: []byte{1}}
+		if _, err := nd.sealReply(&rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := clientA.VerifyReply(&rep); (err != nil) != corrupt {
+			t.Errorf("corrupt=%v: reply check gave %v", corrupt, err)
+		}
 	}
 }

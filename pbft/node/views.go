@@ -27,6 +27,8 @@ func (nd *node) serveControl(req controlapi.Request) answer {
 		data = controlapi.NewViewsData{NewViews: newViewsJSON(nd.core.NewViews())}
 	case "metrics":
 		return nd.metricsAnswer()
+	case controlapi.CmdNode:
+		return nd.nodeStatusAnswer()
 	default:
 		return fail(errUnknownCommand)
 	}

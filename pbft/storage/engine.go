@@ -39,9 +39,8 @@ type op struct {
 
 // engine implements Store over a kv.
 type engine struct {
-	db        kv
-	tip       ledgerTip // the ledger's last entry (Append is its only writer)
-	restarted bool      // the directory had an identity already when opened
+	db  kv
+	tip ledgerTip // the ledger's last entry (Append is its only writer)
 }
 
 // openEngine checks the data directory's identity, or writes it into an empty one; fresh
@@ -55,7 +54,7 @@ func openEngine(db kv, id Identity) (*engine, bool, error) {
 		if err := id.check(stored); err != nil {
 			return nil, false, err
 		}
-		return &engine{db: db, restarted: true}, false, nil
+		return &engine{db: db}, false, nil
 	}
 	nonEmpty := false
 	if err := db.scan(nil, nil, func(k, v []byte) { nonEmpty = true }); err != nil {
@@ -114,7 +113,7 @@ func (e *engine) SaveCheckpoint(sn pbft.Snapshot) error {
 
 // Load implements Store.
 func (e *engine) Load() (Loaded, error) {
-	l := Loaded{Recovered: pbft.Recovered{Restarted: e.restarted}}
+	var l Loaded
 	var drop []op
 	v, ok, err := e.db.get(keySnapshot)
 	if err != nil {

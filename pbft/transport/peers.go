@@ -77,13 +77,22 @@ func (t *Transport) acceptPeer(p *peer) {
 }
 
 // runPeerConn serves c, and every connection that replaces it, until none is left.
+// A link that comes up, or goes down, is logged at info level; a connection that replaces a
+// live one (the peer redialed) at debug.
 func (t *Transport) runPeerConn(p *peer, c *conn, label string, replace <-chan *conn) {
+	t.opts.log.Info().Msgf("%s connected", label)
 	for c != nil {
 		p.connects.Add(1)
 		p.connected.Store(true)
-		t.opts.log.Debug().Msgf("%s connected", label)
-		c = t.serve(c, stream{label: label, out: p.out, deliver: t.deliverFrom(p), replace: replace,
+		next := t.serve(c, stream{label: label, out: p.out, deliver: t.deliverFrom(p), replace: replace,
 			maxFrame: t.opts.maxFrame})
+		if next != nil {
+			t.opts.log.Debug().Msgf("%s connection replaced", label)
+		}
+		c = next
 		p.connected.Store(false)
+	}
+	if !t.isClosed() {
+		t.opts.log.Info().Msgf("%s lost", label)
 	}
 }

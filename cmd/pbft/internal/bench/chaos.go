@@ -14,7 +14,7 @@ import (
 // transaction can be found again in the final state runs, replicas are killed with SIGKILL
 // and restarted from their data directories (README "Durability", "Chaos").
 type ChaosOptions struct {
-	// Mode is "" (no chaos), ChaosRandom or ChaosRolling.
+	// Mode is "" (no chaos), ChaosRandom, ChaosRolling or ChaosFaults.
 	Mode string
 	// Interval is the mean pause between two rounds (uniform in [Interval/2, 3·Interval/2]).
 	Interval time.Duration
@@ -60,8 +60,8 @@ func (o *ChaosOptions) fillDefaults(n int) {
 func (o *Options) validateChaos(n int) error {
 	ch := &o.Chaos
 	switch {
-	case ch.Mode != ChaosRandom && ch.Mode != ChaosRolling:
-		return fmt.Errorf("--chaos %q: want %s or %s", ch.Mode, ChaosRandom, ChaosRolling)
+	case ch.Mode != ChaosRandom && ch.Mode != ChaosRolling && ch.Mode != ChaosFaults:
+		return fmt.Errorf("--chaos %q: want %s, %s or %s", ch.Mode, ChaosRandom, ChaosRolling, ChaosFaults)
 	case o.ConfigPath != "" || len(o.Down) > 0 || len(o.Byzantine) > 0:
 		// --ephemeral is allowed: replicas that forget everything on a restart are how one
 		// sees the check fail.

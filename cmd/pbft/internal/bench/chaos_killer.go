@@ -40,6 +40,8 @@ type killer struct {
 // ChaosRound is one kill-and-restart round.
 type ChaosRound struct {
 	Killed []string `json:"killed"`
+	// Faults (--chaos faults) are the faults injected in the round, e.g. "n3 sever n5".
+	Faults []string `json:"faults,omitempty"`
 	// AtS is when the replicas were killed, in seconds since the chaos phase began.
 	AtS float64 `json:"at_s"`
 	// DownMS is how long they stayed down before their restart began.
@@ -62,6 +64,11 @@ func (k *killer) run(ctx context.Context, until time.Time) {
 	defer func() { k.to = time.Now() }()
 	n := k.c.cfg.N()
 	for round := 0; time.Now().Before(until) && ctx.Err() == nil && k.failure == nil; round++ {
+		if k.opts.Mode == ChaosFaults {
+			k.faultRound(ctx)
+			k.pause(ctx, until)
+			continue
+		}
 		var ids []pbft.NodeID
 		if k.opts.Mode == ChaosRolling {
 			ids = []pbft.NodeID{pbft.NodeID(round%n + 1)}

@@ -16,11 +16,12 @@ import (
 
 // ChaosResults is OUT/results.json of a chaos run.
 type ChaosResults struct {
-	Mode    string `json:"mode"` // random or rolling
+	Mode    string `json:"mode"` // random, rolling or faults
 	Passed  bool   `json:"passed"`
 	Verdict string `json:"verdict"`
 
 	Kills       int    `json:"kills"`        // replica processes killed with SIGKILL
+	Faults      int    `json:"faults"`       // faults injected through the admin endpoints (--chaos faults)
 	Rounds      int    `json:"rounds"`       // kill-and-restart rounds
 	AllKills    int    `json:"all_kills"`    // rounds that killed every replica at once
 	QuorumKills int    `json:"quorum_kills"` // rounds that killed more than f (no quorum until the restart)
@@ -110,6 +111,7 @@ func (r *ChaosResults) fromKiller(k *killer, f int) {
 	for _, rd := range k.rounds {
 		r.Rounds++
 		r.Kills += len(rd.Killed)
+		r.Faults += len(rd.Faults)
 		if len(rd.Killed) == n {
 			r.AllKills++
 		}
@@ -286,19 +288,25 @@ func (r *ChaosResults) verdict(clients int) {
 func printChaos(w io.Writer, r *ChaosResults, dir string) {
 	fmt.Fprintf(w, "chaos %s: %d clients, %.0f s of chaos after %.0f s warm-up (CPUs %d, load %s → %s)\n",
 		r.Mode, r.Setup.Clients, r.ChaosS, r.Setup.WarmupS, r.Setup.CPUs, r.Setup.LoadAvgStart, r.Setup.LoadAvgEnd)
-	fmt.Fprintf(w, "kills       %d in %d rounds (%d of all %d replicas, %d of more than f), %d restarts",
-		r.Kills, r.Rounds, r.AllKills, r.Setup.Replicas, r.QuorumKills, r.Restarts)
+	if r.Mode == ChaosFaults {
+		fmt.Fprintf(w, "faults      %d in %d rounds (pause, sever or an attack; at most f replicas at once)", r.Faults, r.Rounds)
+	} else {
+		fmt.Fprintf(w, "kills       %d in %d rounds (%d of all %d replicas, %d of more than f), %d restarts",
+			r.Kills, r.Rounds, r.AllKills, r.Setup.Replicas, r.QuorumKills, r.Restarts)
+	}
 	if r.Mode == ChaosRolling {
 		fmt.Fprintf(w, ", %d full cycles", r.Cycles)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "load        %.0f tx/s acknowledged during chaos (%d; %.0f tx/s before), longest stall %.0f ms\n", r.ThroughputTPS, r.AckedInChaos, r.WarmupTPS, r.MaxStallMS)
-	fmt.Fprintf(w, "recovery    ready p50 %.0f ms, max %.0f; service back after a quorum loss p50 %.0f ms, max %.0f",
-		r.ReadyMS.P50, r.ReadyMS.Max, r.ResumeMS.P50, r.ResumeMS.Max)
-	if r.CatchUpMS.N > 0 {
-		fmt.Fprintf(w, "; caught up p50 %.0f ms, max %.0f", r.CatchUpMS.P50, r.CatchUpMS.Max)
+	if r.Mode != ChaosFaults {
+		fmt.Fprintf(w, "recovery    ready p50 %.0f ms, max %.0f; service back after a quorum loss p50 %.0f ms, max %.0f",
+			r.ReadyMS.P50, r.ReadyMS.Max, r.ResumeMS.P50, r.ResumeMS.Max)
+		if r.CatchUpMS.N > 0 {
+			fmt.Fprintf(w, "; caught up p50 %.0f ms, max %.0f", r.CatchUpMS.P50, r.CatchUpMS.Max)
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	a := r.Accounting
 	fmt.Fprintf(w, "accounting  %d acknowledged, %d lost, %d duplicated, %d unknown (%d executed), %d unexplained, money %d (expected %d)\n",
 		a.Acknowledged, a.Lost, a.Duplicated, a.Unknown, a.UnknownExecuted, a.Unexplained, a.MoneyFinal, a.MoneyExpected)

@@ -73,6 +73,9 @@ func startLocal(ctx context.Context, o *Options) (*benchCluster, error) {
 		c.stop()
 		return nil, err
 	}
+	if o.Stderr != nil {
+		fmt.Fprintf(o.Stderr, "watch the replicas during the run: pbft status --config %s\n", c.configPath())
+	}
 	return c, nil
 }
 
@@ -186,6 +189,10 @@ func (c *benchCluster) newLauncher(o *Options) (*runner.ProcessLauncher, error) 
 	}
 	l.Ephemeral = o.Ephemeral
 	l.Wrap = o.Placement.Wrap()
+	l.Admin = true // pbft status --config WORK/cluster.yaml works during a run
+	if o.Chaos.Mode == ChaosFaults {
+		l.NodeArgs = append(l.NodeArgs, "--allow-faults")
+	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		l.Env = append(l.Env, fmt.Sprintf("GOMAXPROCS=%d", replicaProcs(c.cfg.N()-len(c.down))))
 		l.NodeArgs = append(l.NodeArgs, "--leader-procs", strconv.Itoa(runtime.NumCPU()))

@@ -57,6 +57,12 @@ type ProcessLauncher struct {
 	// Wrap is a command prefix that starts each replica (Placement.Exec), e.g. `ip netns exec
 	// ns-n%d`; a "%d" in an argument is replaced by the replica's id. Empty: Exe itself.
 	Wrap []string
+
+	// Admin keeps each replica's admin endpoint (metrics, status; docs/operations.md) at the
+	// configuration's admin address; without it replicas run with --admin-addr off, as the
+	// scenario runner's do (it inspects them through the control channel, and a fixed admin
+	// port taken by another program must not fail a scenario run).
+	Admin bool
 }
 
 // NewProcessLauncher launches this executable.
@@ -108,6 +114,9 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 		"--id", fmt.Sprintf("n%d", spec.ID), "--control", "stdio")
 	if l.Debug {
 		args = append(args, "--debug")
+	}
+	if !l.Admin {
+		args = append(args, "--admin-addr", "off")
 	}
 	switch {
 	case l.Ephemeral:
