@@ -1,4 +1,4 @@
-// Package byzantine makes a replica misbehave by composition (SPEC 5): an honest core wrapped
+// Package byzantine makes a replica misbehave by composition (docs/design.md, "Byzantine module"): an honest core wrapped
 // by outbound interceptors and narrow policy decorators. The honest protocol code has no attack
 // branches; the runtime (the simulator, or the node process) asks a Behavior what to do with
 // every message the honest core wants to send.

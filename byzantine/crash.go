@@ -2,7 +2,7 @@ package byzantine
 
 import "github.com/bftbank/pbft/pbft"
 
-// Crash is the `crash` attack (SPEC 5): the replica takes no part in preparing slots and
+// Crash is the `crash` attack (docs/design.md, "Byzantine module"): the replica takes no part in preparing slots and
 // answers no reads, but keeps receiving. It decides from the message type, never from who
 // leads, because each dropped type is sent in exactly one role:
 //   - PREPARE is only sent by a replica voting for a pre-prepare, so as a backup (and as the

@@ -6,7 +6,7 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// Dark is the `dark(ni, ...)` attack (SPEC 5): the replica sends nothing at all to the listed
+// Dark is the `dark(ni, ...)` attack (docs/design.md, "Byzantine module"): the replica sends nothing at all to the listed
 // replicas; it keeps the rest of its traffic, and hears everyone. Listing the replica itself
 // has no effect (its own copy is a local delivery, not a send).
 type Dark struct {

@@ -1,4 +1,4 @@
-// Package client is the client library of the replicated bank (SPEC 3.4): a closed-loop client
+// Package client is the client library of the replicated bank (docs/protocol.md, "Clients"): a closed-loop client
 // that signs its requests with its Ed25519 key, sends them to the leader it believes in,
 // retransmits them to every replica on its own timer, and accepts a result only when 2f+1
 // distinct replicas sent matching, correctly signed replies (f+1 would be enough to trust the
@@ -9,7 +9,7 @@
 // A Client has at most one request outstanding; concurrent calls wait their turn. Timestamps
 // strictly increase and start from the wall clock in Unix nanoseconds, so a restarted client
 // never reuses one (a replica ignores a timestamp at or below the last one it executed for the
-// client, SPEC 3.4). Submit sends an ordered request to the leader of the view the client
+// client, docs/protocol.md, "Clients"). Submit sends an ordered request to the leader of the view the client
 // believes in (the first request, and any request while the client has no open connection to
 // some replica, also goes to those replicas: a replica replies on the client's connection, so
 // the client must have one with each); when the retransmission timer (cluster Timers.Client) expires, it re-sends the
@@ -20,7 +20,7 @@
 // # Reads
 //
 // Read multicasts a read-only request to every replica; each answers from its executed state,
-// and the client needs 2f+1 matching replies (SPEC 3.4). If it cannot get them before its timer
+// and the client needs 2f+1 matching replies (docs/protocol.md, "Clients"). If it cannot get them before its timer
 // expires, it sends the read as an ordinary ordered request, with a new timestamp, through the
 // leader, and then needs 2f+1 matching replies like any ordered request.
 //

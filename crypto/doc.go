@@ -1,4 +1,4 @@
-// Package crypto holds the signatures of the replicated bank (SPEC 3.2): Ed25519 for clients
+// Package crypto holds the signatures of the replicated bank (docs/protocol.md, "Authentication"): Ed25519 for clients
 // and for every replica-to-replica message, and threshold BLS signatures for certificates.
 //
 // # Ed25519
@@ -59,7 +59,7 @@
 // A Byzantine replica can send a bad share, and verifying every share costs a pairing each.
 // CombineOptimistic therefore combines first and verifies the result once; only when that
 // fails does it verify the shares one by one, report and drop the bad ones, and combine again
-// (SPEC 3.2). Callers that remember which replicas sent bad shares should pass those shares
+// (docs/protocol.md, "Authentication"). Callers that remember which replicas sent bad shares should pass those shares
 // last: Combine uses the first T distinct shares, so a persistently faulty replica then costs
 // one fallback instead of one per certificate.
 //

@@ -30,7 +30,7 @@ const (
 var ErrBadEd25519 = errors.New("crypto: ed25519 signature does not verify")
 
 // SigningKey is an Ed25519 private key, used by clients to sign requests and by replicas to
-// sign every message they send (SPEC 3.2).
+// sign every message they send (docs/protocol.md, "Authentication").
 type SigningKey struct{ priv ed25519.PrivateKey }
 
 // VerifyKey is an Ed25519 public key. It is an array, so it can be compared and used as a map

@@ -3,7 +3,7 @@ package crypto
 import "fmt"
 
 // CombineOptimistic turns shares over msg into a verified group signature while tolerating bad
-// shares (SPEC 3.2, SBFT's collector). It combines T shares and verifies the result once: in
+// shares (docs/protocol.md, "Authentication", SBFT's collector). It combines T shares and verifies the result once: in
 // the common case that single verification is the only pairing check. Only if it fails does
 // it verify every share, drop the bad ones and combine T good ones; shares that passed their
 // own verification always combine to a valid signature, so that result is not checked again.

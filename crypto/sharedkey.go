@@ -23,8 +23,8 @@ var ErrSharedKey = errors.New("crypto: no shared key with this peer key")
 // birational map of RFC 7748, as libsodium's crypto_sign_ed25519_*_to_curve25519 does), then
 // HKDF-SHA256 with label and context. Both sides pass the same label and context.
 //
-// Replicas and clients use it for MACs on replies (SPEC 3.2 allows "a MAC under a per
-// client-replica key"): an HMAC costs a microsecond where an Ed25519 signature and its check
+// Replicas and clients use it for MACs on replies (docs/protocol.md, "Authentication": a MAC under a
+// per client-replica key): an HMAC costs a microsecond where an Ed25519 signature and its check
 // cost about 90 µs, and every reply of every request is authenticated.
 func (k *SigningKey) SharedKey(peer VerifyKey, label string, context []byte) ([SharedKeySize]byte, error) {
 	var out [SharedKeySize]byte

@@ -2,7 +2,7 @@ package pbft
 
 import "github.com/bftbank/pbft/pbft/quorum"
 
-// Catch-up (SPEC 3.6): a replica that learns that others are ahead — a certificate for a slot
+// Catch-up (docs/protocol.md, "Checkpoints and catch-up"): a replica that learns that others are ahead — a certificate for a slot
 // whose batch it lacks, f+1 checkpoint shares or a checkpoint certificate beyond it, a peer's
 // STATUS — fetches committed batches with their certificates from one peer at a time, or a
 // snapshot at the peer's stable checkpoint. Certificates make any single source safe.

@@ -2,7 +2,7 @@ package pbft
 
 import "github.com/bftbank/pbft/pbft/quorum"
 
-// Checkpoints (SPEC 3.6): every K executed slots a replica multicasts CHECKPOINT(s, state
+// Checkpoints (docs/protocol.md, "Checkpoints and catch-up"): every K executed slots a replica multicasts CHECKPOINT(s, state
 // digest) with a τ-share; 2f+1 matching shares combine into a constant-size certificate that
 // makes the checkpoint stable, moves the low watermark and lets the replica discard the log.
 

@@ -6,7 +6,7 @@ import (
 )
 
 // clientEntry is the exactly-once record of one client: the last executed timestamp and the
-// reply it produced (SPEC 3.4). The table is replicated state: it is part of the state digest
+// reply it produced (docs/protocol.md, "Clients"). The table is replicated state: it is part of the state digest
 // and of snapshots.
 type clientEntry struct {
 	T      uint64

@@ -9,7 +9,7 @@ type Config struct {
 	N  int // replicas, n = 3f+1
 	F  int // tolerated faults
 
-	CheckpointInterval Seq // K: a checkpoint every K executed slots (SPEC 3.6)
+	CheckpointInterval Seq // K: a checkpoint every K executed slots (docs/protocol.md, "Checkpoints and catch-up")
 	Window             Seq // L: slots are accepted in (h, h+L] (watermarks)
 	MaxBatch           int // requests per pre-prepare at most
 	// MaxBatchBytes bounds a pre-prepare's batch in bytes (RequestBytes summed); 0 means

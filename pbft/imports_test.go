@@ -35,7 +35,7 @@ func TestCoreIsDeterministic(t *testing.T) {
 		for _, imp := range ast.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			if forbidden[path] {
-				t.Errorf("%s imports %q: the core must stay deterministic (STYLE.md)", f, path)
+				t.Errorf("%s imports %q: the core must stay deterministic (docs/design.md, 'Processes, transport, configuration')", f, path)
 			}
 		}
 		checked++

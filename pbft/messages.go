@@ -16,10 +16,10 @@ type Envelope struct {
 	Msg Message
 }
 
-// ForwardRequest carries a client request from a backup to the leader (SPEC 3.3 step 1).
+// ForwardRequest carries a client request from a backup to the leader (docs/protocol.md, "Normal case" step 1).
 type ForwardRequest struct{ Req Request }
 
-// PrePrepare assigns slot Seq of View to a batch (SPEC 3.3 step 2). An empty batch is a no-op.
+// PrePrepare assigns slot Seq of View to a batch (docs/protocol.md, "Normal case" step 2). An empty batch is a no-op.
 // WantTau asks the backups for their τ-shares as well as their σ-shares: the collector asks
 // when it expects the slow path (a replica absent or giving bad shares), and again, by sending
 // the pre-prepare once more with WantTau set, when the fast path fails on a slot it did not
@@ -118,7 +118,7 @@ type VoteEntry struct {
 	Batch  []Request
 }
 
-// ViewChange asks to move to View (SPEC 3.5). Sig is the sender's Ed25519 signature over the
+// ViewChange asks to move to View (docs/protocol.md, "View change"). Sig is the sender's Ed25519 signature over the
 // message with every batch left out (digests only), so that a NEW-VIEW can carry slim copies
 // verifiably. Only the new leader needs the batches, to build O: it gets the full message, the
 // other replicas a slim copy (see Slim).
@@ -138,7 +138,7 @@ type NewView struct {
 	PrePrepares []PrePrepare
 }
 
-// Reply answers a client (SPEC 3.3 step 6). The replica authenticates it.
+// Reply answers a client (docs/protocol.md, "Normal case" step 6). The replica authenticates it.
 type Reply struct {
 	View      View
 	Replica   NodeID
@@ -158,7 +158,7 @@ type CommittedSlot struct {
 }
 
 // Status is a replica's summary of its progress; replicas exchange it so that a lagging one
-// learns it is behind (SPEC 3.6).
+// learns it is behind (docs/protocol.md, "Checkpoints and catch-up").
 type Status struct {
 	View     View
 	Stable   CheckpointCert
@@ -226,7 +226,7 @@ func (*FetchBatch) Kind() string     { return "FETCH-BATCH" }
 func (*BatchReply) Kind() string     { return "BATCH" }
 
 // ShareKind is the domain of a threshold share; it keeps a share for one purpose from being
-// replayed for another (SPEC 3.2).
+// replayed for another (docs/protocol.md, "Authentication").
 type ShareKind uint8
 
 // Share domains.

@@ -6,7 +6,7 @@ import (
 	"github.com/bftbank/pbft/pbft/quorum"
 )
 
-// computeO is the NEW-VIEW selection rule of SPEC 3.5, a pure function of the VIEW-CHANGE
+// computeO is the NEW-VIEW selection rule (docs/protocol.md, "View change"), a pure function of the VIEW-CHANGE
 // messages so that the new leader and every backup compute the same O. It returns the highest
 // stable checkpoint in V (min-s), the highest slot with a certificate or vote (max-s), and one
 // pre-prepare of view nv for every slot in (min-s, max-s]:

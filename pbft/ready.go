@@ -1,6 +1,6 @@
 package pbft
 
-// KeyKind names one of the two threshold keys of SPEC 3.2.
+// KeyKind names one of the two threshold keys (docs/protocol.md, "Authentication").
 type KeyKind uint8
 
 // The threshold keys.
@@ -83,7 +83,7 @@ type Application interface {
 	Execute(client ClientID, op []byte) []byte
 	// Query answers a read-only operation from the current state without changing it.
 	Query(op []byte) []byte
-	// Digest is the state digest, maintained incrementally (SPEC 3.6).
+	// Digest is the state digest, maintained incrementally (docs/protocol.md, "Checkpoints and catch-up").
 	Digest() Digest
 	// Snapshot encodes the whole state; Restore replaces the state with a snapshot.
 	Snapshot() []byte

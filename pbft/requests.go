@@ -35,7 +35,7 @@ func (r *Replica) onRequest(req Request, fromClient bool) {
 	}
 }
 
-// answerRead answers a read-only request from the executed state (SPEC 3.4).
+// answerRead answers a read-only request from the executed state (docs/protocol.md, "Clients").
 func (r *Replica) answerRead(req Request) {
 	r.reply(req.Client, req.Timestamp, r.cfg.App.Query(req.Op), 0, true)
 }

@@ -1,6 +1,6 @@
 package pbft
 
-// SlotStatus is a slot's progress at one replica (SPEC 6, command 2).
+// SlotStatus is a slot's progress at one replica (README, "Scenario file grammar", command 2).
 type SlotStatus uint8
 
 // Slot statuses, in order of progress.

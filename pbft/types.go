@@ -126,5 +126,5 @@ func appendBytes(b, v []byte) []byte {
 	return append(b, v...)
 }
 
-// noopDigest is the digest of the empty batch, the no-op of SPEC 3.5.
+// noopDigest is the digest of the empty batch, the no-op of the view change (docs/protocol.md, "View change").
 var noopDigest = BatchDigest(nil)

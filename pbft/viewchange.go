@@ -6,7 +6,7 @@ import (
 	"github.com/bftbank/pbft/pbft/quorum"
 )
 
-// The view change of SPEC 3.5: PBFT's, with certificates, and SBFT's dual-mode rule for
+// The view change (docs/protocol.md, "View change"): PBFT's, with certificates, and SBFT's dual-mode rule for
 // values that may have committed on the fast path.
 
 // viewChangeState is a replica's view-change timer and the VIEW-CHANGE and NEW-VIEW messages

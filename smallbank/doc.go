@@ -1,4 +1,4 @@
-// Package smallbank is the replicated application of the bank (SPEC.md section 4): the SmallBank
+// Package smallbank is the replicated application of the bank (docs/protocol.md, "Application state and authorization"): the SmallBank
 // state machine of Cahill, Röhm and Fekete ("Serializable Isolation for Snapshot Databases",
 // SIGMOD 2008) behind the pbft.Application interface.
 //

@@ -1,4 +1,4 @@
-// Package scenario reads the scenario CSV files run by `pbft --test` (SPEC.md section 6) and
+// Package scenario reads the scenario CSV files run by `pbft --test` (README, "Scenario file grammar") and
 // computes the conflict order in which a set's transactions may be issued.
 //
 // # File grammar
@@ -56,7 +56,7 @@
 //
 // # Schedule
 //
-// SPEC.md asks that a set end in the state of executing its transactions one by one in file
+// A set must end in the state of executing its transactions one by one in file
 // order, with as much parallelism as that allows. Deps computes, from the accounts each
 // transaction touches and the client that issues it, the earlier transactions each one must
 // wait for; Scheduler releases transactions as their dependencies complete.

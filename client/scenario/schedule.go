@@ -14,8 +14,8 @@ type Access struct {
 }
 
 // Deps returns, for each transaction, the ascending indices of the earlier transactions it must
-// wait for so that running the set equals running it one by one in file order (SPEC.md section
-// 6): for each account it touches, the latest earlier transaction touching that account, and
+// wait for so that running the set equals running it one by one in file order (README,
+// "Scenario file grammar"): for each account it touches, the latest earlier transaction touching that account, and
 // the client's previous transaction (each client is closed-loop).
 //
 // Waiting for these is waiting for every earlier transaction that shares an account: the

@@ -13,7 +13,7 @@ func newBenchCommand(stdout, stderr io.Writer) *cobra.Command {
 	c := subcommand(&cobra.Command{
 		Use:   "bench [--clients N] [--duration D] [--accounts M] [--hotspot-accounts H --hotspot-prob P] [--out DIR]",
 		Short: "Run the SmallBank benchmark",
-		Long: `Run the SmallBank benchmark (SPEC section 8). By default it starts a local cluster of
+		Long: `Run the SmallBank benchmark (docs/design.md, "SmallBank benchmark"). By default it starts a local cluster of
 7 replica processes on 127.0.0.1 (ports --base-port..+6) whose replicas load --accounts
 generated accounts (balances 10,000-50,000), runs --clients closed-loop clients with the
 SmallBank mix (Amalgamate 15%, Balance 15%, DepositChecking 15%, SendPayment 25%,

@@ -1,4 +1,4 @@
-// Command pbft is the replicated bank's single binary (SPEC 2): it runs scenario files on a
+// Command pbft is the replicated bank's single binary (README, "Usage"): it runs scenario files on a
 // local cluster (--test), one replica (node), the dealer (keygen), a one-shot client (client),
 // a local background cluster (cluster up/down/ps), and the SmallBank tools (bench, smallbank
 // gen).

@@ -41,7 +41,7 @@ the replicas after each set.`,
 		},
 	}
 	f := root.Flags()
-	f.StringVar(&opts.Path, "test", "", "run the CSV scenario `FILE` (SPEC section 6)")
+	f.StringVar(&opts.Path, "test", "", "run the CSV scenario `FILE` (README, 'Scenario file grammar')")
 	f.BoolVar(&opts.Ephemeral, "ephemeral", false, "replicas keep everything in memory instead of a data directory each under the run's temporary directory")
 	f.BoolVar(&opts.Debug, "debug", false, "after every set, print each replica's balances beside the expected ones and the replicas' protocol logs; replicas log at debug level")
 	f.BoolVar(&opts.NonInteractive, "non-interactive", false, "do not prompt between sets; run to the end")

@@ -1,5 +1,5 @@
 // Package auth is the authentication layer between the deterministic core and the network
-// (SPEC 3.2). Outbound, it fills a replica's threshold shares into PREPARE, COMMIT and
+// (docs/protocol.md, "Authentication"). Outbound, it fills a replica's threshold shares into PREPARE, COMMIT and
 // CHECKPOINT, signs VIEW-CHANGEs, encodes the message and signs the frame with the replica's
 // Ed25519 key. Inbound, it verifies the frame signature over the exact body bytes before
 // decoding, then every client signature in a batch and every certificate the message carries,

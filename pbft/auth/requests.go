@@ -10,7 +10,7 @@ import (
 )
 
 // Client signatures are the largest cost a request adds: every replica checks the signature
-// of every request (SPEC 3.2). Three things make that cheaper:
+// of every request (docs/protocol.md, "Authentication"). Three things make that cheaper:
 //
 //   - Expanded keys. Every client key is decompressed and precomputed once per process
 //     (crypto.ClusterPublic.Expanded).

@@ -1,4 +1,4 @@
-// Package cluster is the cluster configuration of SPEC 7: a YAML file with the replicas' ids
+// Package cluster is the cluster configuration (docs/design.md, "Processes, transport, configuration"): a YAML file with the replicas' ids
 // and addresses, f, timers, batch limits, the checkpoint interval and the key directory. The
 // same file drives `pbft node`, `pbft client`, `pbft keygen` and `pbft bench --config`.
 package cluster
@@ -37,7 +37,7 @@ type Config struct {
 	// load the same roles; they are part of the replicated state.
 	Roles map[string][]string `yaml:"roles,omitempty"`
 	// Byzantine configures misbehaving replicas: replica name -> attack list, e.g.
-	// {"n1": ["time", "dark(n6)"]} (SPEC 5). Empty in a real deployment.
+	// {"n1": ["time", "dark(n6)"]} (docs/design.md, "Byzantine module"). Empty in a real deployment.
 	Byzantine map[string][]string `yaml:"byzantine,omitempty"`
 }
 

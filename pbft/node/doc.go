@@ -1,4 +1,4 @@
-// Package node is the runtime shell around the deterministic core (STYLE 1, SPEC 3.7 and 7):
+// Package node is the runtime shell around the deterministic core (docs/design.md, "Processes, transport, configuration"; docs/protocol.md, "Batching and flow control"):
 // what one replica process runs. Run owns the goroutines, the clock, the TCP transport and the
 // cryptography; the core (pbft.Replica) owns the protocol.
 //

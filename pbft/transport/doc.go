@@ -1,5 +1,5 @@
 // Package transport carries frames over persistent TCP connections between replicas, and
-// between clients and replicas (SPEC 7). It moves opaque byte strings: what is inside a frame,
+// between clients and replicas (docs/design.md, "Processes, transport, configuration"). It moves opaque byte strings: what is inside a frame,
 // and who signed it, is the business of the layers above (packages pbft/wire and pbft/auth).
 //
 // Connections. There is one connection per replica pair, used in both directions: the replica

@@ -1,4 +1,4 @@
-// Package wire is the protobuf wire format of the replicated bank (SPEC 3.2, 7).
+// Package wire is the protobuf wire format of the replicated bank (docs/protocol.md, "Authentication"; docs/design.md, "Processes, transport, configuration").
 //
 // Encode and Decode convert replica-to-replica messages (the types of package pbft) to and from
 // a MessagePb whose oneof body names the type. Client traffic has its own codecs, written by

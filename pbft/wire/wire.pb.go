@@ -1,4 +1,4 @@
-// The wire format of the replicated bank (SPEC 7). Every type mirrors one Go type of package
+// The wire format of the replicated bank (docs/design.md, "Processes, transport, configuration"). Every type mirrors one Go type of package
 // pbft; package wire converts between the two. Byte strings that hold a digest are exactly 32
 // bytes. Message fields that are plain structs in Go are required: a decoder rejects a message
 // that lacks one. Client ids are bytes, not string: proto3 strings must be valid UTF-8, and a

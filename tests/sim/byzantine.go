@@ -68,7 +68,7 @@ func (s *Sim) Inject(from, to pbft.NodeID, m pbft.Message) error {
 	return nil
 }
 
-// RejectCounts are the messages a replica refused, by reason (SPEC 3.2).
+// RejectCounts are the messages a replica refused, by reason (docs/protocol.md, "Authentication").
 type RejectCounts struct {
 	BadSignature          int    // frames, client requests or certificates that failed verification
 	BadShare              uint64 // shares found bad when the collector combined them

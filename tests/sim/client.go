@@ -8,7 +8,7 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// simClient is a closed-loop client (SPEC 3.4): one outstanding request, a retransmission
+// simClient is a closed-loop client (docs/protocol.md, "Clients"): one outstanding request, a retransmission
 // timer that re-sends to every replica, and 2f+1 matching replies to accept a result
 // (Options.OrderedQuorum).
 type simClient struct {
@@ -121,7 +121,7 @@ func (c *simClient) tick() {
 		return
 	}
 	if c.req.ReadOnly {
-		c.send(c.op, false) // no 2f+1 matching answers in time: order the read (SPEC 3.4)
+		c.send(c.op, false) // no 2f+1 matching answers in time: order the read (docs/protocol.md, "Clients")
 		return
 	}
 	c.sentAt = c.s.now

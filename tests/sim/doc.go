@@ -11,5 +11,5 @@
 // Sim.Behaviors: their outbound messages are rewritten, dropped or held back, their signatures
 // corrupted (Auth.Fill and Frame with corrupt set), their replies withheld; Rejects counts what honest replicas refused.
 // Script runs a scenario set's transactions (transfers and reads) in the dependency order of
-// SPEC 6, so that tests can compare outcomes and balances with sequential execution.
+// README, "Scenario file grammar", so that tests can compare outcomes and balances with sequential execution.
 package sim

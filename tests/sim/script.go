@@ -24,7 +24,7 @@ type script struct {
 	issued int // how many transactions were issued
 }
 
-// Script queues transactions to run as a scenario file's set does (SPEC 6): each one is issued
+// Script queues transactions to run as a scenario file's set does (README, "Scenario file grammar"): each one is issued
 // by the client that owns its first account, as soon as every earlier transaction that touches
 // one of its accounts has completed (so the final state equals executing them one by one, in
 // order); a Balance goes to every replica as a read and falls back to an ordered request when

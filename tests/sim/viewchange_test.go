@@ -47,7 +47,7 @@ func TestTwoFaultyLeadersProgressInView3(t *testing.T) {
 }
 
 // equivocate makes the leader send each pre-prepare with sequence s to `listed` and with s+1
-// to the others (SPEC 5).
+// to the others (docs/design.md, "Byzantine module").
 func equivocate(listed ...pbft.NodeID) func(pbft.Envelope) []pbft.Envelope {
 	in := map[pbft.NodeID]bool{}
 	for _, id := range listed {

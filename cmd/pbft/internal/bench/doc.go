@@ -1,4 +1,4 @@
-// Package bench is `pbft bench`, the SmallBank benchmark of SPEC 8.
+// Package bench is `pbft bench`, the SmallBank benchmark (docs/design.md, "SmallBank benchmark").
 //
 // It starts a local cluster of replica processes (the pbft binary itself, through the scenario
 // runner's launcher) with the requested replicas down or Byzantine, and with M generated

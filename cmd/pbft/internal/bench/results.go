@@ -98,7 +98,7 @@ type SweepPoint struct {
 	AvgBatch      float64   `json:"avg_batch"`
 }
 
-// Consistency is the final check (SPEC 8).
+// Consistency is the final check (docs/design.md, "SmallBank benchmark").
 type Consistency struct {
 	Checked       bool             `json:"checked"`
 	DigestsAgree  bool             `json:"digests_agree"`

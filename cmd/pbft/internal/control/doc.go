@@ -1,6 +1,6 @@
 // Package control is the parent side of a replica's control channel: JSON lines over the
 // child's stdin and stdout, which `pbft --test` uses to drive the replicas it started and that
-// is never open to the network (SPEC 7).
+// is never open to the network (docs/design.md, "Processes, transport, configuration").
 //
 // A request is {"id": 7, "cmd": "status", "seq": 3}; the answer is {"id": 7, "ok": true,
 // "error": "", "data": {...}}. The child announces {"id": 0, "ok": true, "data": {"event":

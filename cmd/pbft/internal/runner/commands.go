@@ -9,7 +9,7 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// commandKind is one of the inspection commands of SPEC 6.
+// commandKind is one of the inspection commands (README, "Scenario file grammar").
 type commandKind int
 
 const (

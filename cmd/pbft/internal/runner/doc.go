@@ -1,4 +1,4 @@
-// Package runner runs a scenario file on fresh local clusters (`pbft --test`, SPEC 6).
+// Package runner runs a scenario file on fresh local clusters (`pbft --test`, README, "Scenario file grammar").
 //
 // For each set, in file order, the runner starts one process per live replica (the pbft
 // binary itself: `pbft node --config C.yaml --id nK --control stdio`), with the set's attacks

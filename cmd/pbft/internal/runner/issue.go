@@ -9,7 +9,7 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// Outcomes of an operation (SPEC 6).
+// Outcomes of an operation (README, "Scenario file grammar").
 const (
 	outcomeCommitted    = "committed"
 	outcomeNotCommitted = "not-committed"

@@ -11,7 +11,7 @@ import (
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 )
 
-// Report is the JSON that --report writes (SPEC 6).
+// Report is the JSON that --report writes (README, "Scenario file grammar").
 type Report struct {
 	File string `json:"file"`
 	// Warnings are the scenario file's rows that parse but look like mistakes

@@ -13,16 +13,16 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// DefaultBasePort is the port of n1; replica i listens on 127.0.0.1:DefaultBasePort+i-1 (SPEC 7).
+// DefaultBasePort is the port of n1; replica i listens on 127.0.0.1:DefaultBasePort+i-1 (docs/design.md, "Processes, transport, configuration").
 const DefaultBasePort = 5001
 
-// Cluster shape of scenario runs: n = 7 replicas, f = 2 (SPEC 3.1).
+// Cluster shape of scenario runs: n = 7 replicas, f = 2 (docs/protocol.md, "Quorums").
 const (
 	scenarioF = 2
 	scenarioN = 3*scenarioF + 1
 )
 
-// Initial balances of every scenario account (SPEC 6).
+// Initial balances of every scenario account (README, "Scenario file grammar").
 const (
 	initialChecking = 10
 	initialSavings  = 0

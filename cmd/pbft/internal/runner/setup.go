@@ -122,7 +122,7 @@ func dealKeys(dir string, clientNames []string) (*crypto.ClusterKeys, error) {
 	return keys, nil
 }
 
-// defaultAccounts are the accounts of every scenario (SPEC 6).
+// defaultAccounts are the accounts of every scenario (README, "Scenario file grammar").
 var defaultAccounts = []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"}
 
 // planFile parses every operation of the file and returns the plans, the accounts (A..J and
@@ -191,7 +191,7 @@ func attackStrings(attacks []scenario.Attack) []string {
 }
 
 // expectedBalances executes set i one operation at a time, in file order, on a fresh bank:
-// the state the set must end in (SPEC 6).
+// the state the set must end in (README, "Scenario file grammar").
 func (r *run) expectedBalances(i int) map[string]int64 {
 	bank := r.initialBank()
 	for _, p := range r.plans[i] {

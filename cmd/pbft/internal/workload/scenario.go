@@ -31,7 +31,7 @@ type FaultSet struct {
 const allLive = "[n1, n2, n3, n4, n5, n6, n7]"
 
 // FaultSets are the configurations --faults cycles through: all honest, a replica down, then
-// each attack of SPEC 5 on one Byzantine replica (the leader n1 for the leader attacks).
+// each attack (docs/design.md, "Byzantine module") on one Byzantine replica (the leader n1 for the leader attacks).
 var FaultSets = []FaultSet{
 	{Live: allLive, Byzantine: "[]", Attacks: "[]"},
 	{Live: "[n1, n2, n3, n4, n5, n6]", Byzantine: "[]", Attacks: "[]"},
@@ -62,7 +62,7 @@ func (s *ScenarioSpec) validate() error {
 	return nil
 }
 
-// WriteScenario writes a scenario CSV of SmallBank transactions in the mix of SPEC 8, one per
+// WriteScenario writes a scenario CSV of SmallBank transactions in the standard mix (docs/design.md, "SmallBank benchmark"), one per
 // row, that `pbft --test` runs.
 func WriteScenario(w io.Writer, spec ScenarioSpec) error {
 	if err := spec.validate(); err != nil {

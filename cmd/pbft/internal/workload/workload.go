@@ -1,6 +1,6 @@
 // Package workload generates SmallBank transactions for the benchmark (pbft bench) and for
 // generated scenario files (pbft smallbank gen): the standard mix of the six transactions
-// (Cahill et al.; SPEC 8) over uniformly chosen accounts or a hotspot.
+// (Cahill et al.; docs/design.md, "SmallBank benchmark") over uniformly chosen accounts or a hotspot.
 package workload
 
 import (
@@ -16,7 +16,7 @@ type Weight struct {
 	Percent int
 }
 
-// StandardMix is SPEC 8's mix: Amalgamate 15, Balance 15, DepositChecking 15, SendPayment 25,
+// StandardMix is the benchmark's mix (docs/design.md, "SmallBank benchmark"): Amalgamate 15, Balance 15, DepositChecking 15, SendPayment 25,
 // TransactSavings 15, WriteCheck 15.
 var StandardMix = []Weight{
 	{smallbank.OpAmalgamate, 15},
