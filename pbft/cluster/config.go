@@ -33,7 +33,7 @@ type Config struct {
 	// LoadAccounts opens generated benchmark accounts at start (pbft bench), beside Accounts.
 	LoadAccounts *AccountLoad `yaml:"load_accounts,omitempty"`
 	// Roles grants roles to clients, role -> client names, e.g. {"teller": ["c0", "c1"]}:
-	// a teller may debit every account (see Authorization in the README). Every replica must
+	// a teller may debit every account (README, "Authorization"). Every replica must
 	// load the same roles; they are part of the replicated state.
 	Roles map[string][]string `yaml:"roles,omitempty"`
 	// Byzantine configures misbehaving replicas: replica name -> attack list, e.g.

@@ -14,7 +14,7 @@ import (
 // BenchmarkSyncedAppends measures the write pattern of a replica (docs/protocol.md,
 // "Durability"): small records, every write synced, from one writer (serial) or from several
 // at once (grouped by the engine: pebble's commit pipeline, bbolt's db.Batch). The engine was
-// chosen by these numbers; see README "Durability".
+// chosen by these numbers; see docs/benchmarks.md, "Durability".
 func BenchmarkSyncedAppends(b *testing.B) {
 	for _, size := range []int{256, 16 << 10} {
 		for _, writers := range []int{1, 8} {

@@ -51,7 +51,7 @@
 // with one write.
 //
 // Bounds. Everything a connection or its source can occupy is bounded (limits.go, each value
-// in README "Bounds at the edges"), and every refusal is counted (Stats.Refused): connections
+// in docs/design.md "Bounds at the edges"), and every refusal is counted (Stats.Refused): connections
 // in their handshake and authenticated client connections, each in total and per source IP;
 // client ids per connection, per source and in total; the frame size (MaxFrame on replica
 // links, Limits.ClientMaxFrame on client connections); and a deadline on every read phase:

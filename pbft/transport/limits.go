@@ -7,7 +7,7 @@ import (
 )
 
 // Bounds at the edges. Every resource that a connection, or the peer behind it, can occupy
-// is bounded here, and each refusal is counted in Stats.Refused. README "Bounds at the edges"
+// is bounded here, and each refusal is counted in Stats.Refused. docs/design.md "Bounds at the edges"
 // lists the same values.
 const (
 	// DefaultMaxPending bounds the connections still in their handshake, in total...

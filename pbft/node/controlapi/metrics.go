@@ -21,7 +21,7 @@ type Metrics struct {
 	// authorized": signed by a client that may not debit the account (docs/protocol.md,
 	// "Application state and authorization").
 	NotAuthorized uint64 `json:"not_authorized"`
-	// Edges counts what the transport's handshake and bounds refused (README "Bounds at the
+	// Edges counts what the transport's handshake and bounds refused (docs/design.md "Bounds at the
 	// edges").
 	Edges Edges `json:"edges"`
 	// For the benchmark: the bank's money and size, and the process's memory.

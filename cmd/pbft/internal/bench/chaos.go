@@ -12,7 +12,7 @@ import (
 
 // ChaosOptions configure `pbft bench --chaos`: while a workload whose every acknowledged
 // transaction can be found again in the final state runs, replicas are killed with SIGKILL
-// and restarted from their data directories (README "Durability", "Chaos").
+// and restarted from their data directories (docs/design.md, "Durability" and "Chaos testing").
 type ChaosOptions struct {
 	// Mode is "" (no chaos), ChaosRandom, ChaosRolling or ChaosFaults.
 	Mode string

@@ -19,5 +19,5 @@
 //
 // With --chaos (chaos*.go) it kills replicas with SIGKILL while a dedicated workload runs and
 // restarts them from their data directories, then checks that every acknowledged request is in
-// the final state exactly once and that the replicas agree (README "Durability", "Chaos").
+// the final state exactly once and that the replicas agree (docs/design.md, "Durability" and "Chaos testing").
 package bench
