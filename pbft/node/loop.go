@@ -123,7 +123,11 @@ func (nd *node) flush() {
 // message for this Ready's records (and earlier ones), the rest for nothing. A snapshot installed through catch-up (Required) holds all of
 // the Ready's messages and replies.
 func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
-	job := nd.persist.submit(rd)
+	binding := false
+	for i := range rd.Messages {
+		binding = binding || pbft.NeedsDurability(rd.Messages[i].Msg)
+	}
+	job := nd.persist.submit(rd, binding)
 	all := uint64(0)
 	if c := rd.Checkpoint; c != nil && c.Required {
 		all = job

@@ -33,6 +33,7 @@ type persister struct {
 	wake    *sync.Cond
 	pending []persistJob
 	durable uint64     // the last job written and synced
+	syncNow bool       // a job already written unsynced must be synced (needSync)
 	held    []heldSend // sends waiting for a job, in the order they were held
 	stopped bool
 	latest  *pbft.DurableCheckpoint // offered to the snapshot goroutine
@@ -54,6 +55,7 @@ type persistJob struct {
 	recs []pbft.Record
 	ckpt *pbft.DurableCheckpoint
 	id   uint64
+	sync bool // a binding message waits for it: the write is synced
 }
 
 // heldSend is a send that waits until job is durable.
@@ -76,10 +78,12 @@ func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, synce
 	return p
 }
 
-// submit is called by the loop with the Ready before its messages are dispatched. It returns
-// the job the Ready's binding messages wait for: its own, or the last one before it when it
-// has nothing to write.
-func (p *persister) submit(rd *pbft.Ready) uint64 {
+// submit is called by the loop with the Ready before its messages are dispatched; binding
+// says whether any of them waits for the records (pbft.NeedsDurability). It returns the job
+// they wait for: its own, or the last one before it when it has nothing to write. Only a job
+// that something waits for is synced; the others are written without waiting for the disk
+// and become durable with the next synced write (about one fsync per slot instead of two).
+func (p *persister) submit(rd *pbft.Ready, binding bool) uint64 {
 	if c := rd.Checkpoint; c != nil && !c.Required {
 		p.offer(c)
 	}
@@ -88,15 +92,34 @@ func (p *persister) submit(rd *pbft.Ready) uint64 {
 		req = c
 	}
 	if len(rd.Persist) == 0 && req == nil {
+		if binding {
+			p.needSync(p.submitted)
+		}
 		return p.submitted
 	}
 	p.submitted++
-	job := persistJob{recs: rd.Persist, ckpt: req, id: p.submitted}
+	job := persistJob{recs: rd.Persist, ckpt: req, id: p.submitted, sync: binding || req != nil}
 	p.mu.Lock()
 	p.pending = append(p.pending, job)
 	p.wake.Signal()
 	p.mu.Unlock()
 	return p.submitted
+}
+
+// needSync makes sure job, submitted already, is synced: by the last pending job if there is
+// one (a synced write makes every earlier one durable), else by a sync of its own.
+func (p *persister) needSync(job uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if job <= p.durable {
+		return
+	}
+	if n := len(p.pending); n > 0 {
+		p.pending[n-1].sync = true
+	} else {
+		p.syncNow = true
+	}
+	p.wake.Signal()
 }
 
 // after runs send once job is durable: at once if it is (0 is always durable), else when the
@@ -126,9 +149,10 @@ func (p *persister) release(job uint64) {
 
 func (p *persister) write() {
 	defer p.wg.Done()
+	var written uint64 // the last job written, synced or not
 	for {
-		jobs := p.next()
-		if jobs == nil {
+		jobs, sync, ok := p.next()
+		if !ok {
 			return
 		}
 		var recs []pbft.Record
@@ -141,33 +165,58 @@ func (p *persister) write() {
 			}
 			recs = append(recs, j.recs...)
 		}
-		began := time.Now()
-		if err := p.store.Append(recs); err != nil {
+		if len(jobs) > 0 {
+			written = jobs[len(jobs)-1].id
+		}
+		if err := p.writeOut(recs, sync); err != nil {
 			p.fail(err)
 			return
 		}
+		p.records.Add(uint64(len(recs)))
+		if sync {
+			p.release(written)
+		}
+	}
+}
+
+// writeOut writes recs, synced or not; a sync with nothing to write syncs what came before.
+func (p *persister) writeOut(recs []pbft.Record, sync bool) error {
+	if !sync {
+		return p.store.AppendUnsynced(recs)
+	}
+	began := time.Now()
+	var err error
+	if len(recs) > 0 {
+		err = p.store.Append(recs)
+	} else {
+		err = p.store.Sync()
+	}
+	if err == nil {
 		if p.synced != nil {
 			p.synced.Observe(time.Since(began).Seconds())
 		}
 		p.fsyncs.Add(1)
-		p.records.Add(uint64(len(recs)))
-		p.release(jobs[len(jobs)-1].id)
 	}
+	return err
 }
 
-// next blocks for pending jobs and takes all of them; nil once stopped.
-func (p *persister) next() []persistJob {
+// next blocks for pending jobs or a sync to do and takes all of them, with whether the write
+// must be synced; ok is false once stopped.
+func (p *persister) next() (jobs []persistJob, sync, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for !p.stopped && len(p.pending) == 0 {
+	for !p.stopped && len(p.pending) == 0 && !p.syncNow {
 		p.wake.Wait()
 	}
 	if p.stopped {
-		return nil
+		return nil, false, false
 	}
-	jobs := p.pending
-	p.pending = nil
-	return jobs
+	jobs, sync = p.pending, p.syncNow
+	p.pending, p.syncNow = nil, false
+	for _, j := range jobs {
+		sync = sync || j.sync
+	}
+	return jobs, sync, true
 }
 
 // offer hands the snapshot goroutine the latest stable checkpoint.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,20 +14,31 @@ import (
 	"github.com/bftbank/pbft/pbft/storage"
 )
 
-// gatedStore is a fake storage.Store whose Append waits for the test to open its gate.
+// gatedStore is a fake storage.Store whose writes wait for the test to open its gate; it
+// logs each write as "synced", "unsynced" or "sync".
 type gatedStore struct {
-	gate    chan struct{}
-	mu      sync.Mutex
-	appends [][]pbft.Record
+	gate chan struct{}
+	mu   sync.Mutex
+	ops  []string
 }
 
-func (g *gatedStore) Append(recs []pbft.Record) error {
+func (g *gatedStore) note(op string) error {
 	<-g.gate
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.appends = append(g.appends, recs)
+	g.ops = append(g.ops, op)
 	return nil
 }
+
+func (g *gatedStore) log() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.ops)
+}
+
+func (g *gatedStore) Append([]pbft.Record) error         { return g.note("synced") }
+func (g *gatedStore) AppendUnsynced([]pbft.Record) error { return g.note("unsynced") }
+func (g *gatedStore) Sync() error                        { return g.note("sync") }
 func (g *gatedStore) SaveCheckpoint(pbft.Snapshot) error { return nil }
 func (g *gatedStore) Load() (storage.Loaded, error)      { return storage.Loaded{}, nil }
 func (g *gatedStore) Close() error                       { return nil }
@@ -72,12 +84,12 @@ func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
 	}
 	got := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(sent) }
 
-	j1 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecPrepare, Seq: 1}}})
-	j2 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecView, View: 2}}})
+	j1 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecPrepare, Seq: 1}}}, true)
+	j2 := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecView, View: 2}}}, true)
 	if j1 != 1 || j2 != 2 {
 		t.Fatalf("jobs %d %d", j1, j2)
 	}
-	if j := p.submit(&pbft.Ready{}); j != 2 {
+	if j := p.submit(&pbft.Ready{}, false); j != 2 {
 		t.Fatalf("a Ready with nothing to write waits for the last job, got %d", j)
 	}
 	p.after(j1, send("prepare-1"))
@@ -94,5 +106,32 @@ func TestPersisterHoldsSendsUntilSynced(t *testing.T) {
 	p.after(j1, send("late"))
 	if s := got(); s[len(s)-1] != "late" {
 		t.Fatalf("a send for a durable job waited: %v", s)
+	}
+}
+
+// TestPersisterSyncsOnlyWhatIsAwaited: records no message waits for are written without a
+// sync; a binding message of a later Ready with nothing to write makes the writer sync them.
+func TestPersisterSyncsOnlyWhatIsAwaited(t *testing.T) {
+	st := &gatedStore{gate: make(chan struct{})}
+	close(st.gate)
+	p := newPersister(st, 0, zerolog.Nop(), nil, func(err error) { t.Error(err) })
+	defer p.stop()
+	j := p.submit(&pbft.Ready{Persist: []pbft.Record{{Kind: pbft.RecExecuted, Seq: 1}}}, false)
+	eventually(t, "the unsynced write", func() (bool, string) {
+		return slices.Equal(st.log(), []string{"unsynced"}), fmt.Sprint(st.log())
+	})
+	var sent atomic.Bool
+	p.after(j, func() { sent.Store(true) })
+	if sent.Load() {
+		t.Fatal("a send left on an unsynced write")
+	}
+	if w := p.submit(&pbft.Ready{}, true); w != j {
+		t.Fatalf("waits for job %d, want %d", w, j)
+	}
+	eventually(t, "the sync and the send", func() (bool, string) {
+		return sent.Load() && slices.Equal(st.log(), []string{"unsynced", "sync"}), fmt.Sprint(st.log())
+	})
+	if n := p.fsyncs.Load(); n != 1 {
+		t.Errorf("%d fsyncs, want 1", n)
 	}
 }

@@ -17,11 +17,13 @@ import (
 //
 //	"i"                          identity of the data directory
 //	"s"                          the saved checkpoint: certificate and state
+//	"w"                          a marker Store.Sync writes to sync what came before
 //	"r" kind                     RecView, RecStable, RecNewView (latest)
 //	"r" kind seq view [certkind] RecPrepare, RecCommit, RecCert, RecExecuted (view 0)
 var (
 	keyIdentity = []byte("i")
 	keySnapshot = []byte("s")
+	keySyncMark = []byte("w") // written synced by Store.Sync; its value means nothing
 )
 
 func singleton(k pbft.RecordKind) bool {

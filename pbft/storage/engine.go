@@ -12,7 +12,7 @@ import (
 type kv interface {
 	get(key []byte) ([]byte, bool, error)
 	scan(lo, hi []byte, fn func(k, v []byte)) error // keys in [lo, hi) in order (hi nil: no end)
-	apply(ops []op) error                           // atomically, synced
+	apply(ops []op, sync bool) error                // atomically; durable once it returns if sync (and so is every write before it)
 	close() error
 }
 
@@ -63,14 +63,23 @@ func openEngine(db kv, id Identity) (*engine, bool, error) {
 	if nonEmpty {
 		return nil, false, fmt.Errorf("%w: it holds data but no identity record", ErrOtherReplica)
 	}
-	if err := db.apply([]op{{key: keyIdentity, value: id.encode()}}); err != nil {
+	if err := db.apply([]op{{key: keyIdentity, value: id.encode()}}, true); err != nil {
 		return nil, false, err
 	}
 	return &engine{db: db}, true, nil
 }
 
 // Append implements Store.
-func (e *engine) Append(recs []pbft.Record) error {
+func (e *engine) Append(recs []pbft.Record) error { return e.write(recs, true) }
+
+// AppendUnsynced implements Store.
+func (e *engine) AppendUnsynced(recs []pbft.Record) error { return e.write(recs, false) }
+
+// Sync implements Store: a synced write of a marker key makes every earlier write durable.
+func (e *engine) Sync() error { return e.db.apply([]op{{key: keySyncMark, value: []byte{1}}}, true) }
+
+// write adds recs (and their ledger entries) in one atomic write, synced or not.
+func (e *engine) write(recs []pbft.Record, sync bool) error {
 	ops := make([]op, 0, len(recs))
 	for i := range recs {
 		rec := &recs[i]
@@ -95,7 +104,7 @@ func (e *engine) Append(recs []pbft.Record) error {
 	if err != nil {
 		return err
 	}
-	if err := e.db.apply(append(ops, ledger...)); err != nil {
+	if err := e.db.apply(append(ops, ledger...), sync); err != nil {
 		return err
 	}
 	e.tip.seq, e.tip.hash = seq, hash
@@ -108,7 +117,7 @@ func (e *engine) SaveCheckpoint(sn pbft.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	return e.db.apply([]op{{key: keySnapshot, value: v}})
+	return e.db.apply([]op{{key: keySnapshot, value: v}}, true)
 }
 
 // Load implements Store.
@@ -142,7 +151,7 @@ func (e *engine) Load() (Loaded, error) {
 		return l, err
 	}
 	if len(drop) > 0 {
-		if err := e.db.apply(drop); err != nil {
+		if err := e.db.apply(drop, true); err != nil {
 			return l, err
 		}
 	}

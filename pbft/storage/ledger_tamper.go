@@ -39,5 +39,5 @@ func TamperLedger(dir string, s pbft.Seq) error {
 	// The record ends with the last request of the batch (its signature): flip its last byte.
 	record[len(record)-1] ^= 0x01
 	tampered := append(append([]byte(nil), outer[:32]...), seal(record)...)
-	return kv.apply([]op{{key: key, value: seal(tampered)}})
+	return kv.apply([]op{{key: key, value: seal(tampered)}}, true)
 }

@@ -103,7 +103,9 @@ func (m *memKV) scan(lo, hi []byte, fn func(k, v []byte)) error {
 	return nil
 }
 
-func (m *memKV) apply(ops []op) error {
+// apply keeps what it is given whether synced or not: the fake models a crash with FailFrom
+// (writes fail from then on), not a lost unsynced tail.
+func (m *memKV) apply(ops []op, _ bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.failed {

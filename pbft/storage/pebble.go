@@ -77,7 +77,7 @@ func (p *pebbleKV) scan(lo, hi []byte, fn func(k, v []byte)) error {
 	return it.Close()
 }
 
-func (p *pebbleKV) apply(ops []op) error {
+func (p *pebbleKV) apply(ops []op, sync bool) error {
 	b := p.db.NewBatch()
 	defer b.Close()
 	for _, o := range ops {
@@ -94,7 +94,10 @@ func (p *pebbleKV) apply(ops []op) error {
 			return err
 		}
 	}
-	return b.Commit(pebble.Sync)
+	if sync {
+		return b.Commit(pebble.Sync)
+	}
+	return b.Commit(pebble.NoSync)
 }
 
 func (p *pebbleKV) close() error { return p.db.Close() }

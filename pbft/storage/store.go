@@ -21,6 +21,12 @@ type Store interface {
 	// of them are there or none. A RecStable record also drops the votes and certificates at
 	// or below its slot, which no VIEW-CHANGE reports any more.
 	Append(recs []pbft.Record) error
+	// AppendUnsynced writes records as Append does, atomically and after every earlier
+	// write, but does not wait for the disk: they become durable with the next Append or Sync
+	// (the write-ahead log is sequential), or are lost, all together, in a crash before it.
+	AppendUnsynced(recs []pbft.Record) error
+	// Sync makes every earlier write durable.
+	Sync() error
 	// SaveCheckpoint makes the state at a stable checkpoint durable; a restart replays only
 	// the executed slots after it (from the ledger, which keeps every executed slot).
 	SaveCheckpoint(sn pbft.Snapshot) error
