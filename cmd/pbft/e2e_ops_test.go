@@ -108,8 +108,9 @@ func TestEndToEndFaultsAndStatus(t *testing.T) {
 	}
 }
 
-// startNodeProcess starts a replica process, stopped with SIGTERM at the end of the test.
-func startNodeProcess(t *testing.T, bin string, args []string) {
+// startNodeProcess starts a replica process, stopped with SIGTERM at the end of the test;
+// each check then reads its log.
+func startNodeProcess(t *testing.T, bin string, args []string, checks ...func(logs string)) {
 	t.Helper()
 	node := exec.Command(bin, args...)
 	var logs bytes.Buffer
@@ -121,6 +122,9 @@ func startNodeProcess(t *testing.T, bin string, args []string) {
 		node.Process.Signal(syscall.SIGTERM)
 		if err := waitWithin(node, 10*time.Second); err != nil {
 			t.Errorf("%v did not stop on SIGTERM: %v\n%s", args, err, logs.String())
+		}
+		for _, check := range checks {
+			check(logs.String())
 		}
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -141,18 +140,7 @@ func TestEndToEndNodesAndClient(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir)
 	for id := 1; id <= 7; id++ {
-		node := exec.Command(bin, "node", "--config", cfg, "--id", "n"+itoa(id))
-		var logs bytes.Buffer
-		node.Stderr = &logs
-		if err := node.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			node.Process.Signal(syscall.SIGTERM)
-			if err := waitWithin(node, 10*time.Second); err != nil {
-				t.Errorf("n%d did not stop on SIGTERM: %v\n%s", id, err, logs.String())
-			}
-		})
+		startNodeProcess(t, bin, []string{"node", "--config", cfg, "--id", "n" + itoa(id)})
 	}
 	waitListening(t, cfg)
 	for _, tc := range []struct {

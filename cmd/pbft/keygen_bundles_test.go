@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -119,19 +118,10 @@ func TestEndToEndClusterFromBundles(t *testing.T) {
 	bin := pbftBinary(t)
 	b := filepath.Join(writeBundlesForTest(t), "b")
 	for id := 1; id <= 7; id++ {
-		node := exec.Command(bin, "node", "--config", filepath.Join(b, "n"+itoa(id), "cluster.yaml"), "--id", "n"+itoa(id))
-		var logs bytes.Buffer
-		node.Stderr = &logs
-		if err := node.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			node.Process.Signal(syscall.SIGTERM)
-			if err := waitWithin(node, 10*time.Second); err != nil {
-				t.Errorf("n%d did not stop on SIGTERM: %v\n%s", id, err, logs.String())
-			}
-			if strings.Contains(logs.String(), "secret key file") {
-				t.Errorf("n%d warned about its key file: %s", id, logs.String())
+		args := []string{"node", "--config", filepath.Join(b, "n"+itoa(id), "cluster.yaml"), "--id", "n" + itoa(id)}
+		startNodeProcess(t, bin, args, func(logs string) {
+			if strings.Contains(logs, "secret key file") {
+				t.Errorf("n%d warned about its key file: %s", id, logs)
 			}
 		})
 	}
