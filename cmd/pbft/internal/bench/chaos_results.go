@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // ChaosResults is OUT/results.json of a chaos run.
@@ -219,7 +219,7 @@ func (r *ChaosResults) check(ctx context.Context, c *benchCluster, opening map[s
 }
 
 // divergent is how many replicas do not report the most common (executed slot, digest).
-func divergent(m map[pbft.NodeID]control.Metrics, honest []pbft.NodeID) int {
+func divergent(m map[pbft.NodeID]controlapi.Metrics, honest []pbft.NodeID) int {
 	count := map[string]int{}
 	best := 0
 	for _, id := range honest {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // Convergence: how long the check waits for the honest replicas to agree, and how often it asks.
@@ -60,9 +60,9 @@ func checkConsistency(ctx context.Context, c *benchCluster, points []*point) Con
 
 // converge polls the honest replicas until two consecutive polls find them all at the same
 // executed slot and digest; it returns the last metrics and whether they agreed.
-func converge(ctx context.Context, c *benchCluster, honest []pbft.NodeID) (map[pbft.NodeID]control.Metrics, bool) {
+func converge(ctx context.Context, c *benchCluster, honest []pbft.NodeID) (map[pbft.NodeID]controlapi.Metrics, bool) {
 	deadline := time.Now().Add(convergeTimeout)
-	var last map[pbft.NodeID]control.Metrics
+	var last map[pbft.NodeID]controlapi.Metrics
 	prevKey := ""
 	for {
 		last = c.metrics(ctx)
@@ -84,7 +84,7 @@ func converge(ctx context.Context, c *benchCluster, honest []pbft.NodeID) (map[p
 
 // agreement reports whether every honest replica answered with the same executed slot and
 // digest, and that pair as a key.
-func agreement(m map[pbft.NodeID]control.Metrics, honest []pbft.NodeID) (string, bool) {
+func agreement(m map[pbft.NodeID]controlapi.Metrics, honest []pbft.NodeID) (string, bool) {
 	key := ""
 	for i, id := range honest {
 		mm, ok := m[id]

@@ -11,11 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -271,10 +271,10 @@ func (c *benchCluster) honest() []pbft.NodeID {
 
 // metrics asks every running replica for its metrics, in parallel; replicas that do not
 // answer are missing from the map.
-func (c *benchCluster) metrics(ctx context.Context) map[pbft.NodeID]control.Metrics {
+func (c *benchCluster) metrics(ctx context.Context) map[pbft.NodeID]controlapi.Metrics {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	out := map[pbft.NodeID]control.Metrics{}
+	out := map[pbft.NodeID]controlapi.Metrics{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for id, rep := range c.replicas {

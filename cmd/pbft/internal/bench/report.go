@@ -7,13 +7,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // results assembles results.json from the measured points (the main point is the one with the
 // highest throughput; with a single client count it is the only one), writes it and the charts.
-func (o *Options) results(c *benchCluster, points []*point, cons Consistency, final map[pbft.NodeID]control.Metrics, started time.Time, lin Linearizability) (*Results, error) {
+func (o *Options) results(c *benchCluster, points []*point, cons Consistency, final map[pbft.NodeID]controlapi.Metrics, started time.Time, lin Linearizability) (*Results, error) {
 	main := points[0]
 	for _, p := range points {
 		if p.throughput() > main.throughput() {
@@ -88,7 +88,7 @@ func (o *Options) setup(c *benchCluster, started time.Time) Setup {
 	return s
 }
 
-func replicaResults(c *benchCluster, final map[pbft.NodeID]control.Metrics) map[string]Replica {
+func replicaResults(c *benchCluster, final map[pbft.NodeID]controlapi.Metrics) map[string]Replica {
 	out := map[string]Replica{}
 	for id, m := range final {
 		out[id.String()] = Replica{Byzantine: c.byzantine[id], ExecutedRequests: m.ExecutedRequests,

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // Results is OUT/results.json.
@@ -70,16 +70,16 @@ type Setup struct {
 
 // Replica is one replica's state at the end of the run.
 type Replica struct {
-	Byzantine        bool             `json:"byzantine"`
-	ExecutedRequests uint64           `json:"executed_requests"`
-	ExecutedSlot     uint64           `json:"executed_slot"`
-	View             uint64           `json:"view"`
-	StateDigest      string           `json:"state_digest"`
-	MoneyTotal       int64            `json:"money_total"`
-	RSSMB            float64          `json:"rss_mb"`
-	HeapMB           float64          `json:"heap_mb"`
-	Rejected         control.Rejected `json:"rejected"`
-	Fsyncs           uint64           `json:"fsyncs"` // synced writes since start (0: ephemeral)
+	Byzantine        bool                `json:"byzantine"`
+	ExecutedRequests uint64              `json:"executed_requests"`
+	ExecutedSlot     uint64              `json:"executed_slot"`
+	View             uint64              `json:"view"`
+	StateDigest      string              `json:"state_digest"`
+	MoneyTotal       int64               `json:"money_total"`
+	RSSMB            float64             `json:"rss_mb"`
+	HeapMB           float64             `json:"heap_mb"`
+	Rejected         controlapi.Rejected `json:"rejected"`
+	Fsyncs           uint64              `json:"fsyncs"` // synced writes since start (0: ephemeral)
 }
 
 // TimelinePoint is the throughput of one second of the run (warm-up included, up to the end of
@@ -117,8 +117,8 @@ type point struct {
 	clients  int
 	rec      *recorder
 	duration time.Duration
-	before   map[pbft.NodeID]control.Metrics
-	after    map[pbft.NodeID]control.Metrics
+	before   map[pbft.NodeID]controlapi.Metrics
+	after    map[pbft.NodeID]controlapi.Metrics
 }
 
 func (p *point) throughput() float64 {

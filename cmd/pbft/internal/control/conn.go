@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 	"io"
 	"os"
 	"sync"
@@ -82,8 +83,8 @@ func (c *Conn) read(r io.Reader) {
 
 func (c *Conn) deliver(resp Response) {
 	if resp.ID == 0 {
-		var ev Event
-		if resp.OK && json.Unmarshal(resp.Data, &ev) == nil && ev.Event == EventReady {
+		var ev controlapi.Event
+		if resp.OK && json.Unmarshal(resp.Data, &ev) == nil && ev.Event == controlapi.EventReady {
 			c.readyOnce.Do(func() { close(c.ready) })
 		}
 		return
@@ -136,7 +137,7 @@ func (c *Conn) send(cmd string, seq uint64) (chan Response, error) {
 	ch := make(chan Response, 1)
 	c.pending[id] = ch
 	c.mu.Unlock()
-	line, err := json.Marshal(Request{ID: id, Cmd: cmd, Seq: seq})
+	line, err := json.Marshal(controlapi.Request{ID: id, Cmd: cmd, Seq: seq})
 	if err == nil {
 		c.writeMu.Lock()
 		_, err = c.w.Write(append(line, '\n'))

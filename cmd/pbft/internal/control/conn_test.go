@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 	"io"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ func fakeChild(t *testing.T, in io.Reader, out io.WriteCloser) {
 	var held []int64
 	released := false
 	for sc.Scan() {
-		var req Request
+		var req controlapi.Request
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
 			t.Errorf("bad request line %q", sc.Text())
 			return
@@ -34,7 +35,7 @@ func fakeChild(t *testing.T, in io.Reader, out io.WriteCloser) {
 		case "release":
 			released = true
 			held = append(held, req.ID)
-		case CmdStatus:
+		case controlapi.CmdStatus:
 			fmt.Fprintf(out, `{"id":%d,"ok":true,"data":{"status":"s%d"}}`+"\n", req.ID, req.Seq)
 		default:
 			fmt.Fprintf(out, `{"id":%d,"ok":false,"error":"no %s here"}`+"\n", req.ID, req.Cmd)

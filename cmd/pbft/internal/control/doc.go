@@ -6,5 +6,5 @@
 // "error": "", "data": {...}}. The child announces {"id": 0, "ok": true, "data": {"event":
 // "ready"}} once it listens on its address, and exits when its stdin reaches EOF. The data of
 // each command is described by the types of package pbft/node/controlapi, which the replica
-// also uses; this package re-exports them as aliases (Metrics, NewView, ...).
+// also uses to build them; callers use those types directly.
 package control

@@ -10,16 +10,17 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // setFacts is what the runner learned from the replicas at the end of a set.
 type setFacts struct {
 	converged   bool
-	metrics     map[int]control.Metrics  // live replicas that answered
-	balances    map[int]map[string]int64 // every replica; down ones hold the initial balances
+	metrics     map[int]controlapi.Metrics // live replicas that answered
+	balances    map[int]map[string]int64   // every replica; down ones hold the initial balances
 	maxSeq      uint64
 	status      map[uint64]map[int]string // seq -> replica -> PP, P, C, E or X
-	newViews    []control.NewView
+	newViews    []controlapi.NewView
 	view        uint64 // the view at least f+1 live replicas reached (one of them honest)
 	viewActive  bool   // some live replica in that view has entered it (a NEW-VIEW, or view 1)
 	viewChanges uint64 // view - 1: every view change moves to the next view
@@ -54,7 +55,7 @@ func (s *setRun) collect(ctx context.Context) setFacts {
 }
 
 // newViewNumbers lists the views of NEW-VIEW messages.
-func newViewNumbers(nvs []control.NewView) []uint64 {
+func newViewNumbers(nvs []controlapi.NewView) []uint64 {
 	out := make([]uint64, len(nvs))
 	for i, nv := range nvs {
 		out[i] = nv.View
@@ -74,7 +75,7 @@ func quorumView(views []uint64) uint64 {
 
 // converge polls the live replicas' metrics until they all report the same executed slot and
 // state digest, or the convergence deadline passes.
-func (s *setRun) converge(ctx context.Context, f *setFacts) (bool, map[int]control.Metrics) {
+func (s *setRun) converge(ctx context.Context, f *setFacts) (bool, map[int]controlapi.Metrics) {
 	deadline := time.NewTimer(s.timing.Converge)
 	defer deadline.Stop()
 	tick := time.NewTicker(s.timing.Poll)
@@ -96,7 +97,7 @@ func (s *setRun) converge(ctx context.Context, f *setFacts) (bool, map[int]contr
 }
 
 // agree reports whether every replica reports the same executed slot and state digest.
-func agree(metrics map[int]control.Metrics) bool {
+func agree(metrics map[int]controlapi.Metrics) bool {
 	first := true
 	var slot uint64
 	var digest string
@@ -111,8 +112,8 @@ func agree(metrics map[int]control.Metrics) bool {
 }
 
 // allMetrics asks every live replica for its metrics, in parallel.
-func (s *setRun) allMetrics(ctx context.Context) (map[int]control.Metrics, []string) {
-	out := map[int]control.Metrics{}
+func (s *setRun) allMetrics(ctx context.Context) (map[int]controlapi.Metrics, []string) {
+	out := map[int]controlapi.Metrics{}
 	var errs []string
 	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
 		m, err := c.Metrics(ctx)
@@ -165,9 +166,9 @@ func (s *setRun) readStatus(ctx context.Context, f *setFacts) {
 
 // readNewViews gathers the NEW-VIEW messages of the live replicas, one per view: the version
 // most replicas report (honest replicas that accepted a NEW-VIEW hold the same one).
-func (s *setRun) readNewViews(ctx context.Context, f *setFacts) []control.NewView {
+func (s *setRun) readNewViews(ctx context.Context, f *setFacts) []controlapi.NewView {
 	votes := map[uint64]map[string]int{}
-	versions := map[string]control.NewView{}
+	versions := map[string]controlapi.NewView{}
 	s.eachLive(ctx, func(ctx context.Context, id int, c *control.Conn) {
 		nvs, err := c.NewViews(ctx)
 		s.locked(func() {
@@ -185,7 +186,7 @@ func (s *setRun) readNewViews(ctx context.Context, f *setFacts) []control.NewVie
 			}
 		})
 	})
-	out := []control.NewView{}
+	out := []controlapi.NewView{}
 	for _, byKey := range votes {
 		best, bestVotes := "", 0
 		for key, n := range byKey {
@@ -195,7 +196,7 @@ func (s *setRun) readNewViews(ctx context.Context, f *setFacts) []control.NewVie
 		}
 		out = append(out, versions[best])
 	}
-	slices.SortFunc(out, func(a, b control.NewView) int { return cmp.Compare(a.View, b.View) })
+	slices.SortFunc(out, func(a, b controlapi.NewView) int { return cmp.Compare(a.View, b.View) })
 	return out
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -26,7 +27,7 @@ type fakeCluster struct {
 	set        *fakeSet   // the set being run
 	sets       []*fakeSet // every set started, in order
 	failAt     int        // Launch fails for this replica id (0: never)
-	newViews   []control.NewView
+	newViews   []controlapi.NewView
 	onIssue    func(op string) // called when a client starts an operation (may block)
 	running    map[int]bool    // replicas started and not stopped
 	maxRunning int
@@ -113,33 +114,33 @@ func (r *fakeReplica) Stop(time.Duration) error {
 }
 
 // answer builds the data of a control command from the fake set's state.
-func (r *fakeReplica) answer(req control.Request) (any, error) {
+func (r *fakeReplica) answer(req controlapi.Request) (any, error) {
 	fc := r.fc
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	switch req.Cmd {
-	case control.CmdBalances:
-		return control.BalancesData{Balances: bankBalances(r.set.bank, r.set.accounts)}, nil
-	case control.CmdStatus:
+	case controlapi.CmdBalances:
+		return controlapi.BalancesData{Balances: bankBalances(r.set.bank, r.set.accounts)}, nil
+	case controlapi.CmdStatus:
 		st := "X"
 		if req.Seq <= r.set.seq {
 			st = "E"
 		}
-		return control.StatusData{Status: st}, nil
-	case control.CmdLog:
+		return controlapi.StatusData{Status: st}, nil
+	case controlapi.CmdLog:
 		if fc.logLines != nil {
-			return control.LogData{Lines: fc.logLines}, nil
+			return controlapi.LogData{Lines: fc.logLines}, nil
 		}
-		return control.LogData{Lines: []string{fmt.Sprintf("n%d v=1 s=1 recv PRE-PREPARE from n1", r.id)}}, nil
-	case control.CmdNewViews:
-		return control.NewViewsData{NewViews: fc.newViews}, nil
-	case control.CmdMetrics:
+		return controlapi.LogData{Lines: []string{fmt.Sprintf("n%d v=1 s=1 recv PRE-PREPARE from n1", r.id)}}, nil
+	case controlapi.CmdNewViews:
+		return controlapi.NewViewsData{NewViews: fc.newViews}, nil
+	case controlapi.CmdMetrics:
 		d := r.set.bank.Digest()
 		v, ok := fc.views[r.id]
 		if !ok {
 			v = fakeView{view: 1, active: true}
 		}
-		return control.Metrics{ExecutedSlot: r.set.seq, ExecutedSlots: r.set.seq, ExecutedRequests: r.set.seq,
+		return controlapi.Metrics{ExecutedSlot: r.set.seq, ExecutedSlots: r.set.seq, ExecutedRequests: r.set.seq,
 			View: v.view, ViewActive: v.active, ViewChanges: v.newViews, StateDigest: hex.EncodeToString(d[:]), ThroughputTPS: 42}, nil
 	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
@@ -147,17 +148,17 @@ func (r *fakeReplica) answer(req control.Request) (any, error) {
 
 // serveControl is the child side of the control protocol: a ready event, then one answer per
 // request line until EOF or quit.
-func serveControl(in io.Reader, out io.Writer, answer func(control.Request) (any, error)) {
+func serveControl(in io.Reader, out io.Writer, answer func(controlapi.Request) (any, error)) {
 	enc := json.NewEncoder(out)
-	enc.Encode(map[string]any{"id": 0, "ok": true, "data": control.Event{Event: control.EventReady}})
+	enc.Encode(map[string]any{"id": 0, "ok": true, "data": controlapi.Event{Event: controlapi.EventReady}})
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
-		var req control.Request
+		var req controlapi.Request
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
 			enc.Encode(map[string]any{"id": 0, "ok": false, "error": err.Error()})
 			continue
 		}
-		if req.Cmd == control.CmdQuit {
+		if req.Cmd == controlapi.CmdQuit {
 			enc.Encode(map[string]any{"id": req.ID, "ok": true, "data": map[string]any{}})
 			return
 		}

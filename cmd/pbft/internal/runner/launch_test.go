@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // fakeChildEnv makes the test binary act as a fake replica child (see TestMain).
@@ -34,13 +35,13 @@ func fakeChild(mode string, args []string) int {
 		fmt.Fprintf(os.Stderr, "fake child: unexpected arguments %q\n", args)
 		return 2
 	}
-	answer := func(req control.Request) (any, error) {
-		if req.Cmd == control.CmdStatus {
+	answer := func(req controlapi.Request) (any, error) {
+		if req.Cmd == controlapi.CmdStatus {
 			status := fmt.Sprintf("seq%d", req.Seq)
 			if w := os.Getenv("PBFT_WRAPPED_AS"); w != "" {
 				status += " wrapped as " + w // set by the Wrap prefix of TestProcessLauncherWrap
 			}
-			return control.StatusData{Status: status}, nil
+			return controlapi.StatusData{Status: status}, nil
 		}
 		return nil, fmt.Errorf("unknown command %q", req.Cmd)
 	}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 func (r *run) printSetHeader(s *setRun) {
@@ -166,7 +166,7 @@ func (s *setRun) printLog(ctx context.Context, w io.Writer, id int, f logFilter)
 }
 
 // newViewText prints a NEW-VIEW with its view changes (V) and pre-prepares (O).
-func newViewText(nv control.NewView) string {
+func newViewText(nv controlapi.NewView) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "NEW-VIEW v=%d from %s: %d view-changes, %d pre-prepares\n", nv.View,
 		leaderName(nv.View), len(nv.ViewChanges), len(nv.PrePrepares))
@@ -189,7 +189,7 @@ func newViewText(nv control.NewView) string {
 	return b.String()
 }
 
-func preparedText(ps []control.Prepared) string {
+func preparedText(ps []controlapi.Prepared) string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = fmt.Sprintf("s=%d v=%d %s d=%s", p.Seq, p.View, p.Type, p.Digest)
@@ -197,7 +197,7 @@ func preparedText(ps []control.Prepared) string {
 	return strings.Join(out, "; ")
 }
 
-func votesText(vs []control.Vote) string {
+func votesText(vs []controlapi.Vote) string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = fmt.Sprintf("s=%d v=%d d=%s", v.Seq, v.View, v.Digest)
@@ -206,7 +206,7 @@ func votesText(vs []control.Vote) string {
 }
 
 // metricsText is command 5's line for one replica.
-func metricsText(id int, m control.Metrics) string {
+func metricsText(id int, m controlapi.Metrics) string {
 	l := m.LatencyMS
 	r := m.Rejected
 	return fmt.Sprintf("%s: throughput %.1f tx/s (%d requests in %d slots); latency avg %.1f ms, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms; %s; %d fast and %d slow commits; rejected: %d bad signatures, %d bad shares, %d conflicting pre-prepares, %d other; %d not authorized",

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bftbank/pbft/client/scenario"
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // Report is the JSON that --report writes (README, "Scenario file grammar").
@@ -32,15 +32,15 @@ type SetReport struct {
 	Balances     map[string]map[string]int64 `json:"balances"` // replica -> account -> balance
 	Expected     map[string]int64            `json:"expected"` // sequential execution in file order
 	// ExpectedCommitted executes only the operations that committed, in file order.
-	ExpectedCommitted map[string]int64             `json:"expected_committed"`
-	Status            map[string]map[string]string `json:"status"` // seq -> replica -> PP, P, C, E or X
-	NewViews          []control.NewView            `json:"new_views"`
-	ViewChanges       uint64                       `json:"view_changes"`
-	View              uint64                       `json:"view"`
-	Converged         bool                         `json:"converged"`
-	Metrics           map[string]control.Metrics   `json:"metrics"`
-	Problems          []string                     `json:"problems,omitempty"`
-	DurationMS        float64                      `json:"duration_ms"`
+	ExpectedCommitted map[string]int64              `json:"expected_committed"`
+	Status            map[string]map[string]string  `json:"status"` // seq -> replica -> PP, P, C, E or X
+	NewViews          []controlapi.NewView          `json:"new_views"`
+	ViewChanges       uint64                        `json:"view_changes"`
+	View              uint64                        `json:"view"`
+	Converged         bool                          `json:"converged"`
+	Metrics           map[string]controlapi.Metrics `json:"metrics"`
+	Problems          []string                      `json:"problems,omitempty"`
+	DurationMS        float64                       `json:"duration_ms"`
 	// Linearizable is the porcupine check of the clients' history (issue 17); History is the
 	// HTML visualization of a history that failed.
 	Linearizable bool   `json:"linearizable"`
@@ -73,7 +73,7 @@ func (s *setRun) report() SetReport {
 		Transactions: []TxnReport{}, Balances: map[string]map[string]int64{},
 		Expected: s.r.expectedBalances(s.index), ExpectedCommitted: s.expectedCommitted(), Status: map[string]map[string]string{},
 		NewViews: f.newViews, ViewChanges: f.viewChanges, View: f.view, Converged: f.converged,
-		Metrics: map[string]control.Metrics{}, Problems: f.problems, DurationMS: ms(f.duration),
+		Metrics: map[string]controlapi.Metrics{}, Problems: f.problems, DurationMS: ms(f.duration),
 		Linearizable: s.verdict.result.Linearizable(), History: s.verdict.html,
 	}
 	for _, res := range s.flatResults() {

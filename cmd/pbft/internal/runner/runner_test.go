@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // fastTiming keeps fake runs short: an operation without a quorum gives up after 200 ms.
@@ -146,9 +146,9 @@ func TestRunIssuesIndependentTransactionsInParallel(t *testing.T) {
 
 func TestInteractiveCommands(t *testing.T) {
 	fc := newFakeCluster()
-	fc.newViews = []control.NewView{{View: 2, ViewChanges: []control.ViewChange{{Replica: 3,
-		Prepared: []control.Prepared{{Seq: 1, View: 1, Type: "PREPARE-CERT", Digest: "ab12cd34"}}}},
-		PrePrepares: []control.PrePrepare{{Seq: 1, Digest: "ab12cd34", Requests: 1}, {Seq: 2, Noop: true}}}}
+	fc.newViews = []controlapi.NewView{{View: 2, ViewChanges: []controlapi.ViewChange{{Replica: 3,
+		Prepared: []controlapi.Prepared{{Seq: 1, View: 1, Type: "PREPARE-CERT", Digest: "ab12cd34"}}}},
+		PrePrepares: []controlapi.PrePrepare{{Seq: 1, Digest: "ab12cd34", Requests: 1}, {Seq: 2, Noop: true}}}}
 	in := "1.n1\n2.1\n3.n7\n3.S1\n4\n5.1\n5.n7\nbogus\n1.n9\nhelp\n\n"
 	rep, out, err := runFake(t, twoSets, fc, in, true)
 	if err != nil {
@@ -365,7 +365,7 @@ func TestViewCountsAgreeAndALoneReplicaIsExplained(t *testing.T) {
 	// Set 9 of the official file: view 2's leader sends no NEW-VIEW, the set ends in view 3
 	// with one NEW-VIEW; n7 alone asked for view 4.
 	fc := newFakeCluster()
-	fc.newViews = []control.NewView{{View: 3}}
+	fc.newViews = []controlapi.NewView{{View: 3}}
 	fc.views = map[int]fakeView{7: {view: 4, newViews: 1}}
 	for id := 1; id <= 6; id++ {
 		fc.views[id] = fakeView{view: 3, active: true, newViews: 1}

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bftbank/pbft/cmd/pbft/internal/control"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
 // leaderName names the leader of view v of the scenario cluster (pbft.LeaderOf).
@@ -70,7 +70,7 @@ func plural(n uint64) string {
 }
 
 // replicaViewText is command 5's view part for one replica, in the set's vocabulary.
-func replicaViewText(m control.Metrics) string {
+func replicaViewText(m controlapi.Metrics) string {
 	changes := uint64(0)
 	if m.View > 1 {
 		changes = m.View - 1
@@ -96,7 +96,7 @@ func (s *setRun) viewExplanations() []string {
 }
 
 // viewExplanation says why a replica's view differs from the set's, or "" when it does not.
-func (s *setRun) viewExplanation(id int, m control.Metrics) string {
+func (s *setRun) viewExplanation(id int, m controlapi.Metrics) string {
 	setView := s.facts.view
 	if setView == 0 || m.View == setView {
 		return ""
