@@ -91,7 +91,7 @@ func (c *control) handle(line string) bool {
 		c.write(controlResponse{Error: fmt.Sprintf("bad request: %v", err)})
 		return true
 	}
-	if req.Cmd == "quit" {
+	if req.Cmd == controlapi.CmdQuit {
 		c.write(controlResponse{ID: req.ID, OK: true, Data: map[string]any{}})
 		return false
 	}

@@ -14,18 +14,18 @@ import (
 func (nd *node) serveControl(req controlapi.Request) answer {
 	var data any
 	switch req.Cmd {
-	case "log":
+	case controlapi.CmdLog:
 		data = controlapi.LogData{Lines: append([]string{}, nd.core.Log()...)}
-	case "status":
+	case controlapi.CmdStatus:
 		if req.Seq < 1 {
 			return fail(errors.New("status needs a seq >= 1"))
 		}
 		data = controlapi.StatusData{Status: nd.core.SlotStatus(pbft.Seq(req.Seq)).String()}
-	case "balances":
+	case controlapi.CmdBalances:
 		data = nd.balances()
-	case "newviews":
+	case controlapi.CmdNewViews:
 		data = controlapi.NewViewsData{NewViews: newViewsJSON(nd.core.NewViews())}
-	case "metrics":
+	case controlapi.CmdMetrics:
 		return nd.metricsAnswer()
 	case controlapi.CmdNode:
 		return nd.nodeStatusAnswer()
