@@ -2,6 +2,12 @@
 // between clients and replicas (docs/design.md, "Processes, transport, configuration"). It moves opaque byte strings: what is inside a frame,
 // and who signed it, is the business of the layers above (packages pbft/wire and pbft/auth).
 //
+// Files. client_*.go are the client side (ClientConn: one connection per replica; ClientMux:
+// many clients of one process over one connection per replica). replica_*.go are the replica
+// side (Transport, its peers, the clients it serves and their multiplexed connections). The
+// rest is shared: hello, handshake and keys, framing and the read/write loops (serve.go,
+// base.go, outbox.go), limits and stats.
+//
 // Connections. There is one connection per replica pair, used in both directions: the replica
 // with the lower id dials the one with the higher id, so the two never race to connect. Right
 // after connecting, the dialer sends a hello with a fresh 32-byte nonce:

@@ -15,7 +15,7 @@ const (
 	helloVersion   = 2
 	roleReplica    = 1
 	roleClient     = 2
-	roleClientMux  = 3 // many clients over one connection (mux.go)
+	roleClientMux  = 3 // many clients over one connection (mux_frames.go)
 	maxClientIDLen = 256
 )
 

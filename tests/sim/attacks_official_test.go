@@ -3,7 +3,7 @@ package sim
 import (
 	"testing"
 
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft"
 )
 

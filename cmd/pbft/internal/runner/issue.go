@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
 

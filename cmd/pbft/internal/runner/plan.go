@@ -1,7 +1,7 @@
 package runner
 
 import (
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft/cluster"
 )
 

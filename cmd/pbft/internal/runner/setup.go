@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft/cluster"
 	"github.com/bftbank/pbft/smallbank"

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/bftbank/pbft/client/scenario"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
 

@@ -9,7 +9,7 @@ import (
 )
 
 // ClientMux carries the frames of many clients of one process over one connection per
-// replica (hello role 3; frame format in mux.go). A replica then answers the clients of a
+// replica (hello role 3; frame format in mux_frames.go). A replica then answers the clients of a
 // whole slot with one write, and the process reads them with one read, where separate
 // connections would cost a system call on each side per reply. It is safe for concurrent use.
 type ClientMux struct {

@@ -11,7 +11,7 @@ import (
 
 // clientSession is one authenticated client connection on the replica side, with its own
 // queue. A multiplexed session (mux) carries many clients; its frames are mux frames
-// (mux.go).
+// (mux_frames.go).
 type clientSession struct {
 	id  pbft.ClientID // the client, or the session name of a mux
 	mux bool
