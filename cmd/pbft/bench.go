@@ -26,7 +26,10 @@ with SVG charts (throughput over time, latency CDF, and with --sweep-clients the
 throughput-latency curve). The exit status is 1 when the consistency check fails.
 
 --config runs against an existing cluster instead (its configuration needs
-load_accounts, and its key directory keys for clients c0, c1, ...).`,
+load_accounts, and its key directory keys for clients c0, c1, ...). Its check asks
+each replica's admin /status: at least 2f+1 must answer and all that answer must agree
+on the executed slot and digest; replicas that do not answer are listed as unchecked,
+and what could not be checked (the money, linearizability) is said.`,
 		Example: `  pbft bench --duration 20s
   pbft bench --down n7
   pbft bench --byzantine n7=sign

@@ -61,8 +61,8 @@ says so within 3 s instead of waiting for --timeout.
 --config defaults to $PBFT_CONFIG, else ./cluster.yaml. A negative amount needs no
 "--" (transfer A B -5 is refused locally: "negative amount"). --json prints one JSON
 object with the fields of the scenario report: operation, outcome (committed or
-not-committed), result (ok or the reason), value (reads), seq, view, read_only,
-latency_ms, and error when it did not commit.`,
+not-committed), result (ok, the failure reason, or why it did not commit), value
+(reads), seq, view, read_only, latency_ms, and error when it did not commit.`,
 		Example: `  pbft client --config cluster.yaml transfer A B 3
   pbft client --config cluster.yaml balance A
   pbft client --config cluster.yaml --id B "SendPayment(B, C, 1)"`,
@@ -169,7 +169,7 @@ func (fl *clientFlags) refuseLocally(cfg *cluster.Config, id string, op smallban
 func (fl *clientFlags) notCommitted(stdout io.Writer, op smallbank.Op, why string) error {
 	err := fmt.Errorf("%s: not committed: %s", op, why)
 	if fl.json {
-		if jerr := writeJSON(stdout, clientResult{Operation: op.String(), Outcome: "not-committed", ReadOnly: op.ReadOnly(), Error: err.Error()}); jerr != nil {
+		if jerr := writeJSON(stdout, clientResult{Operation: op.String(), Outcome: "not-committed", Result: why, ReadOnly: op.ReadOnly(), Error: err.Error()}); jerr != nil {
 			return jerr
 		}
 	}

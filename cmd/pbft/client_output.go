@@ -16,10 +16,10 @@ import (
 // scenario report (README "Running a scenario file"), for scripts.
 type clientResult struct {
 	Operation string  `json:"operation"`
-	Outcome   string  `json:"outcome"`          // committed or not-committed
-	Result    string  `json:"result,omitempty"` // ok or the failure reason
-	Value     *int64  `json:"value,omitempty"`  // the balance a read returned
-	Seq       uint64  `json:"seq,omitempty"`    // absent for a read answered from the replicas' state
+	Outcome   string  `json:"outcome"`         // committed or not-committed
+	Result    string  `json:"result"`          // ok, the failure reason, or why it did not commit
+	Value     *int64  `json:"value,omitempty"` // the balance a read returned
+	Seq       uint64  `json:"seq,omitempty"`   // absent for a read answered from the replicas' state
 	View      uint64  `json:"view,omitempty"`
 	ReadOnly  bool    `json:"read_only,omitempty"`
 	LatencyMS float64 `json:"latency_ms,omitempty"`

@@ -56,7 +56,8 @@ func TestClientFailsFastWithoutReplicas(t *testing.T) {
 	}
 	var res clientResult
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Outcome != "not-committed" ||
-		res.Operation != "SendPayment(A, B, 1)" || !strings.Contains(res.Error, "connection refused") {
+		res.Operation != "SendPayment(A, B, 1)" || !strings.Contains(res.Error, "connection refused") ||
+		!strings.HasPrefix(res.Result, "no replica is reachable") || !strings.Contains(res.Result, "connection refused") {
 		t.Errorf("--json printed %q (%v), want a not-committed object", stdout, err)
 	}
 }

@@ -42,6 +42,11 @@ func TestAdminEndpoint(t *testing.T) {
 		st.StateDigest == "" || st.StateDigest != viaControl.StateDigest || st.Faults == nil {
 		t.Errorf("status %+v; control channel %+v", st, viaControl)
 	}
+	var m controlapi.Metrics
+	c.nodes[1].ctl.get(t, controlapi.CmdMetrics, 0, &m)
+	if st.MoneyTotal == nil || *st.MoneyTotal != m.MoneyTotal || m.MoneyTotal == 0 {
+		t.Errorf("status money_total %v, metrics money_total %d; want the same, non-zero", st.MoneyTotal, m.MoneyTotal)
+	}
 	if s7 := adminStatus(t, addrs[7]); s7.Faults != nil || s7.StateDigest != st.StateDigest {
 		t.Errorf("n7 (faults off) status %+v", s7)
 	}

@@ -16,7 +16,8 @@ const statusWait = time.Second
 // the rest (peers, faults) is added off the loop.
 func (nd *node) nodeStatusAnswer() answer {
 	digest := nd.core.StateDigest()
-	st := controlapi.NodeStatus{ID: nd.id.String(), View: uint64(nd.core.View()), ViewActive: nd.core.ViewActive(),
+	money := nd.bank.Total()
+	st := controlapi.NodeStatus{MoneyTotal: &money, ID: nd.id.String(), View: uint64(nd.core.View()), ViewActive: nd.core.ViewActive(),
 		Leader: nd.core.Leader().String(), Executed: uint64(nd.core.Executed()),
 		Stable: uint64(nd.core.StableCheckpoint().Seq), StateDigest: hex.EncodeToString(digest[:]),
 		LastViewChange: viewChangeInfo(nd.obs.vc)}

@@ -25,6 +25,9 @@ type NodeStatus struct {
 	// StateDigest is the digest of the executed state (hex), comparable between replicas at
 	// the same Executed slot. Empty in a Stale answer.
 	StateDigest string `json:"state_digest,omitempty"`
+	// MoneyTotal is checking + savings over every account at Executed, for a client (such as
+	// pbft bench --config) to check that money is conserved. Absent in a Stale answer.
+	MoneyTotal *int64 `json:"money_total,omitempty"`
 	// Peers is every other replica and whether its link is connected now.
 	Peers          map[string]bool `json:"peers"`
 	ConnectedPeers int             `json:"connected_peers"`

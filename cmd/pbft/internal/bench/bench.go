@@ -104,7 +104,7 @@ func (o *Options) fillDefaults() {
 
 func (o *Options) openCluster(ctx context.Context) (*benchCluster, error) {
 	if o.ConfigPath != "" {
-		return openExisting(o)
+		return openExisting(ctx, o)
 	}
 	c, err := startLocal(ctx, o)
 	if err == nil {

@@ -39,6 +39,16 @@ type benchCluster struct {
 	keepWork   bool
 	initial    int64 // the money at start
 
+	// existing is a cluster the benchmark did not start (--config): it is checked through
+	// the replicas' admin endpoints; initialFrom says where its initial money was read ("":
+	// not read, so the money is not checked). checkWait, when set, replaces convergeTimeout.
+	existing    bool
+	initialFrom string
+	checkWait   time.Duration
+	// startSlot is the slot at which the replicas of an existing cluster agreed before the
+	// run; -1 when they did not.
+	startSlot int64
+
 	// launcher starts the replicas of a local cluster, and restarts them under --chaos.
 	launcher *runner.ProcessLauncher
 }
@@ -215,7 +225,7 @@ func cmpErr(first, err error) error {
 }
 
 // openExisting reads an existing cluster's configuration and the benchmark clients' keys.
-func openExisting(o *Options) (*benchCluster, error) {
+func openExisting(ctx context.Context, o *Options) (*benchCluster, error) {
 	cfg, err := cluster.Load(o.ConfigPath)
 	if err != nil {
 		return nil, err
@@ -233,7 +243,7 @@ func openExisting(o *Options) (*benchCluster, error) {
 	if err := cfg.CheckKeys(pub); err != nil {
 		return nil, fmt.Errorf("%s: %w", o.ConfigPath, err)
 	}
-	c := &benchCluster{cfg: cfg, pub: pub, replicas: map[pbft.NodeID]runner.Replica{}, byzantine: map[pbft.NodeID]bool{}, down: map[pbft.NodeID]bool{}}
+	c := &benchCluster{cfg: cfg, pub: pub, replicas: map[pbft.NodeID]runner.Replica{}, byzantine: map[pbft.NodeID]bool{}, down: map[pbft.NodeID]bool{}, existing: true}
 	for i := range o.maxClients() {
 		if !cfg.HasRole(clientName(i), smallbank.RoleTeller) {
 			return nil, fmt.Errorf("%s: benchmark client %s has no teller role, so the replicas would refuse its payments from other accounts (add roles: {teller: [c0, ..., c%d]}, or use pbft keygen --tellers)", o.ConfigPath, clientName(i), o.maxClients()-1)
@@ -251,6 +261,7 @@ func openExisting(o *Options) (*benchCluster, error) {
 	for _, a := range cfg.Accounts {
 		c.initial += a.Checking + a.Savings
 	}
+	c.readInitialMoney(ctx) // a cluster that ran before holds other money than it started with
 	return c, nil
 }
 

@@ -27,7 +27,7 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		ThroughputTPS: main.throughput(), LatencyMS: main.latency(),
 		Committed: ok + failed, Failed: failed, Errors: errs,
 		FastPathRatio: ratio, FastSlots: fast, SlowSlots: slow, AvgBatch: avgBatch, ViewChanges: views,
-		Consistent:  cons.Checked && cons.DigestsAgree && cons.Unresolved == 0 && moneyMatches(cons),
+		Consistent:  consistent(cons),
 		Consistency: cons, PerType: main.perType(), Clients: main.clients,
 		Setup: o.setup(c, started), Replicas: replicaResults(c, final), Timeline: main.timeline(),
 		Linearizable: lin.Result == "Ok", Linearizability: lin,
@@ -53,6 +53,15 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		return nil, fmt.Errorf("results: %w", err)
 	}
 	return res, nil
+}
+
+// consistent is the verdict of the final check: the replicas agree and, unless it could not be
+// checked against an existing cluster (MoneyUnchecked), the money matches the results.
+func consistent(cons Consistency) bool {
+	if !cons.Checked || !cons.DigestsAgree {
+		return false
+	}
+	return cons.MoneyUnchecked != "" || cons.Unresolved == 0 && moneyMatches(cons)
 }
 
 func moneyMatches(cons Consistency) bool {
@@ -127,6 +136,7 @@ func printSummary(w io.Writer, r *Results, dir string) {
 		rep := r.Replicas[n]
 		fmt.Fprintf(w, "%s: slot %d, view %d, RSS %.0f MB, heap %.0f MB, %d fsyncs\n", n, rep.ExecutedSlot, rep.View, rep.RSSMB, rep.HeapMB, rep.Fsyncs)
 	}
+	printChecks(w, r.Consistency.Replicas)
 	verdict := "consistent"
 	if !r.Consistent {
 		verdict = "NOT consistent"
@@ -150,6 +160,29 @@ func linearizabilityText(l Linearizability) string {
 	if l.Result == "off" {
 		return verdict
 	}
+	if l.Result == "skipped" {
+		return "linearizability not checked: " + l.Skipped
+	}
 	return fmt.Sprintf("%s: first %d operations (%.1f s of the run, %d without response), %d components, largest %d, checked in %.0f ms",
 		verdict, l.Ops, l.WindowS, l.Pending, l.Components, l.Largest, l.CheckMS)
+}
+
+// printChecks prints what each replica of an existing cluster answered in the final check.
+func printChecks(w io.Writer, checks map[string]ReplicaCheck) {
+	names := make([]string, 0, len(checks))
+	for n := range checks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rc := checks[n]
+		switch {
+		case !rc.Checked:
+			fmt.Fprintf(w, "%s: unchecked: %s\n", n, rc.Why)
+		case rc.MoneyTotal != nil:
+			fmt.Fprintf(w, "%s: slot %d, digest %.8s, money %d\n", n, rc.Executed, rc.StateDigest, *rc.MoneyTotal)
+		default:
+			fmt.Fprintf(w, "%s: slot %d, digest %.8s\n", n, rc.Executed, rc.StateDigest)
+		}
+	}
 }

@@ -109,7 +109,11 @@ type Consistency struct {
 	MoneyExpected int64            `json:"money_expected"`
 	MoneyReplicas map[string]int64 `json:"money_replicas"`
 	Unresolved    uint64           `json:"unresolved"` // requests whose outcome is unknown
-	Detail        string           `json:"detail"`
+	// MoneyUnchecked says why the money was not checked against an existing cluster (--config);
+	// Replicas is what each replica's admin endpoint answered there.
+	MoneyUnchecked string                  `json:"money_unchecked,omitempty"`
+	Replicas       map[string]ReplicaCheck `json:"replicas,omitempty"`
+	Detail         string                  `json:"detail"`
 }
 
 // point is the outcome of one measured client count.

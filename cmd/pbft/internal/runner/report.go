@@ -48,13 +48,14 @@ type SetReport struct {
 }
 
 // TxnReport is one operation. A cell with several operations gives one entry per operation,
-// with the same line.
+// with the same line. Result is on every row (docs/scenarios.md, "The report"): ok or the
+// failure reason of a committed operation, why it did not commit otherwise.
 type TxnReport struct {
 	Text      string  `json:"text"`
 	Line      int     `json:"line"`
 	Client    string  `json:"client"`
 	Outcome   string  `json:"outcome"`
-	Result    string  `json:"result,omitempty"`
+	Result    string  `json:"result"`
 	Seq       uint64  `json:"seq,omitempty"`
 	View      uint64  `json:"view,omitempty"`
 	ReadOnly  bool    `json:"read_only,omitempty"`
@@ -98,12 +99,17 @@ func (s *setRun) report() SetReport {
 func (res opResult) report() TxnReport {
 	t := TxnReport{Text: res.plan.text, Line: res.line, Client: res.plan.client, Outcome: res.outcome,
 		Seq: res.seq, View: res.view, ReadOnly: res.readOnly, LatencyMS: ms(res.latency), Error: res.errorText}
-	if res.outcome == outcomeCommitted {
-		t.Result = res.result.String()
-		if res.plan.op.ReadOnly() && res.result.OK {
-			v := res.result.Value
-			t.Value = &v
+	if res.outcome != outcomeCommitted {
+		t.Result = res.errorText // why it did not commit, as the printed table's result column
+		if t.Result == "" {
+			t.Result = outcomeNotCommitted
 		}
+		return t
+	}
+	t.Result = res.result.String()
+	if res.plan.op.ReadOnly() && res.result.OK {
+		v := res.result.Value
+		t.Value = &v
 	}
 	return t
 }

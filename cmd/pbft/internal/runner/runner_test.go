@@ -98,6 +98,10 @@ func TestRunReportsEverySet(t *testing.T) {
 		if tx.Outcome != "not-committed" || tx.Value != nil {
 			t.Errorf("set 2 (4 live replicas) operation %+v, want not-committed", tx)
 		}
+		// docs/scenarios.md, "The report": every row has a result; a not-committed one says why.
+		if tx.Result != "no quorum before the deadline" || tx.Error != tx.Result {
+			t.Errorf("set 2 operation %+v: result %q, want the reason it did not commit", tx, tx.Result)
+		}
 	}
 	if s2.Balances["n1"]["A"] != 10 || s2.Expected["A"] != 7 || s2.ExpectedCommitted["A"] != 10 {
 		t.Errorf("set 2: n1 %v, expected %v, expected committed %v", s2.Balances["n1"], s2.Expected, s2.ExpectedCommitted)
