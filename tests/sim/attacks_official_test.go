@@ -3,8 +3,8 @@ package sim
 import (
 	"testing"
 
-	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/scenario"
 )
 
 // officialRun turns a set of the official scenario file into a simulator run.

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
+	"github.com/bftbank/pbft/scenario"
 )
 
 // Report is the JSON that --report writes (README, "Scenario file grammar").

@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
 

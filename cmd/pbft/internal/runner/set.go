@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/scenario"
 )
 
 // setRun is one set being run: its cluster, its clients and what it produced.

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft/cluster"
+	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
 
