@@ -8,7 +8,7 @@ import (
 
 // FuzzParse checks that no input panics and that every accepted file is well formed.
 func FuzzParse(f *testing.F) {
-	for _, path := range []string{"../../tests/official-testcases.csv", "../../tests/official-demo.csv"} {
+	for _, path := range []string{"../tests/official-testcases.csv", "../tests/official-demo.csv"} {
 		if data, err := os.ReadFile(path); err == nil {
 			f.Add(string(data))
 		}

@@ -17,7 +17,7 @@ func attackList(s Set) string {
 }
 
 func TestOfficialTestcases(t *testing.T) {
-	for _, path := range []string{"../../tests/official-testcases.csv", "../../tests/input1.csv"} {
+	for _, path := range []string{"../tests/official-testcases.csv", "../tests/input1.csv"} {
 		f, err := ParseFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +62,7 @@ func TestOfficialTestcases(t *testing.T) {
 }
 
 func TestOfficialDemo(t *testing.T) {
-	f, err := ParseFile("../../tests/official-demo.csv")
+	f, err := ParseFile("../tests/official-demo.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func TestSchedulerErrors(t *testing.T) {
 // TestScheduleEqualsSerialExecution runs transfers in random completion orders allowed by the
 // scheduler and checks that the final balances equal running the file one by one in order.
 func TestScheduleEqualsSerialExecution(t *testing.T) {
-	f, err := ParseFile("../../tests/official-testcases.csv")
+	f, err := ParseFile("../tests/official-testcases.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
