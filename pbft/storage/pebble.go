@@ -43,7 +43,8 @@ func openPebbleReadOnly(dir string) (*pebbleKV, error) {
 
 // memTableSize is larger than pebble's default (4 MiB): votes and certificates are deleted
 // at each stable checkpoint, mostly before their memtable is flushed, so fewer of them are
-// ever written to tables and compacted (measured in docs/benchmarks.md).
+// ever written to tables and compacted (part of the session-8 changes measured together in
+// docs/benchmarks.md, "Durability"; not measured alone).
 const memTableSize = 32 << 20
 
 type pebbleKV struct{ db *pebble.DB }
