@@ -75,6 +75,7 @@ and what could not be checked (the money, linearizability) is said.`,
 	f.IntVar(&o.LincheckOps, "lincheck-ops", bench.DefaultLincheckOps, "check that the clients' history of the first `N` operations is linearizable (porcupine, after the run; 0: no check)")
 	f.StringVar(&o.Out, "out", bench.DefaultOut, "results `directory`")
 	f.BoolVar(&o.CPUProfile, "cpuprofile", false, "write CPU profiles of the replicas (OUT/cpu-n<i>.pprof) and of the clients (OUT/cpu-bench.pprof)")
+	f.BoolVar(&o.AllowFaults, "allow-faults", false, "start the local replicas with --allow-faults, so that pbft fault --config WORK/cluster.yaml can pause, sever or corrupt them during the run")
 	f.BoolVar(&o.Ephemeral, "ephemeral", false, "replicas keep everything in memory (today's mode, for comparison); by default each has a data directory under the run's temporary directory")
 	addChaosFlags(c, &o)
 	f.BoolVar(&o.Debug, "debug", false, "replicas log at debug level; keep their logs, keys and configuration")

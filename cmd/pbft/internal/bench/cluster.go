@@ -200,7 +200,7 @@ func (c *benchCluster) newLauncher(o *Options) (*runner.ProcessLauncher, error) 
 	l.Ephemeral = o.Ephemeral
 	l.Wrap = o.Placement.Wrap()
 	l.Admin = true // pbft status --config WORK/cluster.yaml works during a run
-	if o.Chaos.Mode == ChaosFaults {
+	if o.Chaos.Mode == ChaosFaults || o.AllowFaults {
 		l.NodeArgs = append(l.NodeArgs, "--allow-faults")
 	}
 	if os.Getenv("GOMAXPROCS") == "" {

@@ -49,6 +49,9 @@ type Options struct {
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept
 	Ephemeral  bool   // replicas keep everything in memory (no data directory)
+	// AllowFaults starts the replicas with --allow-faults, so that `pbft fault` can act on
+	// them during the run (docs/operations.md, "Faults at run time").
+	AllowFaults bool
 
 	// Placement puts the local cluster's replicas on other hosts through a command prefix
 	// (network namespaces); zero: 127.0.0.1.
