@@ -73,7 +73,7 @@ not-committed), result (ok, the failure reason, or why it did not commit), value
 		},
 	})
 	f := c.Flags()
-	f.StringVar(&fl.config, "config", defaultConfigPath(), "cluster configuration `file` (default: $"+configEnv+", else cluster.yaml)")
+	configFlag(c, &fl.config)
 	f.StringVar(&fl.keyDir, "key-dir", "", "key `directory` holding public.json and client-<id>.json (default: the configuration's key_dir)")
 	f.StringVar(&fl.id, "id", "", "client `name` (default: the operation's first account)")
 	f.DurationVar(&fl.timeout, "timeout", 10*time.Second, "give up if no quorum answers within this `duration`")

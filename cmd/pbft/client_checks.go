@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io/fs"
 	"net"
 	"os"
@@ -27,6 +28,12 @@ func defaultConfigPath() string {
 		return p
 	}
 	return "cluster.yaml"
+}
+
+// configFlag adds --config, with the default that every command talking to a running cluster
+// shares (client, cluster, status, fault).
+func configFlag(c *cobra.Command, p *string) {
+	c.Flags().StringVar(p, "config", defaultConfigPath(), "cluster configuration `file` (default: $"+configEnv+", else cluster.yaml)")
 }
 
 // loadClientConfig loads the configuration and, when it is missing, says where the client

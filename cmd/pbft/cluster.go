@@ -41,7 +41,7 @@ cluster.yaml, as for pbft client.`,
 // clusterOptions holds the flags the cluster subcommands share.
 func clusterOptions(c *cobra.Command, o *localcluster.Options, stdout io.Writer) {
 	o.Out = stdout
-	c.Flags().StringVar(&o.Config, "config", defaultConfigPath(), "cluster configuration `file` (default: $"+configEnv+", else cluster.yaml)")
+	configFlag(c, &o.Config)
 }
 
 func newClusterUpCommand(stdout io.Writer) *cobra.Command {

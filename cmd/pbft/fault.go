@@ -12,7 +12,6 @@ import (
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/admin"
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/cluster"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
 )
 
@@ -21,6 +20,8 @@ type faultFlags struct {
 	config  string
 	node    string
 	timeout time.Duration
+
+	configGiven bool // --config was given (else the default, which may not exist)
 }
 
 func newFaultCommand(stdout io.Writer) *cobra.Command {
@@ -52,19 +53,21 @@ replicas' metrics.`,
   pbft fault --config cluster.yaml --node n1 byzantine "equivocation(n6, n7)"
   pbft fault --config cluster.yaml --node n7 clear`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return fl.run(cmd.Context(), stdout, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl.configGiven = cmd.Flags().Changed("config")
+			return fl.run(cmd.Context(), stdout, args)
+		},
 	})
 	f := c.Flags()
-	f.StringVar(&fl.config, "config", "", "cluster configuration `file`")
 	f.StringVar(&fl.node, "node", "", "the replica: n3, S3 or 3")
 	f.DurationVar(&fl.timeout, "timeout", 5*time.Second, "how long to wait for the replica")
-	c.MarkFlagRequired("config")
+	configFlag(c, &fl.config)
 	c.MarkFlagRequired("node")
 	return c
 }
 
 func (fl *faultFlags) run(ctx context.Context, stdout io.Writer, args []string) error {
-	cfg, err := cluster.Load(fl.config)
+	cfg, err := loadClientConfig(fl.config, fl.configGiven)
 	if err != nil {
 		return err
 	}

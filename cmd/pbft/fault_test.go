@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,6 +59,21 @@ func TestStatusAndFaultErrors(t *testing.T) {
 	wantOneLineError(t, "connection refused", "fault", "--config", cfg, "--node", "n2", "heal")
 	wantOneLineError(t, "unknown replica", "fault", "--config", cfg, "--node", "n9", "heal")
 	wantOneLineError(t, "--timeout", "status", "--config", cfg, "--timeout", "0s")
+}
+
+// TestStatusAndFaultDefaultConfig: without --config, status and fault read $PBFT_CONFIG, as
+// pbft client and pbft cluster do, and say where they looked when nothing is there.
+func TestStatusAndFaultDefaultConfig(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir())
+	t.Setenv(configEnv, cfg)
+	code, out, _ := runCLI(t, "status", "--timeout", "1s")
+	if code != 1 || strings.Count(out, "down") != 7 {
+		t.Errorf("status with $%s: %d\n%s", configEnv, code, out)
+	}
+	wantOneLineError(t, "unknown replica", "fault", "--node", "n9", "heal")
+	t.Setenv(configEnv, filepath.Join(t.TempDir(), "missing.yaml"))
+	wantOneLineError(t, "no cluster configuration", "status")
+	wantOneLineError(t, "no cluster configuration", "fault", "--node", "n1", "heal")
 }
 
 func TestNodeAdminFlagErrors(t *testing.T) {

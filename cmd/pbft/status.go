@@ -25,6 +25,8 @@ type statusFlags struct {
 	config  string
 	json    bool
 	timeout time.Duration
+
+	configGiven bool // --config was given (else the default, which may not exist)
 }
 
 func newStatusCommand(stdout io.Writer) *cobra.Command {
@@ -42,13 +44,15 @@ last published. Exits 1 when a replica does not answer.`,
 		Example: `  pbft status --config cluster.yaml
   pbft status --config cluster.yaml --json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return fl.run(cmd.Context(), stdout) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl.configGiven = cmd.Flags().Changed("config")
+			return fl.run(cmd.Context(), stdout)
+		},
 	})
 	f := c.Flags()
-	f.StringVar(&fl.config, "config", "", "cluster configuration `file`")
 	f.BoolVar(&fl.json, "json", false, "print JSON instead of a table")
 	f.DurationVar(&fl.timeout, "timeout", 3*time.Second, "how long to wait for each replica")
-	c.MarkFlagRequired("config")
+	configFlag(c, &fl.config)
 	return c
 }
 
@@ -65,7 +69,7 @@ func (fl *statusFlags) run(ctx context.Context, stdout io.Writer) error {
 	if fl.timeout <= 0 {
 		return fmt.Errorf("--timeout %v: want a positive duration", fl.timeout)
 	}
-	cfg, err := cluster.Load(fl.config)
+	cfg, err := loadClientConfig(fl.config, fl.configGiven)
 	if err != nil {
 		return err
 	}
