@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,22 +25,10 @@ func TestEndToEndClusterUpAndDown(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = &out, &out
 		return exitStatus(runWithin(cmd, 60*time.Second)), out.String()
 	}
-	pids := func() []int {
-		var out []int
-		for id := 1; id <= 7; id++ {
-			b, err := os.ReadFile(filepath.Join(dir, "run", "n"+itoa(id)+".pid"))
-			if err != nil {
-				t.Fatalf("pid file of n%d: %v", id, err)
-			}
-			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-			out = append(out, pid)
-		}
-		return out
-	}
 	if code, out := pbft("cluster", "up", "--base-port", itoa(freePorts(t, 7))); code != 0 || !strings.Contains(out, "started 7 replicas") {
 		t.Fatalf("cluster up: status %d\n%s", code, out)
 	}
-	started := pids()
+	started := readPids(t, dir)
 	t.Cleanup(func() { // whatever happened, no replica outlives the test
 		for _, pid := range started {
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -68,7 +54,7 @@ func TestEndToEndClusterUpAndDown(t *testing.T) {
 	if code, out := pbft("cluster", "up"); code != 0 {
 		t.Fatalf("cluster up again: status %d\n%s", code, out)
 	}
-	started = append(started, pids()...)
+	started = append(started, readPids(t, dir)...)
 	if code, out := pbft("client", "balance", "B"); code != 0 || !strings.Contains(out, "Balance(B) = 13") {
 		t.Errorf("balance after a restart: status %d, %q; want 13 (state kept in data/)", code, out)
 	}
