@@ -106,8 +106,3 @@ func NeedsDurability(m Message) bool {
 	}
 	return false
 }
-
-// EntersView reports whether rec is one of the records that put a replica in a view (its
-// VIEW-CHANGE or NEW-VIEW, or a NEW-VIEW accepted): a PRE-PREPARE leaves only once those of
-// its Ready and earlier ones are durable, so that a restarted leader knows it reached the view.
-func EntersView(rec *Record) bool { return rec.Kind == RecView || rec.Kind == RecNewView }
