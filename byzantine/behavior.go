@@ -1,11 +1,11 @@
-// Package byzantine makes a replica misbehave by composition (docs/design.md, "Byzantine module"): an honest core wrapped
-// by outbound interceptors and narrow policy decorators. The honest protocol code has no attack
-// branches; the runtime (the simulator, or the node process) asks a Behavior what to do with
-// every message the honest core wants to send.
+// Package byzantine makes a replica misbehave by composition (docs/design.md, "Byzantine module"):
+// an honest core wrapped by outbound interceptors and narrow policy decorators. The honest protocol
+// code has no attack branches; the runtime (the simulator, or the node process) asks a Behavior
+// what to do with every message the honest core wants to send.
 //
-// The attacks are Sign, Crash, Dark, Time, Equivocation and StaleRead (a ReadPolicy, which
-// Reads installs around the replica's application); Compose runs several at once, and
-// Parse builds a replica's behaviour from a scenario set's attack list.
+// The attacks are Sign, Crash, Dark, Time, Equivocation and StaleRead (a ReadPolicy, which Reads
+// installs around the replica's application); Compose runs several at once, and Parse builds a
+// replica's behaviour from a scenario set's attack list.
 package byzantine
 
 import "github.com/bftbank/pbft/pbft"

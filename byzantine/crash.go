@@ -2,9 +2,9 @@ package byzantine
 
 import "github.com/bftbank/pbft/pbft"
 
-// Crash is the `crash` attack (docs/design.md, "Byzantine module"): the replica takes no part in preparing slots and
-// answers no reads, but keeps receiving. It decides from the message type, never from who
-// leads, because each dropped type is sent in exactly one role:
+// Crash is the `crash` attack (docs/design.md, "Byzantine module"): the replica takes no part in
+// preparing slots and answers no reads, but keeps receiving. It decides from the message type,
+// never from who leads, because each dropped type is sent in exactly one role:
 //   - PREPARE is only sent by a replica voting for a pre-prepare, so as a backup (and as the
 //     leader voting for its own pre-prepare) it never prepares anything. As a side effect a
 //     crashed leader never holds all n σ-shares, so no fast path either;

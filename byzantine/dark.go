@@ -6,9 +6,9 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// Dark is the `dark(ni, ...)` attack (docs/design.md, "Byzantine module"): the replica sends nothing at all to the listed
-// replicas; it keeps the rest of its traffic, and hears everyone. Listing the replica itself
-// has no effect (its own copy is a local delivery, not a send).
+// Dark is the `dark(ni, ...)` attack (docs/design.md, "Byzantine module"): the replica sends
+// nothing at all to the listed replicas; it keeps the rest of its traffic, and hears everyone.
+// Listing the replica itself has no effect (its own copy is a local delivery, not a send).
 type Dark struct {
 	Honest               // otherwise it behaves honestly
 	To     []pbft.NodeID // the replicas kept in the dark

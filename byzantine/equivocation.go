@@ -6,12 +6,12 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// Equivocation is the `equivocation(ni, ...)` attack (docs/design.md, "Byzantine module"): as leader it sends each
-// pre-prepare with sequence s to the listed replicas and with s+1 to the others; its own copy
-// is unchanged. The shifted copy keeps the batch and its digest, so each half of the replicas
-// holds a well-formed pre-prepare and votes for it, but neither half reaches 2f+1 votes for
-// one (s, d) as long as the halves are split: the slot stalls, the backups time out, and the
-// new leader fills the gap with a no-op (docs/protocol.md, "View change").
+// Equivocation is the `equivocation(ni, ...)` attack (docs/design.md, "Byzantine module"): as
+// leader it sends each pre-prepare with sequence s to the listed replicas and with s+1 to the
+// others; its own copy is unchanged. The shifted copy keeps the batch and its digest, so each half
+// of the replicas holds a well-formed pre-prepare and votes for it, but neither half reaches 2f+1
+// votes for one (s, d) as long as the halves are split: the slot stalls, the backups time out, and
+// the new leader fills the gap with a no-op (docs/protocol.md, "View change").
 //
 // Only PRE-PREPARE is rewritten (the leader is the only sender of that type, including when it
 // re-sends a stalled slot); the pre-prepares inside a NEW-VIEW are left alone, since backups

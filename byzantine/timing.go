@@ -13,9 +13,9 @@ import "github.com/bftbank/pbft/pbft"
 // 400, 1 ms ticks) that is 50 ms per message.
 const TimeDivisor = 8
 
-// Time is the `time` attack (docs/design.md, "Byzantine module"): the replica sends everything, late. As leader it makes
-// every slot slower by about 3·DelayTicks without triggering a view change. The replica's own
-// copies are not delayed (they are local deliveries, not sends).
+// Time is the `time` attack (docs/design.md, "Byzantine module"): the replica sends everything,
+// late. As leader it makes every slot slower by about 3·DelayTicks without triggering a view
+// change. The replica's own copies are not delayed (they are local deliveries, not sends).
 type Time struct {
 	Honest     // otherwise it behaves honestly
 	DelayTicks int

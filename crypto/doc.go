@@ -1,18 +1,19 @@
-// Package crypto holds the signatures of the replicated bank (docs/protocol.md, "Authentication"): Ed25519 for clients
-// and for every replica-to-replica message, and threshold BLS signatures for certificates.
+// Package crypto holds the signatures of the replicated bank (docs/protocol.md, "Authentication"):
+// Ed25519 for clients and for every replica-to-replica message, and threshold BLS signatures for
+// certificates.
 //
 // # Ed25519
 //
-// SigningKey and VerifyKey are thin wrappers over crypto/ed25519 that never panic on bad
-// lengths and read and write keys as hex (or raw bytes).
+// SigningKey and VerifyKey are thin wrappers over crypto/ed25519 that never panic on bad lengths
+// and read and write keys as hex (or raw bytes).
 //
 // # Threshold signatures
 //
-// Certificates are threshold BLS signatures (SBFT): each replica sends the collector a
-// signature share, the collector interpolates T shares "in the exponent" into one ordinary BLS
-// signature under the group key, and everybody verifies that constant-size certificate with a
-// single pairing check. Shares are plain BLS signatures under per-share keys the dealer
-// publishes, so a share is verified like any BLS signature.
+// Certificates are threshold BLS signatures (SBFT): each replica sends the collector a signature
+// share, the collector interpolates T shares "in the exponent" into one ordinary BLS signature
+// under the group key, and everybody verifies that constant-size certificate with a single pairing
+// check. Shares are plain BLS signatures under per-share keys the dealer publishes, so a share is
+// verified like any BLS signature.
 //
 // Two real schemes sit behind ThresholdPublic and ThresholdSigner, chosen by name:
 //
@@ -38,33 +39,32 @@
 //   - circl (bls12381_circl*.go): cloudflare/circl decodes and checks every point, hashes to
 //     G1, multiplies (in constant time when signing) and pairs.
 //
-// Both read the same key files and produce and accept the same bytes (keys, shares,
-// certificates), so replicas on different backends run in one cluster: a bug in one
-// library's decoding, subgroup check, hash or pairing then no longer makes every replica
-// accept the same bad certificate (implementation diversity; docs/design.md, "Two BLS12-381
-// backends", says what that buys and what it does not). The tests run every table on both
-// and check them against each other.
+// Both read the same key files and produce and accept the same bytes (keys, shares, certificates),
+// so replicas on different backends run in one cluster: a bug in one library's decoding, subgroup
+// check, hash or pairing then no longer makes every replica accept the same bad certificate
+// (implementation diversity; docs/design.md, "Two BLS12-381 backends", says what that buys and what
+// it does not). The tests run every table on both and check them against each other.
 //
 // # The cluster keys τ and σ
 //
-// DealCluster deals the protocol's two threshold keys: τ with threshold 2f+1 of n, for the
-// slow path (prepare and commit certificates) and checkpoints, and σ with threshold n of n
-// for the one-round fast path, plus an Ed25519 key per replica (and, with AddClients, per
-// client). A seed makes dealing deterministic, for tests and the simulator; without one the
-// keys come from crypto/rand. WriteDir and ReadClusterKeys store the keys in a directory; the
-// layout is documented in keydir.go.
+// DealCluster deals the protocol's two threshold keys: τ with threshold 2f+1 of n, for the slow
+// path (prepare and commit certificates) and checkpoints, and σ with threshold n of n for the
+// one-round fast path, plus an Ed25519 key per replica (and, with AddClients, per client). A seed
+// makes dealing deterministic, for tests and the simulator; without one the keys come from
+// crypto/rand. WriteDir and ReadClusterKeys store the keys in a directory; the layout is documented
+// in keydir.go.
 //
 // # Optimistic combining
 //
 // A Byzantine replica can send a bad share, and verifying every share costs a pairing each.
-// CombineOptimistic therefore combines first and verifies the result once; only when that
-// fails does it verify the shares one by one, report and drop the bad ones, and combine again
-// (docs/protocol.md, "Authentication"). Callers that remember which replicas sent bad shares should pass those shares
-// last: Combine uses the first T distinct shares, so a persistently faulty replica then costs
-// one fallback instead of one per certificate.
+// CombineOptimistic therefore combines first and verifies the result once; only when that fails
+// does it verify the shares one by one, report and drop the bad ones, and combine again
+// (docs/protocol.md, "Authentication"). Callers that remember which replicas sent bad shares should
+// pass those shares last: Combine uses the first T distinct shares, so a persistently faulty
+// replica then costs one fallback instead of one per certificate.
 //
-// Combining is cheap by construction: public keys are parsed and checked once, when loaded,
-// and the Lagrange coefficients of each index set are cached as small integers c_i over a
-// common denominator d, so a combination costs T short scalar multiplications and one full
-// one (see lagrange.go).
+// Combining is cheap by construction: public keys are parsed and checked once, when loaded, and the
+// Lagrange coefficients of each index set are cached as small integers c_i over a common
+// denominator d, so a combination costs T short scalar multiplications and one full one (see
+// lagrange.go).
 package crypto

@@ -3,14 +3,15 @@ package crypto
 import "fmt"
 
 // CombineOptimistic turns shares over msg into a verified group signature while tolerating bad
-// shares (docs/protocol.md, "Authentication", SBFT's collector). It combines T shares and verifies the result once: in
-// the common case that single verification is the only pairing check. Only if it fails does
-// it verify every share, drop the bad ones and combine T good ones; shares that passed their
-// own verification always combine to a valid signature, so that result is not checked again.
+// shares (docs/protocol.md, "Authentication", SBFT's collector). It combines T shares and verifies
+// the result once: in the common case that single verification is the only pairing check. Only if
+// it fails does it verify every share, drop the bad ones and combine T good ones; shares that
+// passed their own verification always combine to a valid signature, so that result is not checked
+// again.
 //
-// bad lists the indices of shares that failed verification (including out-of-range indices),
-// in input order; it is empty on the fast path. The error wraps ErrNotEnoughShares when fewer
-// than T distinct shares are valid. Garbage share bytes give errors, never panics.
+// bad lists the indices of shares that failed verification (including out-of-range indices), in
+// input order; it is empty on the fast path. The error wraps ErrNotEnoughShares when fewer than T
+// distinct shares are valid. Garbage share bytes give errors, never panics.
 func CombineOptimistic(pub ThresholdPublic, msg []byte, shares []Share) (sig []byte, bad []int, err error) {
 	if countDistinct(shares) < pub.T() {
 		return nil, nil, fmt.Errorf("%w: %d shares, need %d", ErrNotEnoughShares, len(shares), pub.T())

@@ -2,10 +2,11 @@ package pbft
 
 import "github.com/bftbank/pbft/pbft/quorum"
 
-// Catch-up (docs/protocol.md, "Checkpoints and catch-up"): a replica that learns that others are ahead — a certificate for a slot
-// whose batch it lacks, f+1 checkpoint shares or a checkpoint certificate beyond it, a peer's
-// STATUS — fetches committed batches with their certificates from one peer at a time, or a
-// snapshot at the peer's stable checkpoint. Certificates make any single source safe.
+// Catch-up (docs/protocol.md, "Checkpoints and catch-up"): a replica that learns that others are
+// ahead — a certificate for a slot whose batch it lacks, f+1 checkpoint shares or a checkpoint
+// certificate beyond it, a peer's STATUS — fetches committed batches with their certificates from
+// one peer at a time, or a snapshot at the peer's stable checkpoint. Certificates make any single
+// source safe.
 
 // Bounds on what a peer can make a replica hold or do through catch-up. Every structure a
 // peer can fill is bounded by one of these, by n (one entry per replica) or by both.

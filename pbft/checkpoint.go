@@ -2,9 +2,10 @@ package pbft
 
 import "github.com/bftbank/pbft/pbft/quorum"
 
-// Checkpoints (docs/protocol.md, "Checkpoints and catch-up"): every K executed slots a replica multicasts CHECKPOINT(s, state
-// digest) with a τ-share; 2f+1 matching shares combine into a constant-size certificate that
-// makes the checkpoint stable, moves the low watermark and lets the replica discard the log.
+// Checkpoints (docs/protocol.md, "Checkpoints and catch-up"): every K executed slots a replica
+// multicasts CHECKPOINT(s, state digest) with a τ-share; 2f+1 matching shares combine into a
+// constant-size certificate that makes the checkpoint stable, moves the low watermark and lets the
+// replica discard the log.
 
 // ownCheckpoint is a replica's own state at a checkpoint it took, kept until it is stable.
 type ownCheckpoint struct {

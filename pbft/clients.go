@@ -5,9 +5,9 @@ import (
 	"sort"
 )
 
-// clientEntry is the exactly-once record of one client: the last executed timestamp and the
-// reply it produced (docs/protocol.md, "Clients"). The table is replicated state: it is part of the state digest
-// and of snapshots.
+// clientEntry is the exactly-once record of one client: the last executed timestamp and the reply
+// it produced (docs/protocol.md, "Clients"). The table is replicated state: it is part of the state
+// digest and of snapshots.
 type clientEntry struct {
 	T      uint64
 	Result []byte

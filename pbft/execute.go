@@ -1,8 +1,9 @@
 package pbft
 
-// execute runs committed batches strictly in slot order (docs/protocol.md, "Normal case" step 6) and replies to
-// clients. A request whose timestamp is not newer than the client's last executed one is a
-// duplicate (a request ordered twice, e.g. across a view change) and is skipped: exactly once.
+// execute runs committed batches strictly in slot order (docs/protocol.md, "Normal case" step 6)
+// and replies to clients. A request whose timestamp is not newer than the client's last executed
+// one is a duplicate (a request ordered twice, e.g. across a view change) and is skipped: exactly
+// once.
 func (r *Replica) execute() {
 	for {
 		sl := r.slots[r.executed+1]

@@ -16,14 +16,15 @@ type Envelope struct {
 	Msg Message
 }
 
-// ForwardRequest carries a client request from a backup to the leader (docs/protocol.md, "Normal case" step 1).
+// ForwardRequest carries a client request from a backup to the leader (docs/protocol.md, "Normal
+// case" step 1).
 type ForwardRequest struct{ Req Request }
 
-// PrePrepare assigns slot Seq of View to a batch (docs/protocol.md, "Normal case" step 2). An empty batch is a no-op.
-// WantTau asks the backups for their τ-shares as well as their σ-shares: the collector asks
-// when it expects the slow path (a replica absent or giving bad shares), and again, by sending
-// the pre-prepare once more with WantTau set, when the fast path fails on a slot it did not
-// ask for. It is not part of the digest: a leader that lies about it only slows its own view.
+// PrePrepare assigns slot Seq of View to a batch (docs/protocol.md, "Normal case" step 2). An empty
+// batch is a no-op. WantTau asks the backups for their τ-shares as well as their σ-shares: the
+// collector asks when it expects the slow path (a replica absent or giving bad shares), and again,
+// by sending the pre-prepare once more with WantTau set, when the fast path fails on a slot it did
+// not ask for. It is not part of the digest: a leader that lies about it only slows its own view.
 type PrePrepare struct {
 	View    View
 	Seq     Seq
@@ -118,10 +119,10 @@ type VoteEntry struct {
 	Batch  []Request
 }
 
-// ViewChange asks to move to View (docs/protocol.md, "View change"). Sig is the sender's Ed25519 signature over the
-// message with every batch left out (digests only), so that a NEW-VIEW can carry slim copies
-// verifiably. Only the new leader needs the batches, to build O: it gets the full message, the
-// other replicas a slim copy (see Slim).
+// ViewChange asks to move to View (docs/protocol.md, "View change"). Sig is the sender's Ed25519
+// signature over the message with every batch left out (digests only), so that a NEW-VIEW can carry
+// slim copies verifiably. Only the new leader needs the batches, to build O: it gets the full
+// message, the other replicas a slim copy (see Slim).
 type ViewChange struct {
 	View     View
 	Replica  NodeID

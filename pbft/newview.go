@@ -6,10 +6,10 @@ import (
 	"github.com/bftbank/pbft/pbft/quorum"
 )
 
-// computeO is the NEW-VIEW selection rule (docs/protocol.md, "View change"), a pure function of the VIEW-CHANGE
-// messages so that the new leader and every backup compute the same O. It returns the highest
-// stable checkpoint in V (min-s), the highest slot with a certificate or vote (max-s), and one
-// pre-prepare of view nv for every slot in (min-s, max-s]:
+// computeO is the NEW-VIEW selection rule (docs/protocol.md, "View change"), a pure function of the
+// VIEW-CHANGE messages so that the new leader and every backup compute the same O. It returns the
+// highest stable checkpoint in V (min-s), the highest slot with a certificate or vote (max-s), and
+// one pre-prepare of view nv for every slot in (min-s, max-s]:
 //  1. a FULL-COMMIT-PROOF or COMMIT-CERT if any message has one (the value committed);
 //  2. else the value with fast-path votes from f+1 distinct replicas in the highest such view,
 //     if that view is above the highest PREPARE-CERT's (SBFT's dual-mode rule: a value that may

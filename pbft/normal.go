@@ -1,7 +1,8 @@
 package pbft
 
-// tryPropose lets the leader cut batches (docs/protocol.md, "Normal case", step 2; "Batching and flow control") while awaited says so. It is
-// also where a fill starts: the first time the leader finds nothing in flight after a batch.
+// tryPropose lets the leader cut batches (docs/protocol.md, "Normal case", step 2; "Batching and
+// flow control") while awaited says so. It is also where a fill starts: the first time the leader
+// finds nothing in flight after a batch.
 func (r *Replica) tryPropose() {
 	if r.canPropose() && r.inflight() == 0 {
 		r.pending.startFill(r.now, r.cfg.FillTicks)
@@ -71,7 +72,8 @@ func (r *Replica) committedPrefix() Seq {
 	}
 }
 
-// onPrePrepare accepts a pre-prepare from the leader of the current view (docs/protocol.md, "Normal case" step 3).
+// onPrePrepare accepts a pre-prepare from the leader of the current view (docs/protocol.md, "Normal
+// case" step 3).
 func (r *Replica) onPrePrepare(from NodeID, pp *PrePrepare) {
 	if !r.viewActive || pp.View != r.view || from != r.cfg.leaderOf(pp.View) || !r.inWindow(pp.Seq) {
 		r.stats.RejectedMessages++
@@ -152,8 +154,8 @@ func (r *Replica) sendPrepare(sl *slot, withTau bool) {
 	r.send(r.cfg.leaderOf(pp.View), &Prepare{View: pp.View, Seq: pp.Seq, Digest: pp.Digest, SigmaOnly: !sl.tauSent})
 }
 
-// onCert handles a certificate from the collector (docs/protocol.md, "Normal case" steps 4 and 5). The runtime has
-// verified its threshold signature.
+// onCert handles a certificate from the collector (docs/protocol.md, "Normal case" steps 4 and 5).
+// The runtime has verified its threshold signature.
 func (r *Replica) onCert(c *Cert) {
 	if c.Seq <= r.stable.Seq || c.Seq > r.stable.Seq+r.cfg.Window {
 		return

@@ -83,7 +83,8 @@ type Application interface {
 	Execute(client ClientID, op []byte) []byte
 	// Query answers a read-only operation from the current state without changing it.
 	Query(op []byte) []byte
-	// Digest is the state digest, maintained incrementally (docs/protocol.md, "Checkpoints and catch-up").
+	// Digest is the state digest, maintained incrementally (docs/protocol.md, "Checkpoints and
+	// catch-up").
 	Digest() Digest
 	// Snapshot encodes the whole state; Restore replaces the state with a snapshot.
 	Snapshot() []byte

@@ -17,15 +17,15 @@ type RecoverReport struct {
 	Votes            int // PREPARE votes restored above the stable checkpoint
 }
 
-// Recover rebuilds a replica from what it made durable (Ready.Persist, Ready.Checkpoint):
-// the state at the saved checkpoint, verified against its certificate; the executed slots
-// after it, replayed in order through the Application; the stable checkpoint; and the voting
-// state — its view (and whether it had sent VIEW-CHANGE for it), the PREPARE and COMMIT
-// votes it sent, the certificates it holds and the NEW-VIEW it sent as leader — so that it
-// never signs a vote conflicting with one it signed before the crash, never goes back to a
-// lower view, and reports its certificates in later VIEW-CHANGEs. It is an honest replica at
-// once; as leader it goes on proposing after the slots it recorded. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The first
-// Ready may hold messages: a VIEW-CHANGE re-sent, or a FETCH for what it must catch up on.
+// Recover rebuilds a replica from what it made durable (Ready.Persist, Ready.Checkpoint): the state
+// at the saved checkpoint, verified against its certificate; the executed slots after it, replayed
+// in order through the Application; the stable checkpoint; and the voting state — its view (and
+// whether it had sent VIEW-CHANGE for it), the PREPARE and COMMIT votes it sent, the certificates
+// it holds and the NEW-VIEW it sent as leader — so that it never signs a vote conflicting with one
+// it signed before the crash, never goes back to a lower view, and reports its certificates in
+// later VIEW-CHANGEs. It is an honest replica at once; as leader it goes on proposing after the
+// slots it recorded. cfg.App must hold the genesis state (the snapshot, if any, replaces it). The
+// first Ready may hold messages: a VIEW-CHANGE re-sent, or a FETCH for what it must catch up on.
 func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	r, err := New(cfg)
 	if err != nil {

@@ -126,5 +126,6 @@ func appendBytes(b, v []byte) []byte {
 	return append(b, v...)
 }
 
-// noopDigest is the digest of the empty batch, the no-op of the view change (docs/protocol.md, "View change").
+// noopDigest is the digest of the empty batch, the no-op of the view change (docs/protocol.md,
+// "View change").
 var noopDigest = BatchDigest(nil)

@@ -6,8 +6,8 @@ import (
 	"github.com/bftbank/pbft/pbft/quorum"
 )
 
-// The view change (docs/protocol.md, "View change"): PBFT's, with certificates, and SBFT's dual-mode rule for
-// values that may have committed on the fast path.
+// The view change (docs/protocol.md, "View change"): PBFT's, with certificates, and SBFT's
+// dual-mode rule for values that may have committed on the fast path.
 
 // viewChangeState is a replica's view-change timer and the VIEW-CHANGE and NEW-VIEW messages
 // it has seen.

@@ -1,5 +1,5 @@
-// Package scenario reads the scenario CSV files run by `pbft --test` (README, "Scenario file grammar") and
-// computes the conflict order in which a set's transactions may be issued.
+// Package scenario reads the scenario CSV files run by `pbft --test` (README, "Scenario file
+// grammar") and computes the conflict order in which a set's transactions may be issued.
 //
 // # File grammar
 //

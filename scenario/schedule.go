@@ -14,13 +14,13 @@ type Access struct {
 }
 
 // Deps returns, for each transaction, the ascending indices of the earlier transactions it must
-// wait for so that running the set equals running it one by one in file order (README,
-// "Scenario file grammar"): for each account it touches, the latest earlier transaction touching that account, and
-// the client's previous transaction (each client is closed-loop).
+// wait for so that running the set equals running it one by one in file order (README, "Scenario
+// file grammar"): for each account it touches, the latest earlier transaction touching that
+// account, and the client's previous transaction (each client is closed-loop).
 //
-// Waiting for these is waiting for every earlier transaction that shares an account: the
-// latest one waited in turn for its predecessor on that account, and so on. Reads are treated
-// like writes, since the spec orders any two transactions that touch one account.
+// Waiting for these is waiting for every earlier transaction that shares an account: the latest one
+// waited in turn for its predecessor on that account, and so on. Reads are treated like writes,
+// since the spec orders any two transactions that touch one account.
 func Deps(txns []Access) [][]int {
 	lastOnAccount := make(map[string]int)
 	lastOfClient := make(map[string]int)

@@ -1,13 +1,13 @@
-// Package smallbank is the replicated application of the bank (docs/protocol.md, "Application state and authorization"): the SmallBank
-// state machine of Cahill, Röhm and Fekete ("Serializable Isolation for Snapshot Databases",
-// SIGMOD 2008) behind the pbft.Application interface.
+// Package smallbank is the replicated application of the bank (docs/protocol.md, "Application state
+// and authorization"): the SmallBank state machine of Cahill, Röhm and Fekete ("Serializable
+// Isolation for Snapshot Databases", SIGMOD 2008) behind the pbft.Application interface.
 //
 // # State
 //
 // Every account has a checking and a savings balance in integer units. Accounts exist only once
 // they are opened (Open, LoadAccounts, or a snapshot); an operation that names another account
-// fails with "unknown account X". Savings never go negative; checking may, through the overdraft
-// of WriteCheck.
+// fails with "unknown account X". Savings never go negative; checking may, through the overdraft of
+// WriteCheck.
 //
 // # Operations
 //

@@ -18,10 +18,11 @@ const loadSeed2 = 0x5a11_ba4c
 // LoadAccounts opens the count benchmark accounts AccountName(0) .. AccountName(count-1), each
 // owned by the client of the same name (as Open does), with checking and savings drawn
 // independently and uniformly from [lo, hi] by a PCG generator seeded with seed, so that every
-// replica loading with the same arguments holds the same state. It fails, opening nothing, if one of the names exists already.
+// replica loading with the same arguments holds the same state. It fails, opening nothing, if one
+// of the names exists already.
 //
-// Loading is built for a million accounts: the names share one allocation, and the hashing of
-// the new accounts is left to the next Digest, which runs it on all cores.
+// Loading is built for a million accounts: the names share one allocation, and the hashing of the
+// new accounts is left to the next Digest, which runs it on all cores.
 func (b *Bank) LoadAccounts(count int, lo, hi int64, seed uint64) error {
 	if err := b.checkLoad(count, lo, hi); err != nil {
 		return err

@@ -26,7 +26,8 @@ type Result struct {
 // Linearizable reports whether the check proved the history linearizable.
 func (r Result) Linearizable() bool { return r.Outcome == porcupine.Ok }
 
-// String summarises the verdict, e.g. "linearizable (1200 operations, 340 components, largest 12, 15 ms)".
+// String summarises the verdict, e.g. "linearizable (1200 operations, 340 components, largest 12,
+// 15 ms)".
 func (r Result) String() string {
 	verdict := map[porcupine.CheckResult]string{porcupine.Ok: "linearizable", porcupine.Illegal: "NOT linearizable",
 		porcupine.Unknown: "linearizability unknown (check timed out)"}[r.Outcome]

@@ -14,8 +14,9 @@ import (
 	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 )
 
-// The delay settings of the seven-host test (docs/design.md, "Several hosts"). CI runs the
-// last, the geo-replicated one; PBFT_NETNS_DELAYS=all runs the three (docs/benchmarks.md, "Seven hosts in network namespaces").
+// The delay settings of the seven-host test (docs/design.md, "Several hosts"). CI runs the last,
+// the geo-replicated one; PBFT_NETNS_DELAYS=all runs the three (docs/benchmarks.md, "Seven hosts in
+// network namespaces").
 var netnsDelays = []wanDelay{
 	{name: "lan-0ms"},
 	{name: "region-10ms", intra: 10 * time.Millisecond, jitter: 2 * time.Millisecond},

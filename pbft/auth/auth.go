@@ -1,10 +1,10 @@
 // Package auth is the authentication layer between the deterministic core and the network
-// (docs/protocol.md, "Authentication"). Outbound, it fills a replica's threshold shares into PREPARE, COMMIT and
-// CHECKPOINT, signs VIEW-CHANGEs, encodes the message and signs the frame with the replica's
-// Ed25519 key. Inbound, it verifies the frame signature over the exact body bytes before
-// decoding, then every client signature in a batch and every certificate the message carries,
-// so the core only ever sees authenticated messages. Shares are not verified on receipt: the
-// collector combines them optimistically (Combine) and verifies them one by one only when the
+// (docs/protocol.md, "Authentication"). Outbound, it fills a replica's threshold shares into
+// PREPARE, COMMIT and CHECKPOINT, signs VIEW-CHANGEs, encodes the message and signs the frame with
+// the replica's Ed25519 key. Inbound, it verifies the frame signature over the exact body bytes
+// before decoding, then every client signature in a batch and every certificate the message
+// carries, so the core only ever sees authenticated messages. Shares are not verified on receipt:
+// the collector combines them optimistically (Combine) and verifies them one by one only when the
 // combined signature fails.
 package auth
 

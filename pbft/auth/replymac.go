@@ -16,11 +16,11 @@ import (
 )
 
 // Replies are authenticated with a MAC under a key that only the client and the replica know
-// (docs/protocol.md, "Authentication"): HMAC-SHA256 over wire.AppendReplySigned, keyed by crypto.SigningKey.SharedKey
-// between the replica's and the client's Ed25519 keys. A replica sends a reply to every
-// client of every request it executes, so replies must be nearly free: an HMAC costs about a
-// microsecond, an Ed25519 signature and its check about 90 µs. A Byzantine replica cannot
-// forge another replica's replies, since it does not know their key.
+// (docs/protocol.md, "Authentication"): HMAC-SHA256 over wire.AppendReplySigned, keyed by
+// crypto.SigningKey.SharedKey between the replica's and the client's Ed25519 keys. A replica sends
+// a reply to every client of every request it executes, so replies must be nearly free: an HMAC
+// costs about a microsecond, an Ed25519 signature and its check about 90 µs. A Byzantine replica
+// cannot forge another replica's replies, since it does not know their key.
 
 // replyMACLabel separates reply keys from any other use of the shared secret.
 const replyMACLabel = "pbft/reply-mac/v1"

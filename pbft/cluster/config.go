@@ -1,6 +1,7 @@
-// Package cluster is the cluster configuration (docs/design.md, "Processes, transport, configuration"): a YAML file with the replicas' ids
-// and addresses, f, timers, batch limits, the checkpoint interval and the key directory. The
-// same file drives `pbft node`, `pbft client`, `pbft keygen` and `pbft bench --config`.
+// Package cluster is the cluster configuration (docs/design.md, "Processes, transport,
+// configuration"): a YAML file with the replicas' ids and addresses, f, timers, batch limits, the
+// checkpoint interval and the key directory. The same file drives `pbft node`, `pbft client`, `pbft
+// keygen` and `pbft bench --config`.
 package cluster
 
 import (

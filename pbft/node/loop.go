@@ -118,10 +118,10 @@ func (nd *node) flush() {
 	nd.noteView()
 }
 
-// dispatchDurable dispatches a Ready of a durable replica: its records go to the group
-// commit, and each message or reply waits for what it depends on (persister): a binding
-// message for this Ready's records (and earlier ones), the rest for nothing. A snapshot installed through catch-up (Required) holds all of
-// the Ready's messages and replies.
+// dispatchDurable dispatches a Ready of a durable replica: its records go to the group commit, and
+// each message or reply waits for what it depends on (persister): a binding message for this
+// Ready's records (and earlier ones), the rest for nothing. A snapshot installed through catch-up
+// (Required) holds all of the Ready's messages and replies.
 func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
 	binding := false
 	for i := range rd.Messages {

@@ -33,7 +33,8 @@ type Options struct {
 	// CryptoBackend overrides the replica's crypto_backend in Config (gnark or circl); the
 	// replica moves its threshold keys to that backend at start (see onBackend).
 	CryptoBackend string
-	// Behavior makes the replica misbehave (docs/design.md, "Byzantine module"); nil is byzantine.Honest{}.
+	// Behavior makes the replica misbehave (docs/design.md, "Byzantine module"); nil is
+	// byzantine.Honest{}.
 	Behavior byzantine.Behavior
 	// Control and ControlOut are the control channel, JSON lines (nil Control: none; nil
 	// ControlOut: responses are discarded).

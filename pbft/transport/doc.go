@@ -1,16 +1,17 @@
-// Package transport carries frames over persistent TCP connections between replicas, and
-// between clients and replicas (docs/design.md, "Processes, transport, configuration"). It moves opaque byte strings: what is inside a frame,
-// and who signed it, is the business of the layers above (packages pbft/wire and pbft/auth).
+// Package transport carries frames over persistent TCP connections between replicas, and between
+// clients and replicas (docs/design.md, "Processes, transport, configuration"). It moves opaque
+// byte strings: what is inside a frame, and who signed it, is the business of the layers above
+// (packages pbft/wire and pbft/auth).
 //
-// Files. client_*.go are the client side (ClientConn: one connection per replica; ClientMux:
-// many clients of one process over one connection per replica). replica_*.go are the replica
-// side (Transport, its peers, the clients it serves and their multiplexed connections). The
-// rest is shared: hello, handshake and keys, framing and the read/write loops (serve.go,
-// base.go, outbox.go), limits and stats.
+// Files. client_*.go are the client side (ClientConn: one connection per replica; ClientMux: many
+// clients of one process over one connection per replica). replica_*.go are the replica side
+// (Transport, its peers, the clients it serves and their multiplexed connections). The rest is
+// shared: hello, handshake and keys, framing and the read/write loops (serve.go, base.go,
+// outbox.go), limits and stats.
 //
-// Connections. There is one connection per replica pair, used in both directions: the replica
-// with the lower id dials the one with the higher id, so the two never race to connect. Right
-// after connecting, the dialer sends a hello with a fresh 32-byte nonce:
+// Connections. There is one connection per replica pair, used in both directions: the replica with
+// the lower id dials the one with the higher id, so the two never race to connect. Right after
+// connecting, the dialer sends a hello with a fresh 32-byte nonce:
 //
 //	"PBFT" | version 2 | role 1 (replica) | from uint32 | to uint32 | nonce   (big-endian)
 //	"PBFT" | version 2 | role 2 (client)  | len uint16  | client id | nonce

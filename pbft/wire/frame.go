@@ -8,11 +8,11 @@ import (
 // frameDomain separates frame signatures from every other signed byte string.
 const frameDomain = "pbft/frame/v1\x00"
 
-// Frame is the signed unit that travels on a connection. A replica's frame names the sender in
-// From and is signed by the sender's Ed25519 key over SignedBytes(From, Body); the receiver
-// verifies that signature over the exact Body bytes before it decodes Body (docs/protocol.md, "Authentication"). A client
-// frame has From 0 and names the client in Client; its Sig may be empty, since the Request it
-// carries is signed by the client, as a Reply is by its replica.
+// Frame is the signed unit that travels on a connection. A replica's frame names the sender in From
+// and is signed by the sender's Ed25519 key over SignedBytes(From, Body); the receiver verifies
+// that signature over the exact Body bytes before it decodes Body (docs/protocol.md,
+// "Authentication"). A client frame has From 0 and names the client in Client; its Sig may be
+// empty, since the Request it carries is signed by the client, as a Reply is by its replica.
 type Frame struct {
 	From   uint32
 	Client string

@@ -10,7 +10,8 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// scenarioBalance is the opening balance of the scenario accounts A..J (README, "Scenario file grammar").
+// scenarioBalance is the opening balance of the scenario accounts A..J (README, "Scenario file
+// grammar").
 const scenarioBalance = 10
 
 // attackRun is one scenario set on the simulator: the live replicas (the others are down for

@@ -8,8 +8,8 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// simClient is a closed-loop client (docs/protocol.md, "Clients"): one outstanding request, a retransmission
-// timer that re-sends to every replica, and 2f+1 matching replies to accept a result
+// simClient is a closed-loop client (docs/protocol.md, "Clients"): one outstanding request, a
+// retransmission timer that re-sends to every replica, and 2f+1 matching replies to accept a result
 // (Options.OrderedQuorum).
 type simClient struct {
 	s         *Sim

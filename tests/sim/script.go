@@ -24,11 +24,12 @@ type script struct {
 	issued int // how many transactions were issued
 }
 
-// Script queues transactions to run as a scenario file's set does (README, "Scenario file grammar"): each one is issued
-// by the client that owns its first account, as soon as every earlier transaction that touches
-// one of its accounts has completed (so the final state equals executing them one by one, in
-// order); a Balance goes to every replica as a read and falls back to an ordered request when
-// it does not get 2f+1 matching answers in time. Accounts are the clients' (AccountName).
+// Script queues transactions to run as a scenario file's set does (README, "Scenario file
+// grammar"): each one is issued by the client that owns its first account, as soon as every earlier
+// transaction that touches one of its accounts has completed (so the final state equals executing
+// them one by one, in order); a Balance goes to every replica as a read and falls back to an
+// ordered request when it does not get 2f+1 matching answers in time. Accounts are the clients'
+// (AccountName).
 func (s *Sim) Script(ops []smallbank.Op) error {
 	if s.script != nil && !s.ScriptDone() {
 		return fmt.Errorf("sim: a script is still running")

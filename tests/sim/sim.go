@@ -60,8 +60,9 @@ type Sim struct {
 	// Hooks for Byzantine behaviour and tests: called on every outbound envelope of a replica
 	// before sealing; returns the envelopes to send instead (nil drops it).
 	Outbound map[pbft.NodeID]func(pbft.Envelope) []pbft.Envelope
-	// Behaviors are the Byzantine replicas (docs/design.md, "Byzantine module"): what each sends (after its Outbound hook),
-	// with what delay, whether its signatures are damaged, which replies it withholds.
+	// Behaviors are the Byzantine replicas (docs/design.md, "Byzantine module"): what each sends
+	// (after its Outbound hook), with what delay, whether its signatures are damaged, which replies
+	// it withholds.
 	Behaviors map[pbft.NodeID]byzantine.Behavior
 	// Intercept, when set, sees every replica-to-replica message after its sender's behaviour
 	// and before sealing (honest senders included): it is the adversary's hand on the network.

@@ -15,10 +15,10 @@ const (
 	convergePoll    = 200 * time.Millisecond
 )
 
-// checkConsistency waits until every honest replica reports the same executed slot and state
-// digest (twice in a row), then checks that each holds the money the committed results imply:
-// the initial money plus Σ Result.Value of every successful update (docs/design.md, "SmallBank benchmark").
-// A cluster the benchmark did not start is checked through its admin endpoints (checkByAdmin).
+// checkConsistency waits until every honest replica reports the same executed slot and state digest
+// (twice in a row), then checks that each holds the money the committed results imply: the initial
+// money plus Σ Result.Value of every successful update (docs/design.md, "SmallBank benchmark"). A
+// cluster the benchmark did not start is checked through its admin endpoints (checkByAdmin).
 func checkConsistency(ctx context.Context, c *benchCluster, points []*point) Consistency {
 	cons := Consistency{MoneyInitial: c.initial, MoneyReplicas: map[string]int64{}}
 	for _, p := range points {

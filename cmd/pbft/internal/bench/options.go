@@ -65,10 +65,11 @@ type Options struct {
 
 // Defaults of the flags.
 const (
-	// DefaultClients is the load of the default run: about the most closed-loop clients for
-	// which the median latency stays near the 20 ms goal (docs/design.md, "SmallBank benchmark") on the 2-core development
-	// machine (152 clients: 7,536-8,772 tx/s at p50 17.9-20.8 ms). More clients buy throughput
-	// with queueing: 256 clients ~9,600-10,000 tx/s at ~27 ms, 512 ~10,700-11,700 at ~46-49 ms.
+	// DefaultClients is the load of the default run: about the most closed-loop clients for which
+	// the median latency stays near the 20 ms goal (docs/design.md, "SmallBank benchmark") on the
+	// 2-core development machine (152 clients: 7,536-8,772 tx/s at p50 17.9-20.8 ms). More clients
+	// buy throughput with queueing: 256 clients ~9,600-10,000 tx/s at ~27 ms, 512 ~10,700-11,700 at
+	// ~46-49 ms.
 	DefaultClients   = 152
 	DefaultAccounts  = 100_000
 	DefaultDuration  = 20 * time.Second
@@ -87,7 +88,8 @@ const (
 	DefaultCheckpoint = 64
 )
 
-// Balances of generated accounts (docs/design.md, "SmallBank benchmark") and amounts of generated transactions.
+// Balances of generated accounts (docs/design.md, "SmallBank benchmark") and amounts of generated
+// transactions.
 const (
 	minBalance = 10_000
 	maxBalance = 50_000

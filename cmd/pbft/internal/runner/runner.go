@@ -13,7 +13,8 @@ import (
 	"github.com/bftbank/pbft/smallbank"
 )
 
-// DefaultBasePort is the port of n1; replica i listens on 127.0.0.1:DefaultBasePort+i-1 (docs/design.md, "Processes, transport, configuration").
+// DefaultBasePort is the port of n1; replica i listens on 127.0.0.1:DefaultBasePort+i-1
+// (docs/design.md, "Processes, transport, configuration").
 const DefaultBasePort = 5001
 
 // Cluster shape of scenario runs: n = 7 replicas, f = 2 (docs/protocol.md, "Quorums").

@@ -30,8 +30,9 @@ type FaultSet struct {
 // allLive is the live list of a set with every replica up.
 const allLive = "[n1, n2, n3, n4, n5, n6, n7]"
 
-// FaultSets are the configurations --faults cycles through: all honest, a replica down, then
-// each attack (docs/design.md, "Byzantine module") on one Byzantine replica (the leader n1 for the leader attacks).
+// FaultSets are the configurations --faults cycles through: all honest, a replica down, then each
+// attack (docs/design.md, "Byzantine module") on one Byzantine replica (the leader n1 for the
+// leader attacks).
 var FaultSets = []FaultSet{
 	{Live: allLive, Byzantine: "[]", Attacks: "[]"},
 	{Live: "[n1, n2, n3, n4, n5, n6]", Byzantine: "[]", Attacks: "[]"},
@@ -62,8 +63,8 @@ func (s *ScenarioSpec) validate() error {
 	return nil
 }
 
-// WriteScenario writes a scenario CSV of SmallBank transactions in the standard mix (docs/design.md, "SmallBank benchmark"), one per
-// row, that `pbft --test` runs.
+// WriteScenario writes a scenario CSV of SmallBank transactions in the standard mix
+// (docs/design.md, "SmallBank benchmark"), one per row, that `pbft --test` runs.
 func WriteScenario(w io.Writer, spec ScenarioSpec) error {
 	if err := spec.validate(); err != nil {
 		return err

@@ -16,8 +16,8 @@ type Weight struct {
 	Percent int
 }
 
-// StandardMix is the benchmark's mix (docs/design.md, "SmallBank benchmark"): Amalgamate 15, Balance 15, DepositChecking 15, SendPayment 25,
-// TransactSavings 15, WriteCheck 15.
+// StandardMix is the benchmark's mix (docs/design.md, "SmallBank benchmark"): Amalgamate 15,
+// Balance 15, DepositChecking 15, SendPayment 25, TransactSavings 15, WriteCheck 15.
 var StandardMix = []Weight{
 	{smallbank.OpAmalgamate, 15},
 	{smallbank.OpBalance, 15},
