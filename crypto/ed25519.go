@@ -31,7 +31,10 @@ var ErrBadEd25519 = errors.New("crypto: ed25519 signature does not verify")
 
 // SigningKey is an Ed25519 private key, used by clients to sign requests and by replicas to
 // sign every message they send (docs/protocol.md, "Authentication").
-type SigningKey struct{ priv ed25519.PrivateKey }
+type SigningKey struct {
+	priv ed25519.PrivateKey
+	hint *hintSigner // the same key, for SignWithHint
+}
 
 // VerifyKey is an Ed25519 public key. It is an array, so it can be compared and used as a map
 // key.
@@ -49,7 +52,9 @@ func GenerateSigningKey(seed []byte) (*SigningKey, error) {
 	if len(seed) != SeedSize {
 		return nil, fmt.Errorf("%w: ed25519 seed is %d bytes, want %d", ErrMalformed, len(seed), SeedSize)
 	}
-	return &SigningKey{priv: ed25519.NewKeyFromSeed(seed)}, nil
+	k := &SigningKey{priv: ed25519.NewKeyFromSeed(seed)}
+	k.hint = newHintSigner(seed, k.Public())
+	return k, nil
 }
 
 // Sign returns the Ed25519 signature of msg (RFC 8032; the same bytes as crypto/ed25519).

@@ -1,26 +1,21 @@
 package crypto
 
-import (
-	"crypto/rand"
-
-	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
-)
+import ()
 
 // Ed25519Batch verifies many signatures at once: one multi-scalar multiplication with fresh
-// random 128-bit coefficients (from crypto/rand) checks the whole batch, at about half the
-// cost per signature of checking them one by one. Only when that check fails are the
-// signatures verified one by one, to tell the good from the bad. It uses the cofactored
-// ZIP-215 equation, so a signature passes in a batch exactly when it passes alone
-// (VerifyKey.Verify, ExpandedVerifyKey.Verify): a valid one always, an invalid one with
-// probability at most 2⁻¹²⁸. Every Verify draws new coefficients, so reusing a batch (Reset)
-// changes none of this. A batch keeps its memory across Reset, so a caller that checks batch
-// after batch with one of them allocates little. A batch is not safe for concurrent use.
+// random 128-bit coefficients z (from crypto/rand) checks the whole batch,
+// [8](Σ z·S·B − Σ z·R − Σ z·k·A) = 0, at about half the cost per signature of checking them one
+// by one. Only when that check fails are the signatures verified one by one, to tell the
+// good from the bad. It uses the cofactored ZIP-215 equation, so a signature passes in a
+// batch exactly when it passes alone (VerifyKey.Verify, ExpandedVerifyKey.Verify): a valid
+// one always, an invalid one with probability at most 2⁻¹²⁸. Every Verify draws new
+// coefficients, so reusing a batch (Reset) changes none of this. Signatures may carry hints
+// (HintedSignatureSize), which spare decompressing R. A batch keeps its memory across Reset,
+// so a caller that checks batch after batch with one of them allocates little. A batch is
+// not safe for concurrent use.
 type Ed25519Batch struct {
 	entries []batchEntry
-	// equation is the batch verifier, made at the first batch check and reset and refilled
-	// for every later one. Its entries hold the prepared signatures (R, S, H(R,A,M)) and
-	// the expanded keys, never msg or sig.
-	equation *ed25519.BatchVerifier
+	eq      equation
 }
 
 // batchEntry is one signature of a batch, kept for the one-by-one check after a failure.
@@ -40,7 +35,8 @@ func NewEd25519Batch(capacity int) *Ed25519Batch {
 // Add queues the signature sig of msg under key. The batch keeps msg and sig until Reset:
 // the caller must not change them before the last Verify.
 func (b *Ed25519Batch) Add(key *ExpandedVerifyKey, msg, sig []byte) {
-	e := batchEntry{key: key, msg: msg, sig: sig, malformed: !key.Valid() || len(sig) != SignatureSize}
+	e := batchEntry{key: key, msg: msg, sig: sig, malformed: !key.Valid() ||
+		(len(sig) != SignatureSize && len(sig) != HintedSignatureSize)}
 	b.entries = append(b.entries, e)
 }
 
@@ -67,7 +63,7 @@ func (b *Ed25519Batch) VerifyInto(valid []bool) []bool {
 		valid = make([]bool, len(b.entries))
 	}
 	valid = valid[:len(b.entries)]
-	if n := b.queued(); n > 1 && b.verifier(n).VerifyBatchOnly(rand.Reader) {
+	if n := b.queued(); n > 1 && b.eq.holds(b.entries, n) {
 		for i, e := range b.entries {
 			valid[i] = !e.malformed
 		}
@@ -79,22 +75,7 @@ func (b *Ed25519Batch) VerifyInto(valid []bool) []bool {
 	return valid
 }
 
-// verifier returns the batch verifier, emptied and loaded with the n well-formed signatures.
-func (b *Ed25519Batch) verifier(n int) *ed25519.BatchVerifier {
-	if b.equation == nil {
-		b.equation = ed25519.NewBatchVerifierWithCapacity(n)
-	} else {
-		b.equation.Reset()
-	}
-	for _, e := range b.entries {
-		if !e.malformed {
-			b.equation.AddExpandedWithOptions(e.key.expanded, e.msg, e.sig, zip215)
-		}
-	}
-	return b.equation
-}
-
-// queued is the number of signatures given to the batch verifier (all but the malformed).
+// queued is the number of signatures given to the batch equation (all but the malformed).
 // One alone is cheaper to check by itself.
 func (b *Ed25519Batch) queued() int {
 	n := 0

@@ -28,20 +28,26 @@ func BenchmarkEd25519Expanded(b *testing.B) {
 
 // BenchmarkEd25519Batch verifies batches of signatures by distinct keys, a new batch each
 // time; ns/sig is the cost per signature.
-func BenchmarkEd25519Batch(b *testing.B) { benchmarkEd25519Batch(b, false) }
+func BenchmarkEd25519Batch(b *testing.B) { benchmarkEd25519Batch(b, false, false) }
 
 // BenchmarkEd25519BatchReused is BenchmarkEd25519Batch with one batch and one result slice,
 // reset and refilled for every check, as a replica verifying batch after batch does.
-func BenchmarkEd25519BatchReused(b *testing.B) { benchmarkEd25519Batch(b, true) }
+func BenchmarkEd25519BatchReused(b *testing.B) { benchmarkEd25519Batch(b, true, false) }
 
-func benchmarkEd25519Batch(b *testing.B, reuse bool) {
-	for _, n := range []int{16, 64, 128} {
+// BenchmarkEd25519BatchHinted is BenchmarkEd25519BatchReused with hinted signatures
+// (SignWithHint): R is not decompressed.
+func BenchmarkEd25519BatchHinted(b *testing.B) { benchmarkEd25519Batch(b, true, true) }
+
+func benchmarkEd25519Batch(b *testing.B, reuse, hinted bool) {
+	for _, n := range []int{16, 64, 128, 150} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			keys, msgs, sigs := make([]*ExpandedVerifyKey, n), make([][]byte, n), make([][]byte, n)
 			for i := range n {
 				k, _ := GenerateSigningKey(DeriveSeed([]byte("bench"), fmt.Sprint(i)))
 				keys[i], msgs[i] = ExpandVerifyKey(k.Public()), []byte(fmt.Sprintf("request %d", i))
-				sigs[i] = k.Sign(msgs[i])
+				if sigs[i] = k.Sign(msgs[i]); hinted {
+					sigs[i] = AppendSigHint(sigs[i])
+				}
 			}
 			batch, valid := NewEd25519Batch(n), []bool(nil)
 			for b.Loop() {

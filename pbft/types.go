@@ -55,8 +55,10 @@ type Request struct {
 	Client    ClientID
 	Timestamp uint64
 	Op        []byte
-	ReadOnly  bool   // a read sent to every replica (answered from executed state, not ordered)
-	Sig       []byte // Ed25519 signature of the client over SignedBytes
+	ReadOnly  bool // a read sent to every replica (answered from executed state, not ordered)
+	// Sig is the client's Ed25519 signature over SignedBytes (64 bytes), optionally
+	// followed by its 32-byte hint (docs/protocol.md, "Authentication").
+	Sig []byte
 }
 
 // SignedBytes is the canonical, domain-separated byte string a client signs.

@@ -136,7 +136,7 @@ func (a *Authenticator) uncached(s *requestScratch, reqs []*pbft.Request, errs [
 			errs[i] = ErrUnknownUser
 			continue
 		}
-		if len(r.Sig) != crypto.SignatureSize {
+		if len(r.Sig) != crypto.SignatureSize && len(r.Sig) != crypto.HintedSignatureSize {
 			errs[i] = ErrBadRequest
 			continue
 		}

@@ -152,7 +152,8 @@ func (a *Authenticator) Combine(job pbft.CombineJob) pbft.Combined {
 	return out
 }
 
-// SignRequest signs a client request with the client's key.
+// SignRequest signs a client request with the client's key. The signature carries its hint
+// (crypto.SignWithHint), which spares every replica decompressing its R.
 func SignRequest(key *crypto.SigningKey, r *pbft.Request) {
-	r.Sig = key.Sign(r.SignedBytes())
+	r.Sig = key.SignWithHint(r.SignedBytes())
 }
