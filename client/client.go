@@ -54,7 +54,8 @@ type Client struct {
 	verifier   *auth.Authenticator
 	conn       link
 	n, f       int
-	retransmit time.Duration
+	retransmit time.Duration // the configured client timer, the ceiling of rto
+	rto        rtoEstimator  // the ordered requests' timer, used by the holder of turn
 	timeout    time.Duration // Options.CallTimeout
 	log        zerolog.Logger
 
@@ -96,6 +97,7 @@ func New(cfg *cluster.Config, id pbft.ClientID, key *crypto.SigningKey, pub *cry
 	if c.retransmit <= 0 {
 		return nil, fmt.Errorf("client %s: retransmission timer must be positive", id)
 	}
+	c.rto.ceiling = c.retransmit
 	if opts.Network != nil {
 		if err := opts.Network.mux.Attach(id, key, c.onReply); err != nil {
 			return nil, fmt.Errorf("client %s: %w", id, err)

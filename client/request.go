@@ -153,10 +153,10 @@ func (c *Client) acquire(ctx context.Context, deadline time.Time) error {
 func (c *Client) release() { <-c.turn }
 
 // ordered sends an ordered request to the leader and waits for 2f+1 matching replies,
-// re-sending it to every replica whenever the client timer expires. The timer doubles after
-// each expiry, up to maxBackoff times the first: under overload, when requests take longer
-// than the timer, clients that re-sent every period would multiply the load (every replica
-// checks and forwards each copy).
+// re-sending it to every replica whenever the client timer (rtoEstimator) expires. The timer
+// doubles after each expiry, up to maxBackoff times the configured one: under overload, when
+// requests take longer than the timer, clients that re-sent every period would multiply the
+// load (every replica checks and forwards each copy).
 func (c *Client) ordered(ctx context.Context, op []byte, deadline time.Time) (*pbft.Reply, error) {
 	t, frame, err := c.begin(op, false)
 	if err != nil {
@@ -164,13 +164,18 @@ func (c *Client) ordered(ctx context.Context, op []byte, deadline time.Time) (*p
 	}
 	defer c.end()
 	c.sendOrdered(frame)
-	period := c.retransmit
+	sent, period, resent := time.Now(), c.rto.timeout(), false
 	c.arm(period, deadline)
 	defer c.timer.Stop()
 	for {
 		select {
 		case <-c.wake:
 			if accepted, _ := c.progress(); accepted != nil {
+				if resent {
+					c.rto.backedOff(period)
+				} else {
+					c.rto.sample(time.Since(sent))
+				}
 				return accepted, nil
 			}
 		case <-c.timer.C:
@@ -179,6 +184,7 @@ func (c *Client) ordered(ctx context.Context, op []byte, deadline time.Time) (*p
 			}
 			c.log.Debug().Msgf("client %s t=%d: timer expired, sending to every replica", c.id, t)
 			c.conn.Broadcast(frame)
+			resent = true
 			period = min(2*period, maxBackoff*c.retransmit)
 			c.arm(period, deadline)
 		case <-ctx.Done():

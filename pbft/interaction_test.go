@@ -267,3 +267,36 @@ func TestInteractionViewChange(t *testing.T) {
 	h.status(1)
 	h.golden("view_change")
 }
+
+// TestInteractionViewChangeKeepsCommittedSlots: a slot committed in view 1 lies above the
+// stable checkpoint when the leader fails. The NEW-VIEW re-proposes it, but its commit
+// certificate (in the VIEW-CHANGEs) decides it: no replica votes on it again in view 2, and
+// the request that waits is ordered after it.
+func TestInteractionViewChangeKeepsCommittedSlots(t *testing.T) {
+	h := newHarness(t, nil)
+	h.propose(1, "A", 1, transfer("A", "B", 3))
+	h.deliverAll()
+	h.tick(1)
+	h.deliverAll()
+	h.status(1)
+	h.down[1] = true
+	for id := pbft.NodeID(2); id <= 4; id++ {
+		h.propose(id, "B", 1, transfer("B", "A", 5))
+	}
+	h.deliverAll()
+	h.tick(20) // the backups' request timers expire
+	h.deliverAll()
+	h.tick(3)
+	h.deliverAll()
+	h.status(1)
+	h.status(2)
+	if strings.Contains(h.out.String(), "PREPARE v=2 s=1 ") {
+		t.Fatalf("slot 1, committed in view 1, was voted on again in view 2:\n%s", h.out.String())
+	}
+	for _, r := range h.reps[1:] {
+		if got := r.SlotStatus(2); got != pbft.StatusExecuted {
+			t.Fatalf("%s: slot 2 is %s after the view change, want executed:\n%s", r.ID(), got, h.out.String())
+		}
+	}
+	h.golden("view_change_committed")
+}

@@ -73,6 +73,28 @@ func selectValue(s Seq, vcs []ViewChange, f int) Digest {
 	return noopDigest
 }
 
+// decidedCert returns the commit certificate (CommitCert or FullCommitProof) by which
+// selectValue chose slot s's value, or nil when a prepare certificate, a fast-path vote or the
+// no-op chose it. Such a slot is decided: the certificate proves its value committed, every
+// NEW-VIEW must select that value, and a replica that accepts the NEW-VIEW commits it at once
+// with that certificate instead of voting on it again in the new view (acceptDecided).
+func decidedCert(s Seq, vcs []ViewChange) *Cert {
+	var committed *PreparedEntry
+	for i := range vcs {
+		for j := range vcs[i].Prepared {
+			e := &vcs[i].Prepared[j]
+			if e.Cert.Seq == s && e.Cert.Type != PrepareCert && better(e, committed) {
+				committed = e
+			}
+		}
+	}
+	if committed == nil {
+		return nil
+	}
+	c := committed.Cert
+	return &c
+}
+
 func better(e, than *PreparedEntry) bool {
 	if than == nil || e.Cert.View != than.Cert.View {
 		return than == nil || e.Cert.View > than.Cert.View
