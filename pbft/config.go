@@ -33,9 +33,13 @@ type Config struct {
 	// up to this (0: 10 × FastPathTicks).
 	MaxFastPathTicks int
 	ViewChangeTicks  int // request timer before a backup suspects the leader (doubles per view change)
-	StatusTicks      int // period of STATUS gossip, which lets lagging replicas learn they are behind
-	FetchTicks       int // how long a catch-up fetch may stay unanswered before it is retried
-	ResendTicks      int // a slot that has not progressed for this long is re-sent (lossy networks)
+	// LeaderSilenceTicks: a backup with a request waiting this long that has heard nothing
+	// from the leader for as long suspects it without waiting for ViewChangeTicks (0: off;
+	// scaled by the same doubling).
+	LeaderSilenceTicks int
+	StatusTicks        int // period of STATUS gossip, which lets lagging replicas learn they are behind
+	FetchTicks         int // how long a catch-up fetch may stay unanswered before it is retried
+	ResendTicks        int // a slot that has not progressed for this long is re-sent (lossy networks)
 
 	LogSize int // readable log lines kept for command 1 (0 turns the log off)
 
@@ -53,7 +57,7 @@ func DefaultConfig(id NodeID, f int, app Application) Config {
 		ID: id, N: 3*f + 1, F: f,
 		CheckpointInterval: 10, Window: 64, MaxBatch: 1024, MaxInflight: 4, PipelineBatch: 256,
 		FillTicks: 25, FastPathTicks: 6, MaxFastPathTicks: 100, ViewChangeTicks: 400,
-		StatusTicks: 100, LogSize: 4096, App: app,
+		LeaderSilenceTicks: 200, StatusTicks: 100, LogSize: 4096, App: app,
 	}
 	c.SetResendTicks(200)
 	return c
@@ -68,12 +72,14 @@ func (c *Config) SetResendTicks(ticks int) { c.ResendTicks, c.FetchTicks = ticks
 // interaction tests), where a tick is one step of a simulated network rather than a
 // millisecond and a handful of clients never fill a batch: slots open at once (PipelineBatch
 // 1, no fill wait), batches of at most 256, a fast-path wait of 3 ticks (adaptive up to 10
-// times that) and a resend period of 50 ticks. The seeds and golden transcripts of those
+// times that), a resend period of 50 ticks and no leader-silence trigger (the request timer
+// alone starts view changes). The seeds and golden transcripts of those
 // tests are recorded with these values.
 func TestConfig(id NodeID, f int, app Application) Config {
 	c := DefaultConfig(id, f, app)
 	c.MaxBatch, c.PipelineBatch, c.FillTicks = 256, 1, 0
 	c.FastPathTicks, c.MaxFastPathTicks = 3, 0
+	c.LeaderSilenceTicks = 0
 	c.SetResendTicks(50)
 	return c
 }

@@ -300,3 +300,27 @@ func TestInteractionViewChangeKeepsCommittedSlots(t *testing.T) {
 	}
 	h.golden("view_change_committed")
 }
+
+// TestLeaderSilenceStartsViewChange: with the leader down and a request waiting, backups
+// suspect it once it has been silent for LeaderSilenceTicks (5), long before the request timer
+// (20); not a tick earlier, and not at all with the trigger off.
+func TestLeaderSilenceStartsViewChange(t *testing.T) {
+	for _, silence := range []int{5, 0} {
+		h := newHarness(t, func(c *pbft.Config) { c.LeaderSilenceTicks = silence })
+		h.down[1] = true
+		for id := pbft.NodeID(2); id <= 4; id++ {
+			h.propose(id, "A", 1, transfer("A", "B", 3))
+		}
+		h.deliverAll()
+		h.tick(4)
+		h.deliverAll()
+		if strings.Contains(h.out.String(), "VIEW-CHANGE") {
+			t.Fatalf("silence %d: view change after 4 ticks:\n%s", silence, h.out.String())
+		}
+		h.tick(1)
+		h.deliverAll()
+		if got := strings.Contains(h.out.String(), "VIEW-CHANGE v=2"); got != (silence > 0) {
+			t.Fatalf("silence %d: view change after 5 ticks = %v:\n%s", silence, got, h.out.String())
+		}
+	}
+}

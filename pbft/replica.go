@@ -147,6 +147,9 @@ func (r *Replica) Step(from NodeID, m Message) {
 	if r.deferFuture(from, m) {
 		return
 	}
+	if from == r.Leader() {
+		r.vc.heardLeader = r.now
+	}
 	r.logMsg(from, m)
 	switch m := m.(type) {
 	case *ForwardRequest:

@@ -15,6 +15,7 @@ type viewChangeState struct {
 	timeout     int    // the current timeout in ticks; doubles per consecutive view change
 	consecutive int    // view changes since the last progress
 	viewStart   uint64 // tick at which the current view became active
+	heardLeader uint64 // tick of the last message from the leader of the current view
 	activeView  View   // the last view this replica saw established (its NEW-VIEW accepted)
 	started     uint64 // tick at which the current view change began
 	msgs        map[View]map[NodeID]*ViewChange
@@ -80,6 +81,9 @@ func (r *Replica) viewChangeTick() {
 		since, ok := r.waiting.oldest()
 		if ok && r.now-max(since, vc.viewStart) >= uint64(vc.timeout) {
 			r.startViewChange(r.view + 1)
+		} else if ok && r.leaderSilent(max(since, vc.viewStart, vc.heardLeader)) {
+			r.logf("leader %s silent for %d ticks while a request waits", r.Leader(), r.now-vc.heardLeader)
+			r.startViewChange(r.view + 1)
 		}
 		return
 	}
@@ -92,6 +96,20 @@ func (r *Replica) viewChangeTick() {
 	if r.now-vc.started >= uint64(vc.timeout) {
 		r.startViewChange(r.view + 1)
 	}
+}
+
+// leaderSilent reports whether LeaderSilenceTicks (doubled like the request timer) have passed
+// since tick `since`: the latest of when the oldest waiting request was learned, when the view
+// started and when the leader was last heard. A live leader, even idle, is heard at least
+// every StatusTicks (its STATUS), and under load every slot; a crashed or paused one is then
+// found in LeaderSilenceTicks instead of ViewChangeTicks. The request timer stays for the
+// leader that talks but does not order (docs/protocol.md, "View change").
+func (r *Replica) leaderSilent(since uint64) bool {
+	if r.cfg.LeaderSilenceTicks <= 0 {
+		return false
+	}
+	limit := r.cfg.LeaderSilenceTicks * r.vc.timeout / r.cfg.ViewChangeTicks
+	return r.now-since >= uint64(limit)
 }
 
 // startViewChange moves to view nv and multicasts VIEW-CHANGE(nv).

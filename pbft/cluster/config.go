@@ -66,6 +66,10 @@ type Replica struct {
 type Timers struct {
 	Tick       time.Duration `yaml:"tick"`        // default 1ms
 	ViewChange time.Duration `yaml:"view_change"` // default 400ms
+	// LeaderSilence: a backup with a request waiting that long which has heard nothing from the
+	// leader for as long (not even its STATUS, every `status`) starts a view change; default
+	// 200ms, negative: off (the view_change timer alone).
+	LeaderSilence time.Duration `yaml:"leader_silence,omitempty"`
 	// FastPath is how long the collector waits for all n σ-shares once 2f+1 τ-shares are in;
 	// default 6ms. Seven replicas sharing two cores finish checking a pre-prepare of 150
 	// requests up to ~5 ms apart: with 3 ms the collector fell to the slow path on 4-6% of the
@@ -185,6 +189,7 @@ func (c *Config) fillDefaults() {
 	}
 	def(&c.Timers.Tick, 1)
 	def(&c.Timers.ViewChange, d.ViewChangeTicks)
+	def(&c.Timers.LeaderSilence, d.LeaderSilenceTicks)
 	def(&c.Timers.FastPath, d.FastPathTicks)
 	def(&c.Timers.FastPathMax, d.MaxFastPathTicks)
 	def(&c.Timers.Status, d.StatusTicks)
@@ -255,6 +260,10 @@ func (c *Config) Core(id pbft.NodeID, app pbft.Application) pbft.Config {
 		cfg.FillTicks = c.Ticks(c.Batch.FillWait)
 	}
 	cfg.ViewChangeTicks = c.Ticks(c.Timers.ViewChange)
+	cfg.LeaderSilenceTicks = 0 // negative: off
+	if c.Timers.LeaderSilence > 0 {
+		cfg.LeaderSilenceTicks = c.Ticks(c.Timers.LeaderSilence)
+	}
 	cfg.FastPathTicks = c.Ticks(c.Timers.FastPath)
 	cfg.MaxFastPathTicks = 0 // unset: 10 × FastPathTicks
 	if c.Timers.FastPathMax > 0 {
