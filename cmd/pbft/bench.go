@@ -53,6 +53,7 @@ and what could not be checked (the money, linearizability) is said.`,
 	f := c.Flags()
 	f.IntVar(&o.Clients, "clients", bench.DefaultClients, "closed-loop clients")
 	f.IntSliceVar(&o.SweepClients, "sweep-clients", nil, "measure each of these client `counts` in turn (a throughput-latency curve), e.g. 1,8,64,256")
+	f.StringVar(&o.Compare, "compare", "", "draw another system's points on the sweep chart: a CSV `file` with the header label,load,tps,latency_ms (docs/benchmarks.md has the relab/hotstuff one)")
 	f.DurationVar(&o.Duration, "duration", bench.DefaultDuration, "measured duration (per client count)")
 	f.DurationVar(&o.Warmup, "warmup", bench.DefaultWarmup, "warm-up before each measured duration")
 	f.DurationVar(&o.OpTimeout, "op-timeout", bench.DefaultOpTimeout, "a request without a quorum by then counts as an error")

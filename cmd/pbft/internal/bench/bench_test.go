@@ -90,7 +90,8 @@ func pointForCharts(clients int, lat time.Duration) *point {
 func TestChartsAreWrittenAsPNGAndSVG(t *testing.T) {
 	dir := t.TempDir()
 	main := pointForCharts(8, 5*time.Millisecond)
-	names, err := writeCharts(dir, main, []*point{pointForCharts(1, 2*time.Millisecond), main}, 2)
+	others := []comparePoint{{"relab/hotstuff (mean latency)", "4x200", 9000, 90}, {"relab/hotstuff (mean latency)", "4x50", 6000, 30}}
+	names, err := writeCharts(dir, main, []*point{pointForCharts(1, 2*time.Millisecond), main}, others, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

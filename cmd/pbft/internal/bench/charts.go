@@ -32,7 +32,7 @@ var (
 const headroom = 1.3
 
 // writeCharts writes the charts of the run into dir and returns their file names.
-func writeCharts(dir string, main *point, sweep []*point, warmup float64) ([]string, error) {
+func writeCharts(dir string, main *point, sweep []*point, others []comparePoint, warmup float64) ([]string, error) {
 	plots := []struct {
 		name string
 		make func() (*plot.Plot, error)
@@ -40,11 +40,11 @@ func writeCharts(dir string, main *point, sweep []*point, warmup float64) ([]str
 		{"throughput", func() (*plot.Plot, error) { return throughputPlot(main, warmup) }},
 		{"latency_cdf", func() (*plot.Plot, error) { return cdfPlot(main) }},
 	}
-	if len(sweep) > 1 {
+	if len(sweep) > 1 || len(others) > 0 {
 		plots = append(plots, struct {
 			name string
 			make func() (*plot.Plot, error)
-		}{"sweep", func() (*plot.Plot, error) { return sweepPlot(sweep) }})
+		}{"sweep", func() (*plot.Plot, error) { return sweepPlot(sweep, others) }})
 	}
 	var names []string
 	for _, pl := range plots {
@@ -139,9 +139,10 @@ func cdfPlot(p *point) (*plot.Plot, error) {
 	return pl, nil
 }
 
-// sweepPlot draws latency against throughput, one marker per client count, labelled with it.
-// The legend sits top left, in the headroom above the curves.
-func sweepPlot(points []*point) (*plot.Plot, error) {
+// sweepPlot draws latency against throughput, one marker per client count, labelled with it,
+// and the points of other systems (--compare), one series per label, labelled with their
+// load. The legend sits top left, in the headroom above the curves.
+func sweepPlot(points []*point, others []comparePoint) (*plot.Plot, error) {
 	pl := newPlot("Throughput vs latency (labels: clients)", "throughput (tx/s)", "latency (ms)")
 	var p50, p99 plotter.XYs
 	var names []string
@@ -152,6 +153,9 @@ func sweepPlot(points []*point) (*plot.Plot, error) {
 		p99 = append(p99, plotter.XY{X: tps, Y: lat.P99})
 		names = append(names, strconv.Itoa(p.clients))
 		top = max(top, lat.P99, lat.P50)
+	}
+	for _, o := range others {
+		top = max(top, o.latency)
 	}
 	pl.Y.Min, pl.Y.Max = 0, max(1, top)*headroom
 	pl.X.Min = 0
@@ -177,7 +181,40 @@ func sweepPlot(points []*point) (*plot.Plot, error) {
 	}
 	labels.Offset = vg.Point{X: 4, Y: 4}
 	pl.Add(labels)
-	return pl, nil
+	return pl, addOthers(pl, others)
+}
+
+// addOthers draws each --compare series in red (then the next colors), with its load labels.
+func addOthers(pl *plot.Plot, others []comparePoint) error {
+	var order []string
+	series := map[string]plotter.XYs{}
+	loads := map[string][]string{}
+	for _, o := range others {
+		if _, ok := series[o.label]; !ok {
+			order = append(order, o.label)
+		}
+		series[o.label] = append(series[o.label], plotter.XY{X: o.tps, Y: o.latency})
+		loads[o.label] = append(loads[o.label], o.load)
+	}
+	colors := []color.Color{red, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}}
+	for i, name := range order {
+		line, scatter, err := plotter.NewLinePoints(series[name])
+		if err != nil {
+			return err
+		}
+		c := colors[i%len(colors)]
+		line.Color, scatter.Color, scatter.Shape = c, c, draw.BoxGlyph{}
+		line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		pl.Add(line, scatter)
+		pl.Legend.Add(name, line, scatter)
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: series[name], Labels: loads[name]})
+		if err != nil {
+			return err
+		}
+		labels.Offset = vg.Point{X: 4, Y: -10}
+		pl.Add(labels)
+	}
+	return nil
 }
 
 // newPlot is a plot with a title, axis labels and a light grid.

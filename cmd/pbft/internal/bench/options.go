@@ -45,6 +45,10 @@ type Options struct {
 	// (0: no check).
 	LincheckOps int
 
+	// Compare is a CSV file of another system's measurements (label,load,tps,latency_ms)
+	// drawn on the sweep chart beside pbft's points; empty: none.
+	Compare string
+
 	Out        string // results directory
 	CPUProfile bool   // replicas write OUT/cpu-n<i>.pprof
 	Debug      bool   // replicas log at debug level; logs are kept

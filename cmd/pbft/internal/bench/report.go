@@ -46,7 +46,13 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		}
 	}
 	var err error
-	if res.Charts, err = writeCharts(o.Out, main, points, o.Warmup.Seconds()); err != nil {
+	var others []comparePoint
+	if o.Compare != "" {
+		if others, err = readCompare(o.Compare); err != nil {
+			return nil, err
+		}
+	}
+	if res.Charts, err = writeCharts(o.Out, main, points, others, o.Warmup.Seconds()); err != nil {
 		return nil, fmt.Errorf("charts: %w", err)
 	}
 	if err := writeJSON(o.Out, res); err != nil {
