@@ -33,9 +33,9 @@ type Config struct {
 	// up to this (0: 10 × FastPathTicks).
 	MaxFastPathTicks int
 	ViewChangeTicks  int // request timer before a backup suspects the leader (doubles per view change)
-	// LeaderSilenceTicks: a backup with a request waiting this long that has heard nothing
-	// from the leader for as long suspects it without waiting for ViewChangeTicks (0: off;
-	// scaled by the same doubling).
+	// LeaderSilenceTicks: a backup with a request waiting that has heard nothing from the
+	// leader for this long suspects it without waiting for ViewChangeTicks (0: off; scaled by
+	// the same doubling).
 	LeaderSilenceTicks int
 	StatusTicks        int // period of STATUS gossip, which lets lagging replicas learn they are behind
 	FetchTicks         int // how long a catch-up fetch may stay unanswered before it is retried

@@ -323,4 +323,23 @@ func TestLeaderSilenceStartsViewChange(t *testing.T) {
 			t.Fatalf("silence %d: view change after 5 ticks = %v:\n%s", silence, got, h.out.String())
 		}
 	}
+	// A leader that stopped with nothing in flight: the first request that arrives after 5
+	// silent ticks starts the view change at the next tick, and none starts while no
+	// request waits.
+	h := newHarness(t, func(c *pbft.Config) { c.LeaderSilenceTicks = 5 })
+	h.down[1] = true
+	h.tick(8)
+	h.deliverAll()
+	if strings.Contains(h.out.String(), "VIEW-CHANGE") {
+		t.Fatalf("a view change with no request waiting:\n%s", h.out.String())
+	}
+	for id := pbft.NodeID(2); id <= 4; id++ {
+		h.propose(id, "A", 1, transfer("A", "B", 3))
+	}
+	h.deliverAll()
+	h.tick(1)
+	h.deliverAll()
+	if !strings.Contains(h.out.String(), "VIEW-CHANGE v=2") {
+		t.Fatalf("no view change one tick after a request reached backups of a silent leader:\n%s", h.out.String())
+	}
 }

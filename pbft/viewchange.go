@@ -81,7 +81,7 @@ func (r *Replica) viewChangeTick() {
 		since, ok := r.waiting.oldest()
 		if ok && r.now-max(since, vc.viewStart) >= uint64(vc.timeout) {
 			r.startViewChange(r.view + 1)
-		} else if ok && r.leaderSilent(max(since, vc.viewStart, vc.heardLeader)) {
+		} else if ok && r.leaderSilent(max(vc.viewStart, vc.heardLeader)) {
 			r.logf("leader %s silent for %d ticks while a request waits", r.Leader(), r.now-vc.heardLeader)
 			r.startViewChange(r.view + 1)
 		}
@@ -99,11 +99,13 @@ func (r *Replica) viewChangeTick() {
 }
 
 // leaderSilent reports whether LeaderSilenceTicks (doubled like the request timer) have passed
-// since tick `since`: the latest of when the oldest waiting request was learned, when the view
-// started and when the leader was last heard. A live leader, even idle, is heard at least
+// since tick `since`, the later of when the view started and when the leader was last heard;
+// the caller asks only while a request waits. A live leader, even idle, is heard at least
 // every StatusTicks (its STATUS), and under load every slot; a crashed or paused one is then
-// found in LeaderSilenceTicks instead of ViewChangeTicks. The request timer stays for the
-// leader that talks but does not order (docs/protocol.md, "View change").
+// found within LeaderSilenceTicks of its last message, or at once when a request arrives after
+// that (a leader that stopped between two slots leaves no request waiting until the clients
+// re-send). The request timer stays for the leader that talks but does not order
+// (docs/protocol.md, "View change").
 func (r *Replica) leaderSilent(since uint64) bool {
 	if r.cfg.LeaderSilenceTicks <= 0 {
 		return false

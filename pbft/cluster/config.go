@@ -66,9 +66,9 @@ type Replica struct {
 type Timers struct {
 	Tick       time.Duration `yaml:"tick"`        // default 1ms
 	ViewChange time.Duration `yaml:"view_change"` // default 400ms
-	// LeaderSilence: a backup with a request waiting that long which has heard nothing from the
-	// leader for as long (not even its STATUS, every `status`) starts a view change; default
-	// 200ms, negative: off (the view_change timer alone).
+	// LeaderSilence: a backup with a request waiting which has heard nothing from the leader
+	// for this long (not even its STATUS, every `status`) starts a view change; default 200ms,
+	// negative: off (the view_change timer alone).
 	LeaderSilence time.Duration `yaml:"leader_silence,omitempty"`
 	// FastPath is how long the collector waits for all n σ-shares once 2f+1 τ-shares are in;
 	// default 6ms. Seven replicas sharing two cores finish checking a pre-prepare of 150
