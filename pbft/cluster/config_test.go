@@ -110,6 +110,7 @@ func TestDefaultRoundTrip(t *testing.T) {
 func TestLoadErrorsNameTheProblem(t *testing.T) {
 	for body, want := range map[string]string{
 		fourReplicas + "timers: {view_change: -400ms}\n":                                                "timers.view_change -400ms must be at least one tick",
+		fourReplicas + "timers: {leader_silence: 50ms}\n":                                               "timers.leader_silence 50ms must be at least timers.status (100ms)",
 		strings.Replace(fourReplicas, "6004", "6003", 1):                                                "replicas 3 and 4 have the same address 127.0.0.1:6003",
 		fourReplicas + "scheme: rsa\n":                                                                  `scheme "rsa": want bls12381 or bn256`,
 		fourReplicas + "roles: {admin: [A]}\n":                                                          `unknown role "admin"`,

@@ -57,6 +57,11 @@ func (c *Config) validateTimers() error {
 	if t.Client <= 0 {
 		return fmt.Errorf("timers.client %v must be positive", t.Client)
 	}
+	// A live leader is heard at least once per status period: a shorter silence would
+	// suspect every idle leader.
+	if t.LeaderSilence > 0 && t.LeaderSilence < t.Status {
+		return fmt.Errorf("timers.leader_silence %v must be at least timers.status (%v), or negative to turn it off", t.LeaderSilence, t.Status)
+	}
 	return nil
 }
 
