@@ -255,17 +255,23 @@ func TestInteractionSlowPathWithReplicaDown(t *testing.T) {
 
 func TestInteractionViewChange(t *testing.T) {
 	h := newHarness(t, nil)
+	h.failLeader("A", transfer("A", "B", 3))
+	h.status(1)
+	h.golden("view_change")
+}
+
+// failLeader takes n1 down, sends client's op to the backups, and runs the view change their
+// request timers start.
+func (h *harness) failLeader(client string, op smallbank.Op) {
 	h.down[1] = true
 	for id := pbft.NodeID(2); id <= 4; id++ {
-		h.propose(id, "A", 1, transfer("A", "B", 3))
+		h.propose(id, client, 1, op)
 	}
 	h.deliverAll()
 	h.tick(20) // the backups' request timers expire
 	h.deliverAll()
 	h.tick(3)
 	h.deliverAll()
-	h.status(1)
-	h.golden("view_change")
 }
 
 // TestInteractionViewChangeKeepsCommittedSlots: a slot committed in view 1 lies above the
@@ -279,15 +285,7 @@ func TestInteractionViewChangeKeepsCommittedSlots(t *testing.T) {
 	h.tick(1)
 	h.deliverAll()
 	h.status(1)
-	h.down[1] = true
-	for id := pbft.NodeID(2); id <= 4; id++ {
-		h.propose(id, "B", 1, transfer("B", "A", 5))
-	}
-	h.deliverAll()
-	h.tick(20) // the backups' request timers expire
-	h.deliverAll()
-	h.tick(3)
-	h.deliverAll()
+	h.failLeader("B", transfer("B", "A", 5))
 	h.status(1)
 	h.status(2)
 	if strings.Contains(h.out.String(), "PREPARE v=2 s=1 ") {
