@@ -21,7 +21,7 @@ import (
 
 // clientFlags are the flags of `pbft client`.
 type clientFlags struct {
-	config  string
+	config  clusterConfigFlag // --config
 	keyDir  string
 	id      string
 	timeout time.Duration
@@ -29,8 +29,6 @@ type clientFlags struct {
 	force   bool
 	json    bool
 	stderr  io.Writer
-	// configGiven is set when --config was on the command line (else it is the default path).
-	configGiven bool
 }
 
 func newClientCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -68,12 +66,11 @@ not-committed), result (ok, the failure reason, or why it did not commit), value
   pbft client --config cluster.yaml --id B "SendPayment(B, C, 1)"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fl.configGiven = cmd.Flags().Changed("config")
 			return fl.run(cmd.Context(), stdout, args)
 		},
 	})
 	f := c.Flags()
-	configFlag(c, &fl.config)
+	fl.config.bind(c)
 	f.StringVar(&fl.keyDir, "key-dir", "", "key `directory` holding public.json and client-<id>.json (default: the configuration's key_dir)")
 	f.StringVar(&fl.id, "id", "", "client `name` (default: the operation's first account)")
 	f.DurationVar(&fl.timeout, "timeout", 10*time.Second, "give up if no quorum answers within this `duration`")
@@ -179,7 +176,7 @@ func (fl *clientFlags) notCommitted(stdout io.Writer, op smallbank.Op, why strin
 // identity loads the configuration and names the client: --id, else the operation's first
 // account.
 func (fl *clientFlags) identity(op smallbank.Op) (*cluster.Config, string, error) {
-	cfg, err := loadClientConfig(fl.config, fl.configGiven)
+	cfg, err := fl.config.load()
 	if err != nil {
 		return nil, "", err
 	}
@@ -195,14 +192,14 @@ func (fl *clientFlags) newClient(cfg *cluster.Config, id string) (*client.Client
 		dir = cfg.KeyDir
 	}
 	if dir == "" {
-		return nil, fmt.Errorf("%s has no key_dir; pass --key-dir", fl.config)
+		return nil, fmt.Errorf("%s has no key_dir; pass --key-dir", fl.config.path)
 	}
 	pub, err := crypto.ReadClusterPublic(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := cfg.CheckKeys(pub); err != nil {
-		return nil, fmt.Errorf("%s: %w", fl.config, err)
+		return nil, fmt.Errorf("%s: %w", fl.config.path, err)
 	}
 	if _, ok := pub.Clients[id]; !ok {
 		return nil, fmt.Errorf("unknown client %s: the cluster's keys (%s) have no client of that name (%s); pass --id with one of them, or deal it with pbft keygen --clients", id, dir, clientNames(pub))

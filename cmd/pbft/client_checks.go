@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"io/fs"
 	"net"
 	"os"
@@ -36,12 +37,25 @@ func configFlag(c *cobra.Command, p *string) {
 	c.Flags().StringVar(p, "config", defaultConfigPath(), "cluster configuration `file` (default: $"+configEnv+", else cluster.yaml)")
 }
 
-// loadClientConfig loads the configuration and, when it is missing, says where the client
-// looked and how to name another.
-func loadClientConfig(path string, given bool) (*cluster.Config, error) {
-	cfg, err := cluster.Load(path)
-	if err != nil && errors.Is(err, fs.ErrNotExist) && !given {
-		return nil, fmt.Errorf("no cluster configuration: %s does not exist (pass --config FILE or set %s; pbft keygen --config cluster.yaml --out keys writes one)", path, configEnv)
+// clusterConfigFlag is --config of the commands that talk to a running cluster (client,
+// status, fault): the path, and whether it was given on the command line.
+type clusterConfigFlag struct {
+	path  string
+	flags *pflag.FlagSet // of the command it was bound to
+}
+
+// bind adds --config to c (configFlag).
+func (f *clusterConfigFlag) bind(c *cobra.Command) {
+	configFlag(c, &f.path)
+	f.flags = c.Flags()
+}
+
+// load loads the configuration and, when it is missing and --config was not given, says
+// where the command looked and how to name another.
+func (f *clusterConfigFlag) load() (*cluster.Config, error) {
+	cfg, err := cluster.Load(f.path)
+	if err != nil && errors.Is(err, fs.ErrNotExist) && (f.flags == nil || !f.flags.Changed("config")) {
+		return nil, fmt.Errorf("no cluster configuration: %s does not exist (pass --config FILE or set %s; pbft keygen --config cluster.yaml --out keys writes one)", f.path, configEnv)
 	}
 	return cfg, err
 }

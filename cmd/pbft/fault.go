@@ -17,11 +17,9 @@ import (
 
 // faultFlags are the flags of `pbft fault`.
 type faultFlags struct {
-	config  string
+	config  clusterConfigFlag // --config
 	node    string
 	timeout time.Duration
-
-	configGiven bool // --config was given (else the default, which may not exist)
 }
 
 func newFaultCommand(stdout io.Writer) *cobra.Command {
@@ -54,20 +52,19 @@ replicas' metrics.`,
   pbft fault --config cluster.yaml --node n7 clear`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fl.configGiven = cmd.Flags().Changed("config")
 			return fl.run(cmd.Context(), stdout, args)
 		},
 	})
 	f := c.Flags()
 	f.StringVar(&fl.node, "node", "", "the replica: n3, S3 or 3")
 	f.DurationVar(&fl.timeout, "timeout", 5*time.Second, "how long to wait for the replica")
-	configFlag(c, &fl.config)
+	fl.config.bind(c)
 	c.MarkFlagRequired("node")
 	return c
 }
 
 func (fl *faultFlags) run(ctx context.Context, stdout io.Writer, args []string) error {
-	cfg, err := loadClientConfig(fl.config, fl.configGiven)
+	cfg, err := fl.config.load()
 	if err != nil {
 		return err
 	}
@@ -77,7 +74,7 @@ func (fl *faultFlags) run(ctx context.Context, stdout io.Writer, args []string) 
 	}
 	addr := cfg.AdminAddrOf(id)
 	if addr == "" {
-		return fmt.Errorf("%s: the admin endpoint of %s is off (admin_addr: off)", fl.config, id)
+		return fmt.Errorf("%s: the admin endpoint of %s is off (admin_addr: off)", fl.config.path, id)
 	}
 	req, show, err := faultRequest(args)
 	if err != nil {

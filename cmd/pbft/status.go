@@ -22,11 +22,9 @@ import (
 
 // statusFlags are the flags of `pbft status`.
 type statusFlags struct {
-	config  string
+	config  clusterConfigFlag // --config
 	json    bool
 	timeout time.Duration
-
-	configGiven bool // --config was given (else the default, which may not exist)
 }
 
 func newStatusCommand(stdout io.Writer) *cobra.Command {
@@ -45,14 +43,13 @@ last published. Exits 1 when a replica does not answer.`,
   pbft status --config cluster.yaml --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fl.configGiven = cmd.Flags().Changed("config")
 			return fl.run(cmd.Context(), stdout)
 		},
 	})
 	f := c.Flags()
 	f.BoolVar(&fl.json, "json", false, "print JSON instead of a table")
 	f.DurationVar(&fl.timeout, "timeout", 3*time.Second, "how long to wait for each replica")
-	configFlag(c, &fl.config)
+	fl.config.bind(c)
 	return c
 }
 
@@ -69,7 +66,7 @@ func (fl *statusFlags) run(ctx context.Context, stdout io.Writer) error {
 	if fl.timeout <= 0 {
 		return fmt.Errorf("--timeout %v: want a positive duration", fl.timeout)
 	}
-	cfg, err := loadClientConfig(fl.config, fl.configGiven)
+	cfg, err := fl.config.load()
 	if err != nil {
 		return err
 	}
