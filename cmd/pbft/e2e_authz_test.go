@@ -2,45 +2,25 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/term"
 )
 
-// lockedBuffer collects a process's output while a test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor waits until the output holds want count times after offset from, or fails.
-func (b *lockedBuffer) waitFor(t *testing.T, from int, want string, count int) {
+// waitOutput waits until out holds want count times after offset from, or fails.
+func waitOutput(t *testing.T, out *term.Capture, from int, want string, count int) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if s := b.String(); len(s) >= from && strings.Count(s[from:], want) >= count {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no %d× %q in the output:\n%s", count, want, b.String())
+	waitFor(t, fmt.Sprintf("%d× %q in the output", count, want), func() bool {
+		s := out.String()
+		return len(s) >= from && strings.Count(s[from:], want) >= count
+	}, out.String)
 }
 
 const authzScenario = `1,"(A, B, 1)","[n1, n2, n3, n4, n5, n6, n7]",[],[]
@@ -67,7 +47,7 @@ func TestEndToEndForeignKeyCannotSpend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
+	out := &term.Capture{}
 	runner.Stdout, runner.Stderr = out, out
 	if err := runner.Start(); err != nil {
 		t.Fatal(err)
@@ -78,7 +58,7 @@ func TestEndToEndForeignKeyCannotSpend(t *testing.T) {
 			t.Errorf("pbft --test: %v\n%s", err, out.String())
 		}
 	}()
-	out.waitFor(t, 0, "set 1> ", 1)
+	waitOutput(t, out, 0, "set 1> ", 1)
 	configs, _ := filepath.Glob(filepath.Join(tmp, "pbft-test-*", "set1.yaml"))
 	if len(configs) != 1 {
 		t.Fatalf("set 1's configuration: %v", configs)
@@ -100,7 +80,7 @@ func TestEndToEndForeignKeyCannotSpend(t *testing.T) {
 	client(0, "Balance(B) = 10", "--id", "B", "balance", "B")
 	mark := len(out.String())
 	io.WriteString(in, "5\n3.n4\n")
-	out.waitFor(t, mark, "; 2 not authorized", 7)
-	out.waitFor(t, mark, "n4: A=9 B=10 C=11", 1)
+	waitOutput(t, out, mark, "; 2 not authorized", 7)
+	waitOutput(t, out, mark, "n4: A=9 B=10 C=11", 1)
 	io.WriteString(in, "q\n")
 }

@@ -6,10 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/bftbank/pbft/cmd/pbft/internal/term"
 	"github.com/bftbank/pbft/smallbank"
 )
 
@@ -122,26 +122,8 @@ func TestChartsAreWrittenAsPNGAndSVG(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestProgressIsPlainOffATerminal(t *testing.T) {
-	var out lockedBuffer
+	var out term.Capture
 	rec := newRecorder(time.Now(), 0, time.Hour)
 	rec.completed.Store(42)
 	p := startProgressEvery(&out, "8 clients", rec, time.Hour, time.Millisecond)
