@@ -1,7 +1,5 @@
 package crypto
 
-import ()
-
 // Ed25519Batch verifies many signatures at once: one multi-scalar multiplication with fresh
 // random 128-bit coefficients z (from crypto/rand) checks the whole batch,
 // [8](Σ z·S·B − Σ z·R − Σ z·k·A) = 0, at about half the cost per signature of checking them one
@@ -48,6 +46,7 @@ func (b *Ed25519Batch) Len() int { return len(b.entries) }
 func (b *Ed25519Batch) Reset() {
 	clear(b.entries)
 	b.entries = b.entries[:0]
+	clear(b.eq.static)
 }
 
 // Verify checks every queued signature and returns, in the order of Add, whether each is

@@ -63,6 +63,11 @@ func TestEd25519BatchReuse(t *testing.T) {
 	if batch.Len() != 0 || batch.entries[:cap(batch.entries)][0].msg != nil {
 		t.Error("Reset kept the entries or their references")
 	}
+	for _, k := range batch.eq.static {
+		if k != nil {
+			t.Fatal("Reset kept the batch equation's references to keys")
+		}
+	}
 }
 
 // TestEd25519BatchReuseAllocatesOnlyInVerifier checks that a warm batch, reset and refilled,

@@ -85,6 +85,9 @@ func TestHintedZIP215EdgeCases(t *testing.T) {
 		if got := ExpandVerifyKey(c.key).Verify(msg, c.sig); got != c.ok {
 			t.Errorf("A=%x sig=%x: Verify = %v, want %v", c.key, c.sig, got, c.ok)
 		}
+		if got := c.key.Verify(msg, c.sig); got != c.ok {
+			t.Errorf("A=%x sig=%x: VerifyKey.Verify = %v, want %v", c.key, c.sig, got, c.ok)
+		}
 		batch.Add(ExpandVerifyKey(c.key), msg, c.sig)
 	}
 	checkBatch(t, batch, cases)
@@ -120,6 +123,9 @@ func TestWrongHintsChangeNothing(t *testing.T) {
 				exp, ok := ExpandVerifyKey(pub), bare && wellSized(v)
 				if got := exp.Verify(msg, v); got != ok {
 					t.Fatalf("round %d: sig %x: Verify = %v, want %v", round, v, got, ok)
+				}
+				if got := pub.Verify(msg, v); got != ok {
+					t.Fatalf("round %d: sig %x: VerifyKey.Verify = %v, want %v", round, v, got, ok)
 				}
 				batch.Add(exp, msg, v)
 				want = append(want, ok)
