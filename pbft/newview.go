@@ -45,24 +45,16 @@ func computeO(nv View, vcs []ViewChange, f int) (CheckpointCert, Seq, []PrePrepa
 
 // selectValue applies the rule of computeO to slot s and returns the digest of the value.
 func selectValue(s Seq, vcs []ViewChange, f int) Digest {
-	var committed, prepared *PreparedEntry
+	if c := decidedCert(s, vcs); c != nil {
+		return c.Digest
+	}
+	var prepared *PreparedEntry
 	for i := range vcs {
 		for j := range vcs[i].Prepared {
-			e := &vcs[i].Prepared[j]
-			if e.Cert.Seq != s {
-				continue
-			}
-			if e.Cert.Type == PrepareCert {
-				if better(e, prepared) {
-					prepared = e
-				}
-			} else if better(e, committed) {
-				committed = e
+			if e := &vcs[i].Prepared[j]; e.Cert.Seq == s && e.Cert.Type == PrepareCert && better(e, prepared) {
+				prepared = e
 			}
 		}
-	}
-	if committed != nil {
-		return committed.Cert.Digest
 	}
 	if vote, view, ok := fastVote(s, vcs, f); ok && (prepared == nil || view > prepared.Cert.View) {
 		return vote
@@ -74,8 +66,8 @@ func selectValue(s Seq, vcs []ViewChange, f int) Digest {
 }
 
 // decidedCert returns the commit certificate (CommitCert or FullCommitProof) by which
-// selectValue chose slot s's value, or nil when a prepare certificate, a fast-path vote or the
-// no-op chose it. Such a slot is decided: the certificate proves its value committed, every
+// selectValue chooses slot s's value (rule 1), or nil when a prepare certificate, a fast-path
+// vote or the no-op chooses it. Such a slot is decided: the certificate proves its value committed, every
 // NEW-VIEW must select that value, and a replica that accepts the NEW-VIEW commits it at once
 // with that certificate instead of voting on it again in the new view (acceptDecided).
 func decidedCert(s Seq, vcs []ViewChange) *Cert {
