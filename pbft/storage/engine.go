@@ -40,7 +40,11 @@ type op struct {
 // engine implements Store over a kv.
 type engine struct {
 	db  kv
-	tip ledgerTip // the ledger's last entry (Append is its only writer)
+	tip ledgerTip // the ledger's last entry (Append is its only writer); its mu guards the rest
+
+	batches   map[slotDigest]bool // batches written since the store opened, above floor (batches.go)
+	floor     pbft.Seq            // batches at or below it were collected
+	floorRead bool
 }
 
 // openEngine checks the data directory's identity, or writes it into an empty one; fresh
@@ -80,26 +84,12 @@ func (e *engine) Sync() error { return e.db.apply([]op{{key: keySyncMark, value:
 
 // write adds recs (and their ledger entries) in one atomic write, synced or not.
 func (e *engine) write(recs []pbft.Record, sync bool) error {
-	ops := make([]op, 0, len(recs))
-	for i := range recs {
-		rec := &recs[i]
-		if rec.Kind == pbft.RecExecuted {
-			continue // kept once, as its ledger entry (ledgerOps), which a restart replays
-		}
-		v, err := encodeRecord(rec)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op{key: recordKey(rec), value: v})
-		if rec.Kind == pbft.RecStable {
-			for _, k := range []pbft.RecordKind{pbft.RecPrepare, pbft.RecCommit, pbft.RecCert} {
-				lo, hi := kindRange(k, 0, rec.Seq)
-				ops = append(ops, op{key: lo, end: hi})
-			}
-		}
-	}
 	e.tip.mu.Lock()
 	defer e.tip.mu.Unlock()
+	ops, stable, err := e.recordOps(recs)
+	if err != nil {
+		return err
+	}
 	ledger, seq, hash, err := e.ledgerOps(recs)
 	if err != nil {
 		return err
@@ -108,7 +98,49 @@ func (e *engine) write(recs []pbft.Record, sync bool) error {
 		return err
 	}
 	e.tip.seq, e.tip.hash = seq, hash
+	if stable > 0 {
+		e.collected(stable)
+	}
 	return nil
+}
+
+// recordOps returns the writes of recs' records (the executed ones excepted: each is kept
+// once, as its ledger entry, which a restart replays) with their batches, and the highest
+// stable checkpoint among them, whose write drops the votes, certificates and unexecuted
+// batches at or below it.
+func (e *engine) recordOps(recs []pbft.Record) ([]op, pbft.Seq, error) {
+	ops := make([]op, 0, 2*len(recs))
+	var stable pbft.Seq
+	for i := range recs {
+		rec := &recs[i]
+		if rec.Kind == pbft.RecExecuted {
+			continue
+		}
+		var err error
+		if rec.Kind == pbft.RecPrepare {
+			if ops, err = e.batchOps(ops, rec.Seq, rec.Digest, rec.Batch); err != nil {
+				return nil, 0, err
+			}
+			rec = slim(rec)
+		}
+		v, err := encodeRecord(rec)
+		if err != nil {
+			return nil, 0, err
+		}
+		ops = append(ops, op{key: recordKey(rec), value: v})
+		if rec.Kind == pbft.RecStable {
+			for _, k := range []pbft.RecordKind{pbft.RecPrepare, pbft.RecCommit, pbft.RecCert} {
+				lo, hi := kindRange(k, 0, rec.Seq)
+				ops = append(ops, op{key: lo, end: hi})
+			}
+			gc, err := e.batchGC(recs, rec.Seq)
+			if err != nil {
+				return nil, 0, err
+			}
+			ops, stable = append(ops, gc...), max(stable, rec.Seq)
+		}
+	}
+	return ops, stable, nil
 }
 
 // SaveCheckpoint implements Store.
@@ -137,6 +169,9 @@ func (e *engine) Load() (Loaded, error) {
 	}
 	err = scanPrefix(e.db, []byte("r"), func(k, v []byte) {
 		rec, err := decodeRecord(v)
+		if err == nil && rec.Kind == pbft.RecPrepare {
+			err = e.withBatch(&rec)
+		}
 		if err != nil || !bytes.Equal(recordKey(&rec), k) {
 			l.Cut = append(l.Cut, fmt.Sprintf("record %x: %v: cut off", k, orMismatch(err)))
 			drop = append(drop, op{key: bytes.Clone(k)})
@@ -171,7 +206,7 @@ func (e *engine) loadExecuted(l *Loaded) error {
 		if stop {
 			return
 		}
-		_, rec, err := decodeLedger(k, v)
+		_, rec, err := e.decodeLedgerBatch(k, v)
 		if err != nil {
 			l.Cut = append(l.Cut, fmt.Sprintf("ledger entry: %v: replay stops before it", err))
 			stop = true

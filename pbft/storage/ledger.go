@@ -16,7 +16,8 @@ import (
 // a blockchain does; and every stable checkpoint certificate. An auditor holding only the
 // public keys can check a replica's whole history (`pbft ledger verify`).
 //
-//	"l" seq   ledger entry: the previous entry's hash, then the RecExecuted record
+//	"l" seq   ledger entry: the previous entry's hash, then the RecExecuted record (its
+//	          batch is kept apart, batches.go; the certificate's digest names it)
 //	"k" seq   a stable checkpoint certificate
 //	"t"       the ledger's tip: its last slot and hash (written with every entry)
 
@@ -72,7 +73,11 @@ func (e *engine) ledgerOps(recs []pbft.Record) ([]op, pbft.Seq, [32]byte, error)
 			}
 			ops = append(ops, op{key: ledgerKey('k', rec.Stable.Seq), value: seal(c)})
 		case pbft.RecExecuted:
-			body, err := encodeRecord(rec)
+			var err error
+			if ops, err = e.batchOps(ops, rec.Seq, rec.Digest, rec.Batch); err != nil {
+				return nil, 0, [32]byte{}, err
+			}
+			body, err := encodeRecord(slim(rec))
 			if err != nil {
 				return nil, 0, [32]byte{}, err
 			}
@@ -123,16 +128,28 @@ func (e *engine) Ledger(fn func(LedgerEntry, error) bool) error {
 		if stop {
 			return
 		}
-		stop = !fn(decodeLedgerEntry(k, v))
+		stop = !fn(e.ledgerEntry(k, v))
 	})
 }
 
-func decodeLedgerEntry(k, v []byte) (LedgerEntry, error) {
-	le, rec, err := decodeLedger(k, v)
+// ledgerEntry decodes a ledger entry with its batch.
+func (e *engine) ledgerEntry(k, v []byte) (LedgerEntry, error) {
+	le, rec, err := e.decodeLedgerBatch(k, v)
 	if err == nil {
 		le.Cert, le.Batch = *rec.Cert, rec.Batch
 	}
 	return le, err
+}
+
+// decodeLedgerBatch is decodeLedger with the entry's batch read from where it is kept.
+func (e *engine) decodeLedgerBatch(k, v []byte) (LedgerEntry, pbft.Record, error) {
+	le, rec, err := decodeLedger(k, v)
+	if err == nil {
+		if err = e.withBatch(&rec); err != nil {
+			err = fmt.Errorf("slot %d: %w", le.Seq, err)
+		}
+	}
+	return le, rec, err
 }
 
 // decodeLedger decodes a ledger entry and the RecExecuted record it holds.
