@@ -87,41 +87,53 @@ func slim(rec *pbft.Record) *pbft.Record {
 }
 
 // batchGC returns the deletions of the batches of slots in (floor, s] that did not execute
-// here: their slot has no ledger entry with their digest, neither stored nor among recs.
-func (e *engine) batchGC(recs []pbft.Record, s pbft.Seq) ([]op, error) {
+// here: their slot has no ledger entry with their digest, neither stored nor among recs. It
+// looks at the stored batches and at those that pending (the write's other operations) adds.
+func (e *engine) batchGC(recs []pbft.Record, s pbft.Seq, pending []op) ([]op, error) {
 	floor, err := e.gcFloor()
 	if err != nil || s <= floor {
 		return nil, err
 	}
+	executed, err := e.executedDigests(recs, floor, s)
+	if err != nil {
+		return nil, err
+	}
+	var ops []op
+	collect := func(k []byte) {
+		if len(k) != len(batchKey(0, pbft.Digest{})) || k[0] != 'b' {
+			return
+		}
+		seq := pbft.Seq(binary.BigEndian.Uint64(k[1:9]))
+		if d, ok := executed[seq]; seq > floor && seq <= s && (!ok || d != pbft.Digest(k[9:])) {
+			ops = append(ops, op{key: bytes.Clone(k)})
+		}
+	}
+	err = e.db.scan(batchKey(floor+1, pbft.Digest{}), batchKey(s+1, pbft.Digest{}), func(k, _ []byte) { collect(k) })
+	for _, o := range pending {
+		if o.value != nil {
+			collect(o.key)
+		}
+	}
+	return ops, err
+}
+
+// executedDigests maps the slots in (floor, s] executed here to their digests: from the
+// ledger, and from recs (not written yet).
+func (e *engine) executedDigests(recs []pbft.Record, floor, s pbft.Seq) (map[pbft.Seq]pbft.Digest, error) {
 	executed := map[pbft.Seq]pbft.Digest{}
 	for i := range recs {
 		if recs[i].Kind == pbft.RecExecuted {
 			executed[recs[i].Seq] = recs[i].Digest
 		}
 	}
-	err = e.db.scan(ledgerKey('l', floor+1), ledgerKey('l', s+1), func(k, v []byte) {
+	err := e.db.scan(ledgerKey('l', floor+1), ledgerKey('l', s+1), func(k, v []byte) {
 		if _, rec, err := decodeLedger(k, v); err == nil {
 			if _, ok := executed[rec.Seq]; !ok {
 				executed[rec.Seq] = rec.Digest
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	var ops []op
-	lo := batchKey(floor+1, pbft.Digest{})
-	hi := batchKey(s+1, pbft.Digest{})
-	err = e.db.scan(lo, hi, func(k, _ []byte) {
-		if len(k) != 41 {
-			return
-		}
-		sd := slotDigest{pbft.Seq(binary.BigEndian.Uint64(k[1:9])), pbft.Digest(k[9:41])}
-		if d, ok := executed[sd.seq]; !ok || d != sd.digest {
-			ops = append(ops, op{key: bytes.Clone(k)})
-		}
-	})
-	return ops, err
+	return executed, err
 }
 
 // gcFloor is the slot at or below which batches were already collected: the stable

@@ -94,7 +94,15 @@ func (e *engine) write(recs []pbft.Record, sync bool) error {
 	if err != nil {
 		return err
 	}
-	if err := e.db.apply(append(ops, ledger...), sync); err != nil {
+	ops = append(ops, ledger...)
+	if stable > 0 {
+		gc, err := e.batchGC(recs, stable, ops)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, gc...)
+	}
+	if err := e.db.apply(ops, sync); err != nil {
 		return err
 	}
 	e.tip.seq, e.tip.hash = seq, hash
@@ -133,11 +141,7 @@ func (e *engine) recordOps(recs []pbft.Record) ([]op, pbft.Seq, error) {
 				lo, hi := kindRange(k, 0, rec.Seq)
 				ops = append(ops, op{key: lo, end: hi})
 			}
-			gc, err := e.batchGC(recs, rec.Seq)
-			if err != nil {
-				return nil, 0, err
-			}
-			ops, stable = append(ops, gc...), max(stable, rec.Seq)
+			stable = max(stable, rec.Seq)
 		}
 	}
 	return ops, stable, nil
