@@ -29,16 +29,18 @@ type persister struct {
 
 	submitted uint64 // loop only: the last job issued
 
-	mu      sync.Mutex
-	wake    *sync.Cond
-	pending []persistJob
-	durable uint64     // the last job written and synced
-	syncNow bool       // a job already written unsynced must be synced (needSync)
-	held    []heldSend // sends waiting for a job, in the order they were held
-	stopped bool
-	latest  *pbft.DurableCheckpoint // offered to the snapshot goroutine
-	snapCh  chan struct{}
-	done    chan struct{}
+	mu        sync.Mutex
+	wake      *sync.Cond
+	pending   []persistJob
+	durable   uint64     // the last job written and synced
+	syncNow   bool       // a job already written unsynced must be synced (needSync)
+	held      []heldSend // sends waiting for a job, in the order they were held
+	stopped   bool
+	moved     *sync.Cond              // broadcast when durable moves or the persister stops
+	latest    *pbft.DurableCheckpoint // offered to the snapshot goroutine
+	latestJob uint64                  // the job latest's records are in
+	snapCh    chan struct{}
+	done      chan struct{}
 
 	saveMu sync.Mutex
 	saved  pbft.Seq // the last saved checkpoint
@@ -71,7 +73,7 @@ const snapshotEvery = 5 * time.Second
 
 func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, synced prometheus.Observer, fail func(error)) *persister {
 	p := &persister{store: store, log: log, fail: fail, saved: saved, synced: synced, snapCh: make(chan struct{}, 1), done: make(chan struct{})}
-	p.wake = sync.NewCond(&p.mu)
+	p.wake, p.moved = sync.NewCond(&p.mu), sync.NewCond(&p.mu)
 	p.wg.Add(2)
 	go p.write()
 	go p.snapshots()
@@ -84,9 +86,16 @@ func newPersister(store storage.Store, saved pbft.Seq, log zerolog.Logger, synce
 // that something waits for is synced; the others are written without waiting for the disk
 // and become durable with the next synced write (about one fsync per slot instead of two).
 func (p *persister) submit(rd *pbft.Ready, binding bool) uint64 {
+	job := p.enqueue(rd, binding)
 	if c := rd.Checkpoint; c != nil && !c.Required {
-		p.offer(c)
+		p.offer(c, job)
 	}
+	return job
+}
+
+// enqueue queues rd's records (and a snapshot installed through catch-up) as a job and
+// returns the job its messages wait for.
+func (p *persister) enqueue(rd *pbft.Ready, binding bool) uint64 {
 	var req *pbft.DurableCheckpoint
 	if c := rd.Checkpoint; c != nil && c.Required {
 		req = c
@@ -139,6 +148,7 @@ func (p *persister) release(job uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.durable = job
+	p.moved.Broadcast()
 	n := 0
 	for n < len(p.held) && p.held[n].job <= job {
 		p.held[n].run()
@@ -219,10 +229,11 @@ func (p *persister) next() (jobs []persistJob, sync, ok bool) {
 	return jobs, sync, true
 }
 
-// offer hands the snapshot goroutine the latest stable checkpoint.
-func (p *persister) offer(c *pbft.DurableCheckpoint) {
+// offer hands the snapshot goroutine the latest stable checkpoint, offered by a Ready whose
+// messages wait for job.
+func (p *persister) offer(c *pbft.DurableCheckpoint, job uint64) {
 	p.mu.Lock()
-	p.latest = c
+	p.latest, p.latestJob = c, job
 	p.mu.Unlock()
 	select {
 	case p.snapCh <- struct{}{}:
@@ -239,11 +250,14 @@ func (p *persister) snapshots() {
 		case <-p.snapCh:
 		}
 		p.mu.Lock()
-		c := p.latest
+		c, job := p.latest, p.latestJob
 		p.latest = nil
 		p.mu.Unlock()
 		if c == nil {
 			continue
+		}
+		if !p.awaitDurable(job) {
+			return
 		}
 		if err := p.save(c); err != nil {
 			p.log.Warn().Err(err).Msgf("cannot save the checkpoint at s=%d", c.Cert.Seq)
@@ -255,6 +269,21 @@ func (p *persister) snapshots() {
 		case <-time.After(snapshotEvery):
 		}
 	}
+}
+
+// awaitDurable waits until job is durable, asking the writer to sync it; false once stopped.
+// A snapshot is saved only after the records of the Ready that offered it (its executed slots,
+// its stable checkpoint certificate) are durable: otherwise a crash in between leaves a state
+// at slot s whose ledger lacks the slots up to s and the certificate of s, and the ledger has a
+// gap that no certificate covers.
+func (p *persister) awaitDurable(job uint64) bool {
+	p.needSync(job)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.durable < job && !p.stopped {
+		p.moved.Wait()
+	}
+	return !p.stopped
 }
 
 // save writes a checkpoint snapshot unless a later one is saved already.
@@ -278,6 +307,7 @@ func (p *persister) stop() {
 	p.mu.Lock()
 	p.stopped = true
 	p.wake.Broadcast()
+	p.moved.Broadcast()
 	p.mu.Unlock()
 	close(p.done)
 	p.wg.Wait()

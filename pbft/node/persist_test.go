@@ -17,13 +17,25 @@ import (
 // gatedStore is a fake storage.Store whose writes wait for the test to open its gate; it
 // logs each write as "synced", "unsynced" or "sync".
 type gatedStore struct {
-	gate chan struct{}
-	mu   sync.Mutex
-	ops  []string
+	gate    chan struct{}
+	mu      sync.Mutex
+	ops     []string
+	entered []string // writes that reached the gate
 }
 
 func (g *gatedStore) note(op string) error {
+	g.mu.Lock()
+	g.entered = append(g.entered, op)
+	g.mu.Unlock()
 	<-g.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ops = append(g.ops, op)
+	return nil
+}
+
+// logOnly logs op without waiting for the gate.
+func (g *gatedStore) logOnly(op string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.ops = append(g.ops, op)
@@ -39,7 +51,7 @@ func (g *gatedStore) log() []string {
 func (g *gatedStore) Append([]pbft.Record) error         { return g.note("synced") }
 func (g *gatedStore) AppendUnsynced([]pbft.Record) error { return g.note("unsynced") }
 func (g *gatedStore) Sync() error                        { return g.note("sync") }
-func (g *gatedStore) SaveCheckpoint(pbft.Snapshot) error { return nil }
+func (g *gatedStore) SaveCheckpoint(pbft.Snapshot) error { return g.logOnly("checkpoint") }
 func (g *gatedStore) Load() (storage.Loaded, error)      { return storage.Loaded{}, nil }
 func (g *gatedStore) Close() error                       { return nil }
 
@@ -134,4 +146,41 @@ func TestPersisterSyncsOnlyWhatIsAwaited(t *testing.T) {
 	if n := p.fsyncs.Load(); n != 1 {
 		t.Errorf("%d fsyncs, want 1", n)
 	}
+}
+
+// TestSnapshotWaitsForItsRecords: a checkpoint snapshot is saved only once the records of the
+// Ready that offered it (its executed slot, its stable certificate) are synced, however long
+// the write takes: a snapshot durable before them left, after a crash in between, a ledger
+// gap at the checkpoint that no certificate covered (found by a chaos run).
+func TestSnapshotWaitsForItsRecords(t *testing.T) {
+	st := &gatedStore{gate: make(chan struct{})}
+	var open sync.Once
+	p := newPersister(st, 0, zerolog.Nop(), nil, func(err error) { t.Error(err) })
+	defer func() { open.Do(func() { close(st.gate) }); p.stop() }()
+	cert := pbft.CheckpointCert{Seq: 1, Sig: []byte("ck")}
+	p.submit(&pbft.Ready{
+		Persist:    []pbft.Record{{Kind: pbft.RecExecuted, Seq: 1}, {Kind: pbft.RecStable, Seq: 1, Stable: &cert}},
+		Checkpoint: &pbft.DurableCheckpoint{Cert: cert, Snapshot: func() []byte { return []byte("state") }},
+	}, false)
+	// The records do not bind anything, so they would be written unsynced; the snapshot
+	// goroutine must ask for a sync (the writer then enters a synced write, or a sync is
+	// pending behind the unsynced one) and wait for it. Without that it saves at once.
+	eventually(t, "the snapshot goroutine asking for a sync", func() (bool, string) {
+		p.mu.Lock()
+		syncNow := p.syncNow
+		p.mu.Unlock()
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		asked := syncNow || slices.Contains(st.entered, "synced") || slices.Contains(st.ops, "checkpoint")
+		return asked, fmt.Sprint(st.entered, st.ops)
+	})
+	if ops := st.log(); len(ops) != 0 {
+		t.Fatalf("saved before its records were written: %v", ops)
+	}
+	open.Do(func() { close(st.gate) })
+	eventually(t, "the snapshot after the synced records", func() (bool, string) {
+		ops := st.log()
+		want1, want2 := []string{"unsynced", "sync", "checkpoint"}, []string{"synced", "checkpoint"}
+		return slices.Equal(ops, want1) || slices.Equal(ops, want2), fmt.Sprint(ops)
+	})
 }
