@@ -23,7 +23,11 @@ type chaosResult struct {
 	MaxStallMS   float64 `json:"max_stall_ms"`
 	Divergent    int     `json:"divergent"`
 	DigestsAgree bool    `json:"digests_agree"`
-	Accounting   struct {
+	Ledgers      []struct {
+		Replica string `json:"replica"`
+		Valid   bool   `json:"valid"`
+	} `json:"ledgers"`
+	Accounting struct {
 		Acknowledged int `json:"acknowledged"`
 		Lost         int `json:"lost"`
 		Duplicated   int `json:"duplicated"`
@@ -68,6 +72,9 @@ func TestChaosRandomKills(t *testing.T) {
 	if res.Kills < 24 || res.AllKills < 2 || res.Restarts != res.Kills || res.Accounting.Acknowledged == 0 {
 		t.Errorf("%d kills (%d of all seven), %d restarts, %d acknowledged; want at least 24 kills, 2 of all seven\n%s",
 			res.Kills, res.AllKills, res.Restarts, res.Accounting.Acknowledged, logs)
+	}
+	if len(res.Ledgers) != 7 {
+		t.Errorf("%d ledgers verified after the run, want all 7: %+v", len(res.Ledgers), res.Ledgers)
 	}
 }
 

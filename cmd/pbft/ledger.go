@@ -9,9 +9,7 @@ import (
 	"github.com/bftbank/pbft/cmd/pbft/internal/ledger"
 	"github.com/bftbank/pbft/crypto"
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/auth"
 	"github.com/bftbank/pbft/pbft/cluster"
-	"github.com/bftbank/pbft/pbft/node"
 	"github.com/bftbank/pbft/pbft/storage"
 )
 
@@ -94,39 +92,15 @@ func verifyLedger(stdout io.Writer, dir, config string) error {
 	if err := cfg.CheckKeys(pub); err != nil {
 		return fmt.Errorf("%s: %w", config, err)
 	}
-	src, id, err := storage.OpenLedger(dir)
+	rep, id, err := ledger.VerifyDir(cfg, pub, dir)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	want, err := node.ClusterIdentity(id.Replica, pub)
-	if err != nil {
-		return err
-	}
-	if want.Cluster != id.Cluster {
-		return fmt.Errorf("%s was written by replica %s of another cluster (other keys than %s's)", dir, id.Replica, config)
-	}
-	aud, err := newAuditor(cfg, id.Replica)
-	if err != nil {
-		return err
-	}
-	rep, err := ledger.Verify(src, auth.New(pub, nil), aud)
-	if err != nil {
-		return err
-	}
-	printLedgerReport(stdout, dir, id.Replica, &rep)
+	printLedgerReport(stdout, dir, id, &rep)
 	if !rep.Valid() {
 		return errLedgerBroken
 	}
 	return nil
-}
-
-func newAuditor(cfg *cluster.Config, id pbft.NodeID) (*pbft.Auditor, error) {
-	bank, err := cfg.NewBank()
-	if err != nil {
-		return nil, err
-	}
-	return pbft.NewAuditor(cfg.Core(id, bank))
 }
 
 func printLedgerReport(w io.Writer, dir string, id pbft.NodeID, rep *ledger.Report) {

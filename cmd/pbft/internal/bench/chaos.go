@@ -103,6 +103,8 @@ func runChaos(ctx context.Context, o Options) error {
 		return err
 	}
 	res.Setup.LoadAvgStart = load
+	res.checkLedgers(c, &o)
+	res.verdict()
 	if err := writeJSON(o.Out, res); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
@@ -89,5 +90,20 @@ func TestPickAllEvery(t *testing.T) {
 			}
 			seen[id] = true
 		}
+	}
+}
+
+// TestChaosVerdictNeedsValidLedgers: a run whose replicas agree and lost nothing still fails
+// when a replica's ledger does not verify, and says which.
+func TestChaosVerdictNeedsValidLedgers(t *testing.T) {
+	r := &ChaosResults{DigestsAgree: true, Sealed: 2, clients: 2,
+		Ledgers: []LedgerCheck{{Replica: "n1", Valid: true}, {Replica: "n2", Problem: "BREAK at slot 2817: slots before it are missing"}}}
+	r.verdict()
+	if r.Passed || !strings.Contains(r.Verdict, "ledger of n2: BREAK at slot 2817") {
+		t.Fatalf("passed %v, verdict %q", r.Passed, r.Verdict)
+	}
+	r.Ledgers[1] = LedgerCheck{Replica: "n2", Valid: true}
+	if r.verdict(); !r.Passed {
+		t.Fatalf("valid ledgers: %q", r.Verdict)
 	}
 }

@@ -46,6 +46,8 @@ type ChaosResults struct {
 	ExecutedSlot uint64             `json:"executed_slot"`
 	StateDigest  string             `json:"state_digest"`
 	Replicas     map[string]Replica `json:"replicas"`
+	Ledgers      []LedgerCheck      `json:"ledgers,omitempty"` // each data directory's ledger, verified after the run
+	clients      int                // the clients whose histories were checked
 
 	Setup    ChaosSetup      `json:"setup"`
 	Timeline []TimelinePoint `json:"timeline"` // acknowledgements per second, warm-up included
@@ -215,7 +217,8 @@ func (r *ChaosResults) check(ctx context.Context, c *benchCluster, opening map[s
 		}
 	}
 	r.Setup.LoadAvgEnd = loadAvg()
-	r.verdict(len(ledgers))
+	r.clients = len(ledgers)
+	r.verdict()
 }
 
 // divergent is how many replicas do not report the most common (executed slot, digest).
@@ -259,7 +262,8 @@ func finalBalances(ctx context.Context, c *benchCluster, honest []pbft.NodeID) (
 }
 
 // verdict decides whether the run passed and says why in one line.
-func (r *ChaosResults) verdict(clients int) {
+func (r *ChaosResults) verdict() {
+	clients := r.clients
 	a := &r.Accounting
 	var bad []string
 	if r.Failure != "" {
@@ -275,6 +279,7 @@ func (r *ChaosResults) verdict(clients int) {
 		bad = append(bad, fmt.Sprintf("accounting: %d lost, %d duplicated, %d unexplained, %d slot-order violations, %d other accounts changed, money %d expected %d",
 			a.Lost, a.Duplicated, a.Unexplained, a.SlotOrder, a.OthersChanged, a.MoneyFinal, a.MoneyExpected))
 	}
+	bad = append(bad, r.ledgerProblems()...)
 	r.Passed = len(bad) == 0
 	if r.Passed {
 		r.Verdict = fmt.Sprintf("%d acknowledged requests all in the final state exactly once (%d unknown, %d of them executed); %d replicas agree on slot %d; money %d",
@@ -311,6 +316,15 @@ func printChaos(w io.Writer, r *ChaosResults, dir string) {
 	fmt.Fprintf(w, "accounting  %d acknowledged, %d lost, %d duplicated, %d unknown (%d executed), %d unexplained, money %d (expected %d)\n",
 		a.Acknowledged, a.Lost, a.Duplicated, a.Unknown, a.UnknownExecuted, a.Unexplained, a.MoneyFinal, a.MoneyExpected)
 	fmt.Fprintf(w, "replicas    %d divergent; slot %d, digest %.16s\n", r.Divergent, r.ExecutedSlot, r.StateDigest)
+	if len(r.Ledgers) > 0 {
+		valid := 0
+		for _, l := range r.Ledgers {
+			if l.Valid {
+				valid++
+			}
+		}
+		fmt.Fprintf(w, "ledgers     %d of %d valid (pbft ledger verify on every data directory after the run)\n", valid, len(r.Ledgers))
+	}
 	for _, p := range a.Problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
 	}

@@ -303,15 +303,20 @@ func (c *benchCluster) metrics(ctx context.Context) map[pbft.NodeID]controlapi.M
 	return out
 }
 
-// stop stops the replica processes in parallel and removes the work directory (kept with
-// --debug).
-func (c *benchCluster) stop() {
+// stopReplicas stops the replica processes in parallel.
+func (c *benchCluster) stopReplicas() {
 	var wg sync.WaitGroup
 	for _, rep := range c.replicas {
 		wg.Go(func() { rep.Stop(stopGrace) })
 	}
 	wg.Wait()
 	c.replicas = map[pbft.NodeID]runner.Replica{}
+}
+
+// stop stops the replica processes in parallel and removes the work directory (kept with
+// --debug).
+func (c *benchCluster) stop() {
+	c.stopReplicas()
 	if c.workDir != "" && !c.keepWork {
 		os.RemoveAll(c.workDir)
 	}

@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/bftbank/pbft/cmd/pbft/internal/ledger"
+	"github.com/bftbank/pbft/pbft"
+)
+
+// LedgerCheck is `pbft ledger verify` on one replica's data directory after a chaos run.
+type LedgerCheck struct {
+	Replica string `json:"replica"`
+	Entries int    `json:"entries"`
+	Valid   bool   `json:"valid"`
+	Problem string `json:"problem,omitempty"` // the first break, or why it could not be read
+}
+
+// checkLedgers stops the replicas and verifies every data directory's ledger against the
+// cluster's keys, as an auditor would: a crash must never leave a ledger with a break (a
+// snapshot durable before the records of its slots once did). It is skipped for replicas
+// without a data directory (--ephemeral).
+func (r *ChaosResults) checkLedgers(c *benchCluster, o *Options) {
+	if o.Ephemeral || c.existing {
+		return
+	}
+	c.stopReplicas()
+	for id := pbft.NodeID(1); int(id) <= c.cfg.N(); id++ {
+		dir := filepath.Join(c.workDir, "data", fmt.Sprintf("set1-n%d", id))
+		rep, _, err := ledger.VerifyDir(c.cfg, c.pub, dir)
+		lc := LedgerCheck{Replica: id.String(), Entries: rep.Entries, Valid: err == nil && rep.Valid()}
+		switch {
+		case err != nil:
+			lc.Problem = err.Error()
+		case rep.Break != nil:
+			lc.Problem = fmt.Sprintf("BREAK at slot %d: %s", rep.Break.Seq, rep.Break.Reason)
+		}
+		r.Ledgers = append(r.Ledgers, lc)
+	}
+}
+
+// ledgerProblems lists the ledgers that did not verify.
+func (r *ChaosResults) ledgerProblems() []string {
+	var out []string
+	for _, l := range r.Ledgers {
+		if !l.Valid {
+			out = append(out, fmt.Sprintf("ledger of %s: %s", l.Replica, l.Problem))
+		}
+	}
+	return out
+}
