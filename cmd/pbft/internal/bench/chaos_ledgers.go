@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/ledger"
 	"github.com/bftbank/pbft/pbft"
@@ -25,18 +27,32 @@ func (r *ChaosResults) checkLedgers(c *benchCluster, o *Options) {
 		return
 	}
 	c.stopReplicas()
-	for id := pbft.NodeID(1); int(id) <= c.cfg.N(); id++ {
-		dir := filepath.Join(c.workDir, "data", fmt.Sprintf("set1-n%d", id))
-		rep, _, err := ledger.VerifyDir(c.cfg, c.pub, dir)
-		lc := LedgerCheck{Replica: id.String(), Entries: rep.Entries, Valid: err == nil && rep.Valid()}
-		switch {
-		case err != nil:
-			lc.Problem = err.Error()
-		case rep.Break != nil:
-			lc.Problem = fmt.Sprintf("BREAK at slot %d: %s", rep.Break.Seq, rep.Break.Reason)
-		}
-		r.Ledgers = append(r.Ledgers, lc)
+	r.Ledgers = make([]LedgerCheck, c.cfg.N())
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.NumCPU()) // one replay per core at a time
+	for i := range r.Ledgers {
+		id := pbft.NodeID(i + 1)
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			r.Ledgers[i] = verifyLedgerOf(c, id)
+		})
 	}
+	wg.Wait()
+}
+
+// verifyLedgerOf verifies replica id's data directory.
+func verifyLedgerOf(c *benchCluster, id pbft.NodeID) LedgerCheck {
+	dir := filepath.Join(c.workDir, "data", fmt.Sprintf("set1-n%d", id))
+	rep, _, err := ledger.VerifyDir(c.cfg, c.pub, dir)
+	lc := LedgerCheck{Replica: id.String(), Entries: rep.Entries, Valid: err == nil && rep.Valid()}
+	switch {
+	case err != nil:
+		lc.Problem = err.Error()
+	case rep.Break != nil:
+		lc.Problem = fmt.Sprintf("BREAK at slot %d: %s", rep.Break.Seq, rep.Break.Reason)
+	}
+	return lc
 }
 
 // ledgerProblems lists the ledgers that did not verify.
