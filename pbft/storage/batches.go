@@ -22,8 +22,11 @@ import (
 // it that did not execute here (votes of a view that changed, slots installed through
 // catch-up) are deleted with the votes; those of executed slots stay with the ledger.
 
+// batchKeyLen is the length of a batch's key: the prefix, the slot, the digest.
+const batchKeyLen = 1 + 8 + len(pbft.Digest{})
+
 func batchKey(s pbft.Seq, d pbft.Digest) []byte {
-	k := binary.BigEndian.AppendUint64(append(make([]byte, 0, 41), 'b'), uint64(s))
+	k := binary.BigEndian.AppendUint64(append(make([]byte, 0, batchKeyLen), 'b'), uint64(s))
 	return append(k, d[:]...)
 }
 
@@ -100,7 +103,7 @@ func (e *engine) batchGC(recs []pbft.Record, s pbft.Seq, pending []op) ([]op, er
 	}
 	var ops []op
 	collect := func(k []byte) {
-		if len(k) != len(batchKey(0, pbft.Digest{})) || k[0] != 'b' {
+		if len(k) != batchKeyLen || k[0] != 'b' {
 			return
 		}
 		seq := pbft.Seq(binary.BigEndian.Uint64(k[1:9]))

@@ -2,11 +2,11 @@ package bench
 
 import (
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sync"
 
 	"github.com/bftbank/pbft/cmd/pbft/internal/ledger"
+	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 	"github.com/bftbank/pbft/pbft"
 )
 
@@ -23,7 +23,7 @@ type LedgerCheck struct {
 // snapshot durable before the records of its slots once did). It is skipped for replicas
 // without a data directory (--ephemeral).
 func (r *ChaosResults) checkLedgers(c *benchCluster, o *Options) {
-	if o.Ephemeral || c.existing {
+	if o.Ephemeral || c.existing || c.launcher == nil {
 		return
 	}
 	c.stopReplicas()
@@ -43,7 +43,7 @@ func (r *ChaosResults) checkLedgers(c *benchCluster, o *Options) {
 
 // verifyLedgerOf verifies replica id's data directory.
 func verifyLedgerOf(c *benchCluster, id pbft.NodeID) LedgerCheck {
-	dir := filepath.Join(c.workDir, "data", fmt.Sprintf("set1-n%d", id))
+	dir := c.launcher.DataDirOf(runner.ReplicaSpec{ID: int(id)})
 	rep, _, err := ledger.VerifyDir(c.cfg, c.pub, dir)
 	lc := LedgerCheck{Replica: id.String(), Entries: rep.Entries, Valid: err == nil && rep.Valid()}
 	switch {

@@ -127,16 +127,7 @@ func convergeAdmin(ctx context.Context, cfg *cluster.Config, quorum int, timeout
 }
 
 // waitPoll waits one poll interval; false if ctx ended first.
-func waitPoll(ctx context.Context) bool {
-	t := time.NewTimer(convergePoll)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
+func waitPoll(ctx context.Context) bool { return sleepUntil(ctx, time.Now().Add(convergePoll)) }
 
 // checkByAdmin is the final check of a cluster the benchmark did not start: the replicas that
 // answer on their admin endpoints must be at least 2f+1 and agree on the executed slot and

@@ -25,7 +25,7 @@ func VerifyDir(cfg *cluster.Config, pub *crypto.ClusterPublic, dir string) (Repo
 		return Report{}, id.Replica, err
 	}
 	if want.Cluster != id.Cluster {
-		return Report{}, id.Replica, fmt.Errorf("%s was written by replica %s of another cluster (other keys)", dir, id.Replica)
+		return Report{}, id.Replica, fmt.Errorf("%s was written by replica %s of another cluster (other keys than the configuration's)", dir, id.Replica)
 	}
 	bank, err := cfg.NewBank()
 	if err != nil {

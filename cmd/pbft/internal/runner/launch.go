@@ -65,6 +65,11 @@ type ProcessLauncher struct {
 	Admin bool
 }
 
+// DataDirOf is the data directory the replica of spec is started with (l.DataDir set).
+func (l *ProcessLauncher) DataDirOf(spec ReplicaSpec) string {
+	return filepath.Join(l.DataDir, fmt.Sprintf("set%d-n%d", spec.Set+1, spec.ID))
+}
+
 // NewProcessLauncher launches this executable.
 func NewProcessLauncher(logDir string, debug bool) (*ProcessLauncher, error) {
 	exe, err := os.Executable()
@@ -122,7 +127,7 @@ func (l *ProcessLauncher) start(spec ReplicaSpec) (*process, error) {
 	case l.Ephemeral:
 		args = append(args, "--ephemeral")
 	case l.DataDir != "":
-		args = append(args, "--data-dir", filepath.Join(l.DataDir, fmt.Sprintf("set%d-n%d", spec.Set+1, spec.ID)))
+		args = append(args, "--data-dir", l.DataDirOf(spec))
 	}
 	args = append(args, withID(l.NodeArgs, spec.ID)...)
 	cmd := exec.Command(l.Exe, args...)
