@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,11 @@ func TestEndToEndBench(t *testing.T) {
 		PerType    map[string]any     `json:"per_type"`
 		Replicas   map[string]any     `json:"replicas"`
 		Charts     []string           `json:"charts"`
+		CPU        *struct {
+			PerTx    float64 `json:"per_tx_us"`
+			Replicas float64 `json:"replicas_per_tx_us"`
+			HostBusy float64 `json:"host_busy"`
+		} `json:"cpu"`
 	}
 	b, err := os.ReadFile(filepath.Join(out, "results.json"))
 	if err != nil || json.Unmarshal(b, &res) != nil {
@@ -49,6 +55,9 @@ func TestEndToEndBench(t *testing.T) {
 	}
 	if len(res.PerType) != 6 || len(res.Replicas) != 6 {
 		t.Errorf("%d transaction types, %d replicas; want 6 and 6 (n7 down)", len(res.PerType), len(res.Replicas))
+	}
+	if runtime.GOOS == "linux" && (res.CPU == nil || res.CPU.Replicas <= 0 || res.CPU.PerTx < res.CPU.Replicas || res.CPU.HostBusy <= 0) {
+		t.Errorf("cpu %+v: want the replicas' and the host's CPU of the window", res.CPU)
 	}
 	if len(res.Charts) != 4 {
 		t.Errorf("charts %v, want throughput and latency_cdf as PNG and SVG", res.Charts)

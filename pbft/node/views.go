@@ -6,6 +6,7 @@ import (
 
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
+	"github.com/bftbank/pbft/pbft/node/cpustat"
 	"github.com/bftbank/pbft/pbft/transport"
 )
 
@@ -104,6 +105,7 @@ func (nd *node) metricsAnswer() answer {
 	return func() (any, error) {
 		data.LatencyMS = lat.summary()
 		data.Memory = readMemory()
+		data.CPUSeconds = cpustat.Self().Seconds()
 		ts := tr.Stats()
 		data.Dropped = controlapi.Dropped{InboundOverload: overload, ClientReplies: ts.ClientDropped}
 		data.Edges = edges(ts.Refused)

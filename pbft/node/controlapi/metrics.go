@@ -24,10 +24,14 @@ type Metrics struct {
 	// Edges counts what the transport's handshake and bounds refused (docs/design.md "Bounds at the
 	// edges").
 	Edges Edges `json:"edges"`
-	// For the benchmark: the bank's money and size, and the process's memory.
+	// For the benchmark: the bank's money and size, and the process's memory and CPU time.
 	MoneyTotal int64  `json:"money_total"` // checking + savings over every account
 	Accounts   int    `json:"accounts"`
 	Memory     Memory `json:"memory"`
+	// CPUSeconds is the processor time (user and system) the process has used since it
+	// started (0 where the system does not say); the benchmark divides its growth by the
+	// transactions committed meanwhile.
+	CPUSeconds float64 `json:"cpu_seconds"`
 	// Durability: synced writes to the data directory and records written (0: ephemeral).
 	Fsyncs         uint64 `json:"fsyncs"`
 	DurableRecords uint64 `json:"durable_records"`

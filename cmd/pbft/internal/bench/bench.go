@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"time"
+
+	"github.com/bftbank/pbft/pbft/node/cpustat"
 )
 
 // ErrInconsistent is returned when the final consistency check fails (results are written).
@@ -138,11 +140,17 @@ func runPoint(ctx context.Context, c *benchCluster, o *Options, terms []*termina
 		return nil, ctx.Err()
 	}
 	p.before = c.metrics(ctx)
+	p.selfBefore = cpustat.Self()
+	p.hostBefore, p.hostOK = cpustat.ReadHost()
 	if !sleepUntil(ctx, rec.measureTo) {
 		bar.stop()
 		return nil, ctx.Err()
 	}
 	p.after = c.metrics(ctx)
+	p.selfAfter = cpustat.Self()
+	var ok bool
+	p.hostAfter, ok = cpustat.ReadHost()
+	p.hostOK = p.hostOK && ok && o.ConfigPath == ""
 	close(stop)
 	<-done
 	bar.stop()

@@ -28,7 +28,7 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		Committed: ok + failed, Failed: failed, Errors: errs,
 		FastPathRatio: ratio, FastSlots: fast, SlowSlots: slow, AvgBatch: avgBatch, ViewChanges: views,
 		Consistent:  consistent(cons),
-		Consistency: cons, PerType: main.perType(), Clients: main.clients,
+		Consistency: cons, PerType: main.perType(), CPU: main.cpu(), Clients: main.clients,
 		Setup: o.setup(c, started), Replicas: replicaResults(c, final), Timeline: main.timeline(),
 		Linearizable: lin.Result == "Ok", Linearizability: lin,
 	}
@@ -36,7 +36,7 @@ func (o *Options) results(c *benchCluster, points []*point, cons Consistency, fi
 		for _, p := range points {
 			r, b, _, _, _ := p.fastRatio(honest)
 			res.Sweep = append(res.Sweep, SweepPoint{Clients: p.clients, ThroughputTPS: p.throughput(),
-				LatencyMS: p.latency(), FastPathRatio: r, AvgBatch: b})
+				LatencyMS: p.latency(), FastPathRatio: r, AvgBatch: b, CPU: p.cpu()})
 		}
 	}
 	for _, id := range honest {
@@ -123,6 +123,9 @@ func printSummary(w io.Writer, r *Results, dir string) {
 	fmt.Fprintf(w, "latency     p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f (mean %.1f)\n", l.P50, l.P90, l.P99, l.Max, l.Mean)
 	fmt.Fprintf(w, "slots       fast-path ratio %.2f (%d fast, %d slow), %.1f requests per slot, %d view changes (%d since start, view %d)\n",
 		r.FastPathRatio, r.FastSlots, r.SlowSlots, r.AvgBatch, r.ViewChanges, r.ViewChangesAll, r.View)
+	if r.CPU != nil {
+		fmt.Fprintf(w, "cpu         %s\n", r.CPU)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "transaction\tok\tfailed\terrors\t")
 	for _, k := range kindsInOrder() {
@@ -131,7 +134,11 @@ func printSummary(w io.Writer, r *Results, dir string) {
 	}
 	tw.Flush()
 	for _, p := range r.Sweep {
-		fmt.Fprintf(w, "sweep %4d clients: %7.0f tx/s, p50 %.1f ms, p99 %.1f ms\n", p.Clients, p.ThroughputTPS, p.LatencyMS.P50, p.LatencyMS.P99)
+		cpu := ""
+		if p.CPU != nil {
+			cpu = fmt.Sprintf(", cpu %.0f µs/tx", p.CPU.PerTxUS)
+		}
+		fmt.Fprintf(w, "sweep %4d clients: %7.0f tx/s, p50 %.1f ms, p99 %.1f ms%s\n", p.Clients, p.ThroughputTPS, p.LatencyMS.P50, p.LatencyMS.P99, cpu)
 	}
 	names := make([]string, 0, len(r.Replicas))
 	for n := range r.Replicas {

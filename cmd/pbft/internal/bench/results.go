@@ -8,6 +8,7 @@ import (
 
 	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
+	"github.com/bftbank/pbft/pbft/node/cpustat"
 )
 
 // Results is OUT/results.json.
@@ -27,6 +28,7 @@ type Results struct {
 	Consistent     bool                  `json:"consistent"`
 	Consistency    Consistency           `json:"consistency"`
 	PerType        map[string]kindCounts `json:"per_type"`
+	CPU            *CPUUse               `json:"cpu,omitempty"` // nil where no replica reported its CPU time
 	Clients        int                   `json:"clients"`
 	Setup          Setup                 `json:"setup"`
 	Replicas       map[string]Replica    `json:"replicas"`
@@ -96,6 +98,7 @@ type SweepPoint struct {
 	LatencyMS     LatencyMS `json:"latency_ms"`
 	FastPathRatio float64   `json:"fast_path_ratio"`
 	AvgBatch      float64   `json:"avg_batch"`
+	CPU           *CPUUse   `json:"cpu,omitempty"`
 }
 
 // Consistency is the final check (docs/design.md, "SmallBank benchmark").
@@ -123,6 +126,10 @@ type point struct {
 	duration time.Duration
 	before   map[pbft.NodeID]controlapi.Metrics
 	after    map[pbft.NodeID]controlapi.Metrics
+	// The benchmark process's CPU time and the host's, read with before and after.
+	selfBefore, selfAfter time.Duration
+	hostBefore, hostAfter cpustat.Host
+	hostOK                bool
 }
 
 func (p *point) throughput() float64 {
