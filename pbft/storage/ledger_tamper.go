@@ -15,21 +15,27 @@ import (
 func TamperLedger(dir string, s pbft.Seq) error {
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ErrorIfNotExists: true})
 	if err != nil {
-		return fmt.Errorf("storage: open %s: %w", dir, err)
+		return openError(dir, err)
 	}
 	defer db.Close()
 	kv := &pebbleKV{db}
 	v, ok, err := kv.get(ledgerKey('l', s))
-	if err != nil || !ok {
-		return fmt.Errorf("storage: no ledger entry for slot %d (%v)", s, err)
+	if err != nil {
+		return fmt.Errorf("storage: ledger entry of slot %d: %w", s, err)
+	}
+	if !ok {
+		return fmt.Errorf("storage: the ledger of %s has no entry for slot %d (slots start at 1; a slot at or below a snapshot installed by catch-up has none)", dir, s)
 	}
 	_, rec, err := decodeLedger(ledgerKey('l', s), v)
 	if err != nil {
 		return fmt.Errorf("storage: ledger entry of slot %d: %w", s, err)
 	}
 	key := batchKey(s, rec.Digest)
-	if v, ok, err = kv.get(key); err != nil || !ok {
-		return fmt.Errorf("storage: slot %d holds no batch to tamper with (%v)", s, err)
+	if v, ok, err = kv.get(key); err != nil {
+		return fmt.Errorf("storage: the batch of slot %d: %w", s, err)
+	}
+	if !ok {
+		return fmt.Errorf("storage: slot %d holds no batch to tamper with (an empty slot)", s)
 	}
 	body, err := open(v)
 	if err != nil {

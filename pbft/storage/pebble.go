@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -18,11 +20,18 @@ type Pebble struct {
 
 // OpenPebble opens (or creates) the data directory dir for replica id. fresh reports that the
 // directory was missing or empty: the replica starts from genesis. A directory written by
-// another replica or cluster is refused with ErrOtherReplica.
+// another replica or cluster is refused with ErrOtherReplica. A directory that holds files but
+// no database pebble can open (its manifest marker lost, or files that are not pebble's) is
+// refused with ErrNoDatabase and left as it is: opening it as a new database would make pebble
+// delete the tables it does not know, the replica's whole history.
 func OpenPebble(dir string, id Identity) (p *Pebble, fresh bool, err error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, MemTableSize: memTableSize})
+	empty, err := emptyOrMissing(dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("storage: open %s: %w", dir, err)
+		return nil, false, fmt.Errorf("storage: %w", err)
+	}
+	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, MemTableSize: memTableSize, ErrorIfNotExists: !empty})
+	if err != nil {
+		return nil, false, openError(dir, err)
 	}
 	e, fresh, err := openEngine(&pebbleKV{db}, id)
 	if err != nil {
@@ -36,7 +45,7 @@ func OpenPebble(dir string, id Identity) (p *Pebble, fresh bool, err error) {
 func openPebbleReadOnly(dir string) (*pebbleKV, error) {
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ReadOnly: true, ErrorIfNotExists: true})
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+		return nil, openError(dir, err)
 	}
 	return &pebbleKV{db}, nil
 }
@@ -103,7 +112,10 @@ func (p *pebbleKV) apply(ops []op, sync bool) error {
 
 func (p *pebbleKV) close() error { return p.db.Close() }
 
-// quietLogger drops pebble's informational lines and keeps its errors.
+// quietLogger drops pebble's informational lines and keeps its errors. Pebble calls Fatalf
+// when it finds on-disk corruption it cannot work around (a table whose checksum fails) and
+// expects the process to stop: it stops with one line that says what to do, not pebble's
+// multi-line error and stack trace.
 type quietLogger struct{}
 
 func (quietLogger) Infof(string, ...any) {}
@@ -111,5 +123,12 @@ func (quietLogger) Errorf(format string, args ...any) {
 	pebble.DefaultLogger.Errorf(format, args...)
 }
 func (quietLogger) Fatalf(format string, args ...any) {
-	pebble.DefaultLogger.Fatalf(format, args...)
+	fmt.Fprintln(os.Stderr, fatalLine(format, args...))
+	os.Exit(1)
+}
+
+// fatalLine is the line quietLogger.Fatalf prints.
+func fatalLine(format string, args ...any) string {
+	msg := firstLine(fmt.Sprintf(strings.ReplaceAll(format, "%+v", "%v"), args...))
+	return "pbft: storage: " + msg + " (the data directory is damaged: move it aside and restart the replica empty, it catches up from its peers)"
 }
