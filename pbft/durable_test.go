@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/storage"
 )
 
 // durableScript is the scripted run of the durability tests: transfers in view 1, the leader
@@ -163,5 +164,56 @@ func TestRestartedLeaderResumes(t *testing.T) {
 	}
 	if !n.acked(n.requests[len(n.requests)-1]) {
 		t.Fatalf("the request after the restart is not acknowledged: %s", n.summary())
+	}
+}
+
+// TestDamagedSlotIsFetchedAgain: a replica whose stored batch of an executed slot was changed
+// behind its checksum (a bad disk, or someone with write access) restarts all the same:
+// replay stops before that slot, catch-up brings it back from its peers, and the replica
+// ends with the others' state, its ledger whole again. It refused to start before.
+func TestDamagedSlotIsFetchedAgain(t *testing.T) {
+	n := newDurableNet(t)
+	durableScript(n)
+	n.request(2, "c8", 1, transfer("A", "C", 2)) // one slot past the last checkpoint
+	n.tick(4)
+	loaded, err := n.disks[3].Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := pbft.Seq(1)
+	if loaded.Snapshot != nil {
+		from = loaded.Snapshot.Cert.Seq + 1
+	}
+	damaged := n.reps[3].Executed()
+	if damaged < from {
+		t.Fatalf("n3 executed s=%d, nothing to replay after its snapshot s=%d", damaged, from-1)
+	}
+	if err := n.disks[3].TamperLedger(damaged); err != nil {
+		t.Fatal(err)
+	}
+	n.crashed = false
+	n.restart(3)
+	if got := n.reps[3].Executed(); got >= damaged {
+		t.Fatalf("n3 replayed the damaged slot %d (executed %d)", damaged, got)
+	}
+	n.request(2, "c7", 1, transfer("A", "B", 1))
+	n.request(2, "c7", 2, transfer("B", "A", 1))
+	n.tick(60)
+	if n.reps[3].Executed() != n.reps[2].Executed() || n.balances(3) != n.balances(2) {
+		t.Fatalf("n3 did not catch up: %s", n.summary())
+	}
+	var last storage.LedgerEntry
+	_ = n.disks[3].Ledger(func(le storage.LedgerEntry, err error) bool {
+		if err != nil || pbft.BatchDigest(le.Batch) != le.Cert.Digest {
+			t.Fatalf("n3's ledger at s=%d: %v (batch digest %x, certificate %x)", le.Seq, err, pbft.BatchDigest(le.Batch), le.Cert.Digest)
+		}
+		if last.Seq > 0 && le.Seq == last.Seq+1 && le.Prev != last.Hash {
+			t.Fatalf("n3's ledger is cut between s=%d and s=%d", last.Seq, le.Seq)
+		}
+		last = le
+		return true
+	})
+	if last.Seq < damaged {
+		t.Fatalf("n3's ledger ends at s=%d, before the damaged slot %d", last.Seq, damaged)
 	}
 }

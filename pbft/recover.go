@@ -15,6 +15,9 @@ type RecoverReport struct {
 	View             View
 	ViewActive       bool
 	Votes            int // PREPARE votes restored above the stable checkpoint
+	// ReplayStopped says why replay stopped before a durable executed slot whose batch or
+	// certificate does not match (empty: it did not).
+	ReplayStopped string
 }
 
 // Recover rebuilds a replica from what it made durable (Ready.Persist, Ready.Checkpoint): the state
@@ -61,7 +64,7 @@ func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 }
 
 // replay executes the durable executed slots after the restored state, in order, stopping at
-// the first gap (a later checkpoint from peers fills it: catch-up).
+// the first gap or damaged slot (a later checkpoint from peers fills it: catch-up).
 func (r *Replica) replay(recs []*Record, rep *RecoverReport) error {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
 	for _, rc := range recs {
@@ -71,8 +74,11 @@ func (r *Replica) replay(recs []*Record, rep *RecoverReport) error {
 		if rc.Seq != r.executed+1 {
 			return nil
 		}
-		if rc.Cert == nil || rc.Cert.Seq != rc.Seq {
-			return fmt.Errorf("pbft: durable slot %d has no certificate for it", rc.Seq)
+		if c := rc.Cert; c == nil || c.Seq != rc.Seq || c.Type == PrepareCert || BatchDigest(rc.Batch) != c.Digest {
+			// Damaged on disk behind its checksum (docs/protocol.md, "Durability"): replay
+			// stops before it, as at a gap, and catch-up brings the slot from peers.
+			rep.ReplayStopped = fmt.Sprintf("durable slot %d does not match its commit certificate: replay stops before it, catch-up fetches it from peers", rc.Seq)
+			return nil
 		}
 		if err := r.executeCommitted(*rc.Cert, rc.Batch); err != nil {
 			return err

@@ -65,6 +65,9 @@ func (nd *node) openCore(opts Options, cfg pbft.Config) (*pbft.Replica, storage.
 		store.Close()
 		return nil, nil, fmt.Errorf("recover from %s: %w", opts.DataDir, err)
 	}
+	if rep.ReplayStopped != "" {
+		nd.log.Warn().Msgf("%s data dir %s: %s", opts.ID, opts.DataDir, rep.ReplayStopped)
+	}
 	if rep.SnapshotRejected {
 		nd.log.Warn().Msgf("%s data dir %s: the saved checkpoint does not match its certificate; fetching one from peers", opts.ID, opts.DataDir)
 	}

@@ -84,6 +84,8 @@ func (e *engine) ledgerOps(recs []pbft.Record) ([]op, pbft.Seq, [32]byte, error)
 			var prev [32]byte
 			if rec.Seq == seq+1 {
 				prev = hash
+			} else {
+				prev = e.storedEntryHash(rec.Seq - 1)
 			}
 			seq, hash = rec.Seq, entryHash(rec.Seq, prev, body)
 			ops = append(ops, op{key: ledgerKey('l', rec.Seq), value: seal(append(prev[:len(prev):len(prev)], body...))})
@@ -94,6 +96,24 @@ func (e *engine) ledgerOps(recs []pbft.Record) ([]op, pbft.Seq, [32]byte, error)
 		ops = append(ops, op{key: keyLedgerTip, value: seal(append(tip, hash[:]...))})
 	}
 	return ops, seq, hash, nil
+}
+
+// storedEntryHash is the hash of slot s's stored ledger entry, or zero (a new chain segment,
+// which verification reports unless a checkpoint covers it) when there is none. A slot
+// executed again after the tip moved past it (replay stopped before a damaged entry, and
+// catch-up brought the slot back) links to the entry before it, so the chain heals: an
+// entry's hash covers its batch's digest, not the batch, and the rewritten entry is the one
+// that was there.
+func (e *engine) storedEntryHash(s pbft.Seq) [32]byte {
+	v, ok, err := e.db.get(ledgerKey('l', s))
+	if err != nil || !ok {
+		return [32]byte{}
+	}
+	le, _, err := decodeLedger(ledgerKey('l', s), v)
+	if err != nil {
+		return [32]byte{}
+	}
+	return le.Hash
 }
 
 // readTip loads the ledger's tip once.

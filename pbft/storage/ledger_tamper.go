@@ -18,8 +18,16 @@ func TamperLedger(dir string, s pbft.Seq) error {
 		return openError(dir, err)
 	}
 	defer db.Close()
-	kv := &pebbleKV{db}
-	v, ok, err := kv.get(ledgerKey('l', s))
+	return tamperBatch(&pebbleKV{db}, dir, s)
+}
+
+// TamperLedger does what the package's TamperLedger does, on the fake store (tests of damaged
+// data).
+func (m *Memory) TamperLedger(s pbft.Seq) error { return tamperBatch(m.mem, "memory", s) }
+
+// tamperBatch flips the last byte of the batch of slot s's ledger entry and reseals it.
+func tamperBatch(db kv, dir string, s pbft.Seq) error {
+	v, ok, err := db.get(ledgerKey('l', s))
 	if err != nil {
 		return fmt.Errorf("storage: ledger entry of slot %d: %w", s, err)
 	}
@@ -31,7 +39,7 @@ func TamperLedger(dir string, s pbft.Seq) error {
 		return fmt.Errorf("storage: ledger entry of slot %d: %w", s, err)
 	}
 	key := batchKey(s, rec.Digest)
-	if v, ok, err = kv.get(key); err != nil {
+	if v, ok, err = db.get(key); err != nil {
 		return fmt.Errorf("storage: the batch of slot %d: %w", s, err)
 	}
 	if !ok {
@@ -43,5 +51,5 @@ func TamperLedger(dir string, s pbft.Seq) error {
 	}
 	// The batch ends with the last request of the batch (its signature): flip its last byte.
 	body[len(body)-1] ^= 0x01
-	return kv.apply([]op{{key: key, value: seal(body)}}, true)
+	return db.apply([]op{{key: key, value: seal(body)}}, true)
 }
