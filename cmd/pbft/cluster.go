@@ -49,7 +49,7 @@ func newClusterUpCommand(stdout io.Writer) *cobra.Command {
 	basePort := 0
 	c := subcommand(&cobra.Command{
 		Use:   "up",
-		Short: "Start every replica of the configuration in the background",
+		Short: "Start every replica of the configuration that is not running, in the background",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkBasePort(basePort, 7); err != nil {

@@ -40,6 +40,16 @@ func TestEndToEndClusterUpAndDown(t *testing.T) {
 	if code, out := pbft("cluster", "ps"); code != 0 || strings.Count(out, " running ") != 7 {
 		t.Errorf("cluster ps: status %d\n%s", code, out)
 	}
+	// A replica that crashed while the others run: up starts it alone, from its data.
+	syscall.Kill(started[2], syscall.SIGKILL)
+	waitFor(t, "n3 to die", func() bool { return !processRuns(started[2]) })
+	if code, out := pbft("cluster", "up"); code != 0 || !strings.Contains(out, "started 1 replicas (n3 pid") || !strings.Contains(out, "already running: n1 (pid") {
+		t.Fatalf("cluster up with n3 down: status %d\n%s", code, out)
+	}
+	started = append(started, readPids(t, dir)[2])
+	if code, out := pbft("cluster", "ps"); code != 0 || strings.Count(out, " running ") != 7 {
+		t.Errorf("cluster ps after n3's restart: status %d\n%s", code, out)
+	}
 	if code, out := pbft("client", "transfer", "A", "B", "3"); code != 0 || !strings.Contains(out, "committed, ok") {
 		t.Errorf("client transfer: status %d, %q", code, out)
 	}

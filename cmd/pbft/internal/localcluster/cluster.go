@@ -49,38 +49,51 @@ func (o *Options) logFile(id int) string {
 	return filepath.Join(o.runDir(), fmt.Sprintf("n%d.log", id))
 }
 
-// Up starts every replica of the configuration in the background and waits until each one
-// listens. If one fails, it stops the others and returns the failing replica's last log line.
+// Up starts every replica of the configuration that is not running, in the background, and
+// waits until each one listens: the whole cluster, or the replicas that crashed or were
+// stopped while the others run (a replica restarted from its data directory rejoins them). It
+// refuses when every replica runs already, or when a replica's address is held by another
+// process. If one fails, it stops those it started and returns the failing replica's last log
+// line.
 func Up(ctx context.Context, o Options) error {
 	cfg, err := cluster.Load(o.Config)
 	if err != nil {
 		return err
 	}
-	if running := o.running(cfg); len(running) > 0 {
+	running, ids := o.running(cfg)
+	if len(running) == len(cfg.Replicas) {
 		return fmt.Errorf("already running: %s; stop it first with pbft cluster down", strings.Join(running, ", "))
 	}
+	var todo []int
 	for _, r := range cfg.Replicas {
+		if slices.Contains(ids, r.ID) {
+			continue
+		}
 		if listening(r.Addr) {
 			return fmt.Errorf("n%d's address %s is already in use by another process", r.ID, r.Addr)
 		}
+		todo = append(todo, r.ID)
 	}
 	if err := os.MkdirAll(o.runDir(), 0o755); err != nil {
 		return err
 	}
-	exited := make(chan int, len(cfg.Replicas))
+	exited := make(chan int, len(todo))
 	var started []int
-	for _, r := range cfg.Replicas {
-		if err := o.start(r.ID, exited); err != nil {
+	for _, id := range todo {
+		if err := o.start(id, exited); err != nil {
 			o.stopAll(started)
-			return fmt.Errorf("starting n%d: %w", r.ID, err)
+			return fmt.Errorf("starting n%d: %w", id, err)
 		}
-		started = append(started, r.ID)
+		started = append(started, id)
 	}
 	if err := o.waitListening(ctx, cfg, exited); err != nil {
 		o.stopAll(started)
 		return err
 	}
 	fmt.Fprintf(o.Out, "started %d replicas (%s); logs and pid files in %s\n", len(started), o.pidList(started), o.runDir())
+	if len(running) > 0 {
+		fmt.Fprintf(o.Out, "already running: %s\n", strings.Join(running, ", "))
+	}
 	return nil
 }
 
@@ -218,14 +231,14 @@ func Ps(o Options) ([]Replica, error) {
 }
 
 // running lists the replicas whose pid file names a live replica process.
-func (o *Options) running(cfg *cluster.Config) []string {
-	var out []string
+func (o *Options) running(cfg *cluster.Config) (names []string, ids []int) {
 	for _, r := range cfg.Replicas {
 		if pid := readPID(o.pidFile(r.ID)); pid > 0 && alive(pid) && isReplica(pid, fmt.Sprintf("n%d", r.ID)) {
-			out = append(out, fmt.Sprintf("n%d (pid %d)", r.ID, pid))
+			names = append(names, fmt.Sprintf("n%d (pid %d)", r.ID, pid))
+			ids = append(ids, r.ID)
 		}
 	}
-	return out
+	return names, ids
 }
 
 func (o *Options) pidList(ids []int) string {
