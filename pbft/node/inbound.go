@@ -50,7 +50,11 @@ var errFromSelf = errors.New("node: own frame replayed by a peer")
 // onClient is the transport's callback for a client frame.
 func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 	nd.received.Add(1)
+	if !nd.shares.take(c) {
+		return
+	}
 	if !nd.clients.take() {
+		nd.shares.give(c)
 		nd.rejects.overload.Add(1)
 		return
 	}
@@ -59,6 +63,7 @@ func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 	req, err := wire.DecodeRequestFrame(frame)
 	if err != nil {
 		nd.clients.give()
+		nd.shares.give(c)
 		nd.rejects.add(nd, "client "+string(c), err)
 		return
 	}

@@ -62,6 +62,9 @@ func (nd *node) handle(in input) {
 	if in.budget != nil {
 		defer in.budget.give()
 	}
+	if in.client != "" {
+		defer nd.shares.give(in.client)
+	}
 	if in.Req != nil {
 		if e := nd.log.Debug(); e.Enabled() {
 			e.Msgf("%s v=%d recv REQUEST %s t=%d from client", nd.id, nd.core.View(), in.Req.Client, in.Req.Timestamp)

@@ -13,8 +13,9 @@ type input struct {
 	From   pbft.NodeID
 	Msg    pbft.Message
 	Req    *pbft.Request
-	At     time.Time // when it arrived (latency is measured from the first sighting)
-	budget *budget   // given back once the loop handled the input; nil for local inputs
+	At     time.Time     // when it arrived (latency is measured from the first sighting)
+	budget *budget       // given back once the loop handled the input; nil for local inputs
+	client pbft.ClientID // the connection's client, whose share is given back with budget ("": none)
 }
 
 // mailbox carries inputs from the workers to the protocol loop. put never blocks; the loop

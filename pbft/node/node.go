@@ -86,6 +86,7 @@ type node struct {
 	seq        *sequencer
 	peers      budget
 	clients    budget
+	shares     *clientShares // each client's frames within clients (clientshare.go)
 	rejects    *rejections
 	reqs       requestBatcher
 	metrics    *metrics
@@ -162,7 +163,7 @@ func newNode(opts *Options) (*node, error) {
 		auth:   auth.New(opts.Public, opts.Secret),
 		faults: newFaults(opts.ID, opts.Config.N(), vcTicks, behavior, opts.AllowFaults),
 		log:    opts.Logger, mail: newMailbox(), seq: newSequencer(),
-		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget},
+		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget}, shares: newClientShares(),
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 		backend: backend.name,

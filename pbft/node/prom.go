@@ -125,6 +125,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	emit(mDropped, float64(nd.rejects.overload.Load()), "inbound_overload")
+	emit(mDropped, float64(nd.shares.dropped.Load()), "client_share")
 	emit(mDropped, float64(peerDropped), "outbound_queue")
 	emit(mDropped, float64(ts.ClientDropped), "client_replies")
 	emit(mDropped, float64(st.Dropped), "core_bounds")

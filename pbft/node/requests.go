@@ -159,10 +159,11 @@ func (nd *node) verifyRequests(batch []queuedRequest) {
 	for i, err := range errs {
 		if err != nil {
 			nd.clients.give()
+			nd.shares.give(batch[i].client)
 			nd.rejects.add(nd, "client "+string(batch[i].client), err)
 			continue
 		}
-		good = append(good, input{Req: batch[i].req, At: batch[i].at, budget: &nd.clients})
+		good = append(good, input{Req: batch[i].req, At: batch[i].at, budget: &nd.clients, client: batch[i].client})
 	}
 	nd.mail.putAll(good)
 }

@@ -101,13 +101,13 @@ func (nd *node) metricsAnswer() answer {
 	}
 	lat := nd.metrics.snapshot()
 	tr := nd.tr
-	overload := nd.rejects.overload.Load()
+	overload, shared := nd.rejects.overload.Load(), nd.shares.dropped.Load()
 	return func() (any, error) {
 		data.LatencyMS = lat.summary()
 		data.Memory = readMemory()
 		data.CPUSeconds = cpustat.Self().Seconds()
 		ts := tr.Stats()
-		data.Dropped = controlapi.Dropped{InboundOverload: overload, ClientReplies: ts.ClientDropped}
+		data.Dropped = controlapi.Dropped{InboundOverload: overload, ClientShare: shared, ClientReplies: ts.ClientDropped}
 		data.Edges = edges(ts.Refused)
 		for _, p := range ts.Peers {
 			data.Dropped.OutboundQueue += p.Dropped

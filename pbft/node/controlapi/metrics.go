@@ -63,6 +63,7 @@ type Rejected struct {
 // Dropped counts the frames a replica dropped without judging them, by cause.
 type Dropped struct {
 	InboundOverload uint64 `json:"inbound_overload"` // frames refused: inbound budget spent
+	ClientShare     uint64 `json:"client_share"`     // client frames beyond their client's share in flight
 	OutboundQueue   uint64 `json:"outbound_queue"`   // frames the transport's peer queues refused
 	ClientReplies   uint64 `json:"client_replies"`   // replies with no client connection or a full queue
 }
