@@ -18,6 +18,13 @@ const (
 	DefaultMaxClientConns = 4096
 	// DefaultMaxClientConnsPerSource ...and per source address.
 	DefaultMaxClientConnsPerSource = 1024
+	// DefaultMaxConnsPerClient bounds the connections one client id is attached on at once
+	// (plain or multiplexed). A client needs one per replica; the bound leaves room for a
+	// reconnecting client's new connection while its old one is not yet known dead, and for
+	// a second process with the same key. Beyond it the newest wins: the id is detached from
+	// its oldest connection, which closes if no client is left on it. Refusing the newcomer
+	// instead would let stale or hostile connections lock the client out for IdleTimeout.
+	DefaultMaxConnsPerClient = 4
 	// DefaultMaxClientsPerConn bounds the client ids one connection may prove (a ClientMux
 	// attaches many; a ClientConn one).
 	DefaultMaxClientsPerConn = 4096
@@ -52,6 +59,7 @@ type Limits struct {
 	MaxPendingPerSource     int
 	MaxClientConns          int
 	MaxClientConnsPerSource int
+	MaxConnsPerClient       int
 	MaxClientsPerConn       int
 	MaxClientsPerSource     int
 	ClientMaxFrame          int
@@ -65,6 +73,7 @@ func (l Limits) withDefaults() Limits {
 	l.MaxPendingPerSource = orDefault(l.MaxPendingPerSource, DefaultMaxPendingPerSource)
 	l.MaxClientConns = orDefault(l.MaxClientConns, DefaultMaxClientConns)
 	l.MaxClientConnsPerSource = orDefault(l.MaxClientConnsPerSource, DefaultMaxClientConnsPerSource)
+	l.MaxConnsPerClient = orDefault(l.MaxConnsPerClient, DefaultMaxConnsPerClient)
 	l.MaxClientsPerConn = orDefault(l.MaxClientsPerConn, DefaultMaxClientsPerConn)
 	l.MaxClientsPerSource = orDefault(l.MaxClientsPerSource, DefaultMaxClientsPerSource)
 	l.ClientMaxFrame = orDefault(l.ClientMaxFrame, DefaultClientMaxFrame)

@@ -137,6 +137,7 @@ func (t *Transport) Stats() Stats {
 		s.Peers[id] = p.stats()
 	}
 	s.Clients, s.ClientSent, s.ClientDropped = t.clients.stats()
+	s.Refused.PerClient = t.clients.displaced.Load()
 	return s
 }
 

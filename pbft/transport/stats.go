@@ -36,6 +36,7 @@ type Refusals struct {
 	Unknown     uint64 // hellos and attaches naming a client without a key in the configuration
 	ClientConns uint64 // client connections refused: MaxClientConns or MaxClientConnsPerSource
 	ClientIDs   uint64 // client ids refused: MaxClients, MaxClientsPerConn, MaxClientsPerSource
+	PerClient   uint64 // client ids detached from their oldest connection by MaxConnsPerClient
 	Replace     uint64 // authenticated replica connections refused by ReplaceInterval
 	StaleAttach uint64 // attaches proving an earlier connection's challenge, dropped
 	Unattached  uint64 // multiplexed frames of a client not proven on their connection, dropped

@@ -83,6 +83,7 @@ type Edges struct {
 	Unknown     uint64 `json:"unknown"`      // client ids without a key in the configuration
 	ClientConns uint64 `json:"client_conns"` // client connections beyond MaxClientConns(PerSource)
 	ClientIDs   uint64 `json:"client_ids"`   // client ids beyond MaxClients, per connection or source
+	PerClient   uint64 `json:"per_client"`   // client ids detached from their oldest connection by MaxConnsPerClient
 	Replace     uint64 `json:"replace"`      // replica links replaced too soon
 	Timeouts    uint64 `json:"timeouts"`     // connections cut by the idle or frame deadline
 }
