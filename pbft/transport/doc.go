@@ -62,7 +62,9 @@
 //
 // Bounds. Everything a connection or its source can occupy is bounded (limits.go, each value
 // in docs/design.md "Bounds at the edges"), and every refusal is counted (Stats.Refused): connections
-// in their handshake and authenticated client connections, each in total and per source IP;
+// in their handshake and authenticated client connections, each in total and per source IP
+// (at a handshake bound the newcomer sheds the oldest pending connection, so stalled
+// connections cannot keep out honest ones, which complete in about a round trip);
 // client ids per connection, per source and in total; connections per client id; the frame size (MaxFrame on replica
 // links, Limits.ClientMaxFrame on client connections); and a deadline on every read phase:
 // the handshake (HelloTimeout), the wait for a client's next frame (Limits.IdleTimeout),

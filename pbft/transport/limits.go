@@ -11,8 +11,11 @@ import (
 // lists the same values.
 const (
 	// DefaultMaxPending bounds the connections still in their handshake, in total...
+	// Beyond it a newcomer sheds the oldest pending connection rather than being refused
+	// (pending.go), so stalled connections cannot keep honest handshakes out.
 	DefaultMaxPending = 1024
-	// DefaultMaxPendingPerSource ...and per source address (IP).
+	// DefaultMaxPendingPerSource ...and per source address (IP), shedding that source's
+	// oldest.
 	DefaultMaxPendingPerSource = 256
 	// DefaultMaxClientConns bounds the authenticated client connections, in total...
 	DefaultMaxClientConns = 4096

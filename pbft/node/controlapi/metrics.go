@@ -77,7 +77,7 @@ type Memory struct {
 // Edges counts the connections, client ids and frames the transport refused at the edges,
 // by bound (transport.Refusals).
 type Edges struct {
-	Pending     uint64 `json:"pending"`      // connections beyond MaxPending(PerSource)
+	Pending     uint64 `json:"pending"`      // handshakes shed for a newer one beyond MaxPending(PerSource)
 	Handshake   uint64 `json:"handshake"`    // handshakes malformed, misaddressed or timed out
 	BadProof    uint64 `json:"bad_proof"`    // proofs of a key that did not verify
 	Unknown     uint64 `json:"unknown"`      // client ids without a key in the configuration
