@@ -76,7 +76,8 @@
 //
 // Queues. Every destination has a bounded queue of Config.QueueLen frames and QueueBytes bytes
 // (a frame of any size still goes while fewer than QueueBytes wait, so a large NEW-VIEW or
-// snapshot never waits for an empty queue). Send never blocks:
+// snapshot never waits for an empty queue); at a replica a multiplexed client connection's
+// queue is no longer than any other, since there may be MaxClientConns of them. Send never blocks:
 // when the queue is full the frame is dropped and counted, so a slow or dead peer never stalls
 // the protocol loop. One writer goroutine per connection drains the queue into a buffered
 // writer and flushes when the queue is empty, which batches small frames into few syscalls.

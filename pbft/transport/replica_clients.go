@@ -53,12 +53,11 @@ func (t *Transport) newSession(nc net.Conn, src string, id pbft.ClientID, mux bo
 		return nil, false
 	}
 	t.clients.conns.Add(1)
-	queue := t.opts.queueLen
-	if mux {
-		queue = max(queue, muxQueueLen)
-	}
+	// A multiplexed session's queue is no longer than a plain one's: QueueLen (4,096) holds a
+	// reply for every client it may attach (MaxClientsPerConn) and four full slots' replies
+	// (docs/design.md, "Bounds at the edges"); a queue of 32,768 cost 768 KiB per session.
 	c := &conn{Conn: nc, r: bufio.NewReaderSize(nc, ioBufferSize)}
-	return &clientSession{id: id, mux: mux, src: src, c: c, out: newOutbox(queue, t.opts.queueBytes),
+	return &clientSession{id: id, mux: mux, src: src, c: c, out: newOutbox(t.opts.queueLen, t.opts.queueBytes),
 		attached: make(map[pbft.ClientID]struct{}, 1)}, true
 }
 
