@@ -136,7 +136,8 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		bound string
 		v     uint64
 	}{{"pending", r.Pending}, {"handshake", r.Handshake}, {"bad_proof", r.BadProof}, {"unknown", r.Unknown},
-		{"client_conns", r.ClientConns}, {"client_ids", r.ClientIDs}, {"replace", r.Replace}, {"timeouts", r.Timeouts}} {
+		{"client_conns", r.ClientConns}, {"client_ids", r.ClientIDs}, {"per_client", r.PerClient}, {"replace", r.Replace},
+		{"timeouts", r.Timeouts}} {
 		emit(mEdges, float64(e.v), e.bound)
 	}
 	emit(mFsyncs, float64(nd.fsyncs()))

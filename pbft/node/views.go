@@ -118,6 +118,6 @@ func (nd *node) metricsAnswer() answer {
 
 func edges(r transport.Refusals) controlapi.Edges {
 	return controlapi.Edges{Pending: r.Pending, Handshake: r.Handshake, BadProof: r.BadProof,
-		Unknown: r.Unknown, ClientConns: r.ClientConns, ClientIDs: r.ClientIDs, Replace: r.Replace,
-		Timeouts: r.Timeouts}
+		Unknown: r.Unknown, ClientConns: r.ClientConns, ClientIDs: r.ClientIDs, PerClient: r.PerClient,
+		Replace: r.Replace, Timeouts: r.Timeouts}
 }

@@ -24,25 +24,28 @@ func (t *Transport) acceptLoop() {
 		}
 		bo.reset()
 		src := sourceOf(nc)
-		if !t.pending.acquire(src) {
+		pc, shed := t.pending.admit(nc, src)
+		if shed != nil {
 			t.refused.pending.Add(1)
-			nc.Close()
-			continue
+			shed.Close() // its handshake fails; handleConn finds its place gone
 		}
 		if !t.track(nc) {
 			return
 		}
-		t.spawn(func() { t.handleConn(nc, src) })
+		t.spawn(func() { t.handleConn(pc) })
 	}
 }
 
 // handleConn runs the handshake of an accepted connection (handshake.go), within
 // HelloTimeout and holding a place among the pending connections, then serves it as what it
-// proved to be.
-func (t *Transport) handleConn(nc net.Conn, src string) {
+// proved to be, unless a newer connection took its place meanwhile (pending.go).
+func (t *Transport) handleConn(pc *pendingConn) {
+	nc, src := pc.nc, pc.src
 	nc.SetDeadline(time.Now().Add(t.opts.helloTimeout))
 	serve, err := t.authenticate(nc, src)
-	t.pending.release(src)
+	if !t.pending.release(pc) && err == nil {
+		err = net.ErrClosed // shed as it completed: closed already
+	}
 	nc.SetDeadline(time.Time{})
 	if err != nil {
 		t.refuse(nc, err)

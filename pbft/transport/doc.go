@@ -44,7 +44,10 @@
 //
 // A newer authenticated connection from a replica replaces its link (a restarted or
 // reconnecting peer), at most once per Limits.ReplaceInterval; a proven client's newer
-// connection takes over its replies. The acceptor refuses a replica hello that is not
+// connection takes over its replies. A client is attached on at most
+// Limits.MaxConnsPerClient connections: the newest wins, the client is detached from its
+// oldest, and a connection left with no client closes (so one client key cannot fill the
+// client connections; the choice is argued in limits.go). The acceptor refuses a replica hello that is not
 // addressed to it, that names an unknown replica, or that breaks the lower-dials-higher rule,
 // and a client hello or attach naming a client without a key in the configuration.
 //
@@ -59,8 +62,10 @@
 //
 // Bounds. Everything a connection or its source can occupy is bounded (limits.go, each value
 // in docs/design.md "Bounds at the edges"), and every refusal is counted (Stats.Refused): connections
-// in their handshake and authenticated client connections, each in total and per source IP;
-// client ids per connection, per source and in total; the frame size (MaxFrame on replica
+// in their handshake and authenticated client connections, each in total and per source IP
+// (at a handshake bound the newcomer sheds the oldest pending connection, so stalled
+// connections cannot keep out honest ones, which complete in about a round trip);
+// client ids per connection, per source and in total; connections per client id; the frame size (MaxFrame on replica
 // links, Limits.ClientMaxFrame on client connections); and a deadline on every read phase:
 // the handshake (HelloTimeout), the wait for a client's next frame (Limits.IdleTimeout),
 // and the rest of a frame once its first byte arrived (Limits.FrameTimeout plus a second per
@@ -71,7 +76,8 @@
 //
 // Queues. Every destination has a bounded queue of Config.QueueLen frames and QueueBytes bytes
 // (a frame of any size still goes while fewer than QueueBytes wait, so a large NEW-VIEW or
-// snapshot never waits for an empty queue). Send never blocks:
+// snapshot never waits for an empty queue); at a replica a multiplexed client connection's
+// queue is no longer than any other, since there may be MaxClientConns of them. Send never blocks:
 // when the queue is full the frame is dropped and counted, so a slow or dead peer never stalls
 // the protocol loop. One writer goroutine per connection drains the queue into a buffered
 // writer and flushes when the queue is empty, which batches small frames into few syscalls.

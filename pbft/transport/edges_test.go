@@ -209,17 +209,18 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	})
 }
 
-// Connections in their handshake are capped per source, and so are client connections.
+// Connections in their handshake are capped per source (a newcomer sheds the oldest), and
+// client connections are capped per source.
 func TestConnectionCaps(t *testing.T) {
 	caps := func(c *Config) { c.Limits.MaxPendingPerSource = 3; c.Limits.MaxClientConnsPerSource = 2 }
 	nodes, addrs := startCluster(t, 1, fastTuning, caps)
 	var silent []net.Conn
-	for range 3 {
+	for range 4 {
 		silent = append(silent, dialRaw(t, addrs[1]))
+		waitFor(t, "the connection pending", func() bool { return pendingCount(nodes[0]) == min(len(silent), 3) })
 	}
-	waitFor(t, "three pending", func() bool { return pendingCount(nodes[0]) == 3 })
-	expectClosed(t, dialRaw(t, addrs[1]))
-	waitFor(t, "the fourth refused", func() bool { return nodes[0].Stats().Refused.Pending == 1 })
+	expectClosed(t, silent[0])
+	waitFor(t, "the oldest shed", func() bool { return nodes[0].Stats().Refused.Pending == 1 })
 	for _, c := range silent {
 		c.Close()
 	}
@@ -233,8 +234,4 @@ func TestConnectionCaps(t *testing.T) {
 	})
 }
 
-func pendingCount(n *node) int {
-	n.pending.mu.Lock()
-	defer n.pending.mu.Unlock()
-	return n.pending.total
-}
+func pendingCount(n *node) int { return n.pending.len() }

@@ -94,25 +94,37 @@ func acceptReplicaRaw(c net.Conn, self pbft.NodeID) error {
 // clients with raw frames; it returns the connection and its nonces.
 func dialMuxRaw(t *testing.T, addr string, clients ...pbft.ClientID) (net.Conn, nonces) {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
+	c, n, err := muxRaw(addr, clients...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
+	return c, n
+}
+
+// muxRaw is dialMuxRaw for any goroutine: the caller closes the connection.
+func muxRaw(addr string, clients ...pbft.ClientID) (net.Conn, nonces, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, nonces{}, err
+	}
 	h := hello{role: roleClientMux, client: "raw", nonce: freshNonce()}
 	n := nonces{dial: h.nonce}
 	c.SetDeadline(time.Now().Add(waitTimeout))
 	defer c.SetDeadline(time.Time{})
 	if _, err := c.Write(h.encode()); err != nil {
-		t.Fatal(err)
+		return c, n, err
 	}
 	if _, err := io.ReadFull(c, n.accept[:]); err != nil {
-		t.Fatal(err)
+		return c, n, err
 	}
 	for _, id := range clients {
-		writeRawFrame(t, c, encodeMux(muxAttach, id, attachProof(clientKey(id), 1, id, n)))
+		frame := encodeMux(muxAttach, id, attachProof(clientKey(id), 1, id, n))
+		if _, err := c.Write(append(binary.BigEndian.AppendUint32(nil, uint32(len(frame))), frame...)); err != nil {
+			return c, n, err
+		}
 	}
-	return c, n
+	return c, n, nil
 }
 
 // writeRawFrame writes one length-prefixed frame to c.

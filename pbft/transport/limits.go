@@ -11,13 +11,23 @@ import (
 // lists the same values.
 const (
 	// DefaultMaxPending bounds the connections still in their handshake, in total...
+	// Beyond it a newcomer sheds the oldest pending connection rather than being refused
+	// (pending.go), so stalled connections cannot keep honest handshakes out.
 	DefaultMaxPending = 1024
-	// DefaultMaxPendingPerSource ...and per source address (IP).
+	// DefaultMaxPendingPerSource ...and per source address (IP), shedding that source's
+	// oldest.
 	DefaultMaxPendingPerSource = 256
 	// DefaultMaxClientConns bounds the authenticated client connections, in total...
 	DefaultMaxClientConns = 4096
 	// DefaultMaxClientConnsPerSource ...and per source address.
 	DefaultMaxClientConnsPerSource = 1024
+	// DefaultMaxConnsPerClient bounds the connections one client id is attached on at once
+	// (plain or multiplexed). A client needs one per replica; the bound leaves room for a
+	// reconnecting client's new connection while its old one is not yet known dead, and for
+	// a second process with the same key. Beyond it the newest wins: the id is detached from
+	// its oldest connection, which closes if no client is left on it. Refusing the newcomer
+	// instead would let stale or hostile connections lock the client out for IdleTimeout.
+	DefaultMaxConnsPerClient = 4
 	// DefaultMaxClientsPerConn bounds the client ids one connection may prove (a ClientMux
 	// attaches many; a ClientConn one).
 	DefaultMaxClientsPerConn = 4096
@@ -52,6 +62,7 @@ type Limits struct {
 	MaxPendingPerSource     int
 	MaxClientConns          int
 	MaxClientConnsPerSource int
+	MaxConnsPerClient       int
 	MaxClientsPerConn       int
 	MaxClientsPerSource     int
 	ClientMaxFrame          int
@@ -65,6 +76,7 @@ func (l Limits) withDefaults() Limits {
 	l.MaxPendingPerSource = orDefault(l.MaxPendingPerSource, DefaultMaxPendingPerSource)
 	l.MaxClientConns = orDefault(l.MaxClientConns, DefaultMaxClientConns)
 	l.MaxClientConnsPerSource = orDefault(l.MaxClientConnsPerSource, DefaultMaxClientConnsPerSource)
+	l.MaxConnsPerClient = orDefault(l.MaxConnsPerClient, DefaultMaxConnsPerClient)
 	l.MaxClientsPerConn = orDefault(l.MaxClientsPerConn, DefaultMaxClientsPerConn)
 	l.MaxClientsPerSource = orDefault(l.MaxClientsPerSource, DefaultMaxClientsPerSource)
 	l.ClientMaxFrame = orDefault(l.ClientMaxFrame, DefaultClientMaxFrame)

@@ -20,8 +20,10 @@ const (
 	muxAttach = 1
 )
 
-// muxQueueLen is the queue of a multiplexed connection: it carries the frames of many
-// clients.
+// muxQueueLen is the queue of a ClientMux's connection to one replica: it carries the
+// requests of all the clients of a process, and a process has one per replica. A replica's
+// queue for a multiplexed connection is QueueLen, as for any connection, since there may
+// be MaxClientConns of them.
 const muxQueueLen = 1 << 15
 
 var errBadMux = errors.New("transport: bad multiplexed frame")

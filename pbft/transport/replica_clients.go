@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"net"
 	"sync"
-	"sync/atomic"
 
 	"github.com/bftbank/pbft/pbft"
 )
@@ -18,105 +17,33 @@ type clientSession struct {
 	src string // the source address, for the per-source bounds
 	c   *conn
 	out *outbox
-	// attached holds the ids proven on this connection. Only the connection's reader (or
-	// the goroutine that accepted it, before) touches it, and remove after the reader ended.
+	// attached holds the ids attached on this connection: proven on it, and not displaced
+	// by newer connections of the same client since (clientTable.route). It changes only
+	// under clientTable.mu and mu; the connection's reader reads it under mu (has).
+	mu       sync.Mutex
 	attached map[pbft.ClientID]struct{}
 }
 
-// clientTable routes replies: it holds the latest proven session of every client.
-type clientTable struct {
-	max, perSource, perConn int
-	mu                      sync.Mutex
-	byID                    map[pbft.ClientID]*clientSession
-	bySource                map[string]int // routed ids per source address
-	conns                   atomic.Int64
-	sent                    atomic.Uint64 // of sessions that ended
-	dropped                 atomic.Uint64 // of sessions that ended, and sends with no session
+// has reports whether client id is attached on s.
+func (s *clientSession) has(id pbft.ClientID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.attached[id]
+	return ok
 }
 
-func newClientTable(max int, l Limits) *clientTable {
-	return &clientTable{max: max, perSource: l.MaxClientsPerSource, perConn: l.MaxClientsPerConn,
-		byID: make(map[pbft.ClientID]*clientSession), bySource: make(map[string]int)}
-}
-
-// route makes s, on which client id was proven, the session of id and returns the one it
-// replaces (nil if none or s itself). It refuses an id beyond MaxClientsPerConn on s, a new
-// client beyond max, and one beyond MaxClientsPerSource for s's source.
-func (ct *clientTable) route(id pbft.ClientID, s *clientSession) (old *clientSession, ok bool) {
-	if _, known := s.attached[id]; !known && len(s.attached) >= ct.perConn {
-		return nil, false
-	}
-	ct.mu.Lock()
-	defer ct.mu.Unlock()
-	old = ct.byID[id]
-	if old == s {
-		return nil, true
-	}
-	if old == nil && len(ct.byID) >= ct.max {
-		return nil, false
-	}
-	if old == nil || old.src != s.src {
-		if ct.bySource[s.src] >= ct.perSource {
-			return nil, false
-		}
-		ct.bySource[s.src]++
-		if old != nil {
-			ct.unsource(old.src)
-		}
-	}
-	ct.byID[id] = s
+func (s *clientSession) attach(id pbft.ClientID) {
+	s.mu.Lock()
 	s.attached[id] = struct{}{}
-	return old, true
+	s.mu.Unlock()
 }
 
-func (ct *clientTable) unsource(src string) {
-	if ct.bySource[src]--; ct.bySource[src] <= 0 {
-		delete(ct.bySource, src)
-	}
-}
-
-// remove forgets every route to s and keeps its counts.
-func (ct *clientTable) remove(s *clientSession) {
-	ct.mu.Lock()
-	for id := range s.attached {
-		if ct.byID[id] == s {
-			delete(ct.byID, id)
-			ct.unsource(s.src)
-		}
-	}
-	ct.mu.Unlock()
-	ct.sent.Add(s.out.sent.Load())
-	ct.dropped.Add(s.out.dropped.Load())
-}
-
-func (ct *clientTable) send(id pbft.ClientID, frame []byte) bool {
-	ct.mu.Lock()
-	s := ct.byID[id]
-	ct.mu.Unlock()
-	if s == nil {
-		ct.dropped.Add(1)
-		return false
-	}
-	if s.mux {
-		frame = encodeMux(muxData, id, frame)
-	}
-	return s.out.offer(frame)
-}
-
-// stats counts the clients with a route, and the frames of every session.
-func (ct *clientTable) stats() (clients int, sent, dropped uint64) {
-	ct.mu.Lock()
-	defer ct.mu.Unlock()
-	sent, dropped = ct.sent.Load(), ct.dropped.Load()
-	seen := make(map[*clientSession]bool)
-	for _, s := range ct.byID {
-		if !seen[s] {
-			seen[s] = true
-			sent += s.out.sent.Load()
-			dropped += s.out.dropped.Load()
-		}
-	}
-	return len(ct.byID), sent, dropped
+// detach removes id and returns how many clients remain attached.
+func (s *clientSession) detach(id pbft.ClientID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.attached, id)
+	return len(s.attached)
 }
 
 // newSession takes a place among the client connections for an authenticated connection.
@@ -126,12 +53,11 @@ func (t *Transport) newSession(nc net.Conn, src string, id pbft.ClientID, mux bo
 		return nil, false
 	}
 	t.clients.conns.Add(1)
-	queue := t.opts.queueLen
-	if mux {
-		queue = max(queue, muxQueueLen)
-	}
+	// A multiplexed session's queue is no longer than a plain one's: QueueLen (4,096) holds a
+	// reply for every client it may attach (MaxClientsPerConn) and four full slots' replies
+	// (docs/design.md, "Bounds at the edges"); a queue of 32,768 cost 768 KiB per session.
 	c := &conn{Conn: nc, r: bufio.NewReaderSize(nc, ioBufferSize)}
-	return &clientSession{id: id, mux: mux, src: src, c: c, out: newOutbox(queue, t.opts.queueBytes),
+	return &clientSession{id: id, mux: mux, src: src, c: c, out: newOutbox(t.opts.queueLen, t.opts.queueBytes),
 		attached: make(map[pbft.ClientID]struct{}, 1)}, true
 }
 
@@ -142,15 +68,16 @@ func (t *Transport) endSession(s *clientSession) {
 	t.clientConns.release(s.src)
 }
 
-// takeOver routes id to s and closes the single-client connection it replaces, if any.
+// takeOver routes id to s and closes the connections this leaves with no client: the
+// single-client connection s replaces, and id's oldest beyond MaxConnsPerClient.
 func (t *Transport) takeOver(id pbft.ClientID, s *clientSession) bool {
-	old, ok := t.clients.route(id, s)
+	empty, ok := t.clients.route(id, s)
 	if !ok {
 		t.refused.clientIDs.Add(1)
 		return false
 	}
-	if old != nil && !old.mux {
-		old.c.Close() // its serve ends and removes nothing, since s replaced it
+	for _, e := range empty {
+		e.c.Close() // its serve ends, and endSession removes what is left
 	}
 	return true
 }

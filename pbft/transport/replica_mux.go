@@ -16,7 +16,10 @@ func (t *Transport) serveMux(nc net.Conn, src string, name pbft.ClientID, n nonc
 		return
 	}
 	defer t.endSession(s)
-	t.takeOver(first, s)
+	if !t.takeOver(first, s) {
+		t.drop(nc) // a connection carries at least one client
+		return
+	}
 	label := t.self.String() + "<->clients " + string(name)
 	deliver := func(frame []byte) {
 		if err := t.muxFrame(s, n, frame); err != nil {
@@ -35,14 +38,14 @@ func (t *Transport) muxFrame(s *clientSession, n nonces, frame []byte) error {
 		return err
 	}
 	if kind == muxData {
-		if _, ok := s.attached[id]; !ok {
+		if !s.has(id) {
 			t.refused.unattached.Add(1)
 			return nil
 		}
 		t.onClient(id, payload)
 		return nil
 	}
-	if _, ok := s.attached[id]; ok {
+	if s.has(id) {
 		return nil // proven already on this connection
 	}
 	switch err := t.checkAttach(id, payload, n); {

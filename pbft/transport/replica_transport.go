@@ -20,7 +20,7 @@ type Transport struct {
 	clients *clientTable
 	// pending counts the connections in their handshake, clientConns the authenticated
 	// client connections (limits.go); replica links are one per peer by construction.
-	pending     *connCap
+	pending     *pendingPool
 	clientConns *connCap
 	onPeer      func(from pbft.NodeID, frame []byte)
 	onClient    func(c pbft.ClientID, frame []byte)
@@ -43,7 +43,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	l := cfg.Limits.withDefaults()
 	t := &Transport{self: cfg.Self, keys: cfg.Keys, limits: l, peers: make(map[pbft.NodeID]*peer), ln: cfg.Listener,
-		clientIdle: cfg.ClientIdle, pending: newConnCap(l.MaxPending, l.MaxPendingPerSource),
+		clientIdle: cfg.ClientIdle, pending: newPendingPool(l.MaxPending, l.MaxPendingPerSource),
 		clientConns: newConnCap(l.MaxClientConns, l.MaxClientConnsPerSource)}
 	t.init(cfg.Tuning.options(cfg.Logger))
 	t.opts.frameTimeout = l.FrameTimeout
@@ -137,6 +137,7 @@ func (t *Transport) Stats() Stats {
 		s.Peers[id] = p.stats()
 	}
 	s.Clients, s.ClientSent, s.ClientDropped = t.clients.stats()
+	s.Refused.PerClient = t.clients.displaced.Load()
 	return s
 }
 

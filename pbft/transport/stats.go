@@ -30,12 +30,13 @@ type Stats struct {
 
 // Refusals counts what the handshake and the bounds at the edges (limits.go) refused or cut.
 type Refusals struct {
-	Pending     uint64 // connections refused at accept: MaxPending or MaxPendingPerSource
+	Pending     uint64 // connections in their handshake shed for a newer one: MaxPending(PerSource)
 	Handshake   uint64 // handshakes malformed, misaddressed, cut short or timed out
 	BadProof    uint64 // handshakes and attaches whose signature did not verify
 	Unknown     uint64 // hellos and attaches naming a client without a key in the configuration
 	ClientConns uint64 // client connections refused: MaxClientConns or MaxClientConnsPerSource
 	ClientIDs   uint64 // client ids refused: MaxClients, MaxClientsPerConn, MaxClientsPerSource
+	PerClient   uint64 // client ids detached from their oldest connection by MaxConnsPerClient
 	Replace     uint64 // authenticated replica connections refused by ReplaceInterval
 	StaleAttach uint64 // attaches proving an earlier connection's challenge, dropped
 	Unattached  uint64 // multiplexed frames of a client not proven on their connection, dropped

@@ -78,12 +78,13 @@ type Memory struct {
 // Edges counts the connections, client ids and frames the transport refused at the edges,
 // by bound (transport.Refusals).
 type Edges struct {
-	Pending     uint64 `json:"pending"`      // connections beyond MaxPending(PerSource)
+	Pending     uint64 `json:"pending"`      // handshakes shed for a newer one beyond MaxPending(PerSource)
 	Handshake   uint64 `json:"handshake"`    // handshakes malformed, misaddressed or timed out
 	BadProof    uint64 `json:"bad_proof"`    // proofs of a key that did not verify
 	Unknown     uint64 `json:"unknown"`      // client ids without a key in the configuration
 	ClientConns uint64 `json:"client_conns"` // client connections beyond MaxClientConns(PerSource)
 	ClientIDs   uint64 `json:"client_ids"`   // client ids beyond MaxClients, per connection or source
+	PerClient   uint64 `json:"per_client"`   // client ids detached from their oldest connection by MaxConnsPerClient
 	Replace     uint64 `json:"replace"`      // replica links replaced too soon
 	Timeouts    uint64 `json:"timeouts"`     // connections cut by the idle or frame deadline
 }
