@@ -37,6 +37,7 @@ type durableNet struct {
 	crashAt     int         // at its crashAt-th write
 	afterWrite  bool        // crash after the write instead of before
 	crashAll    bool        // every replica restarts then (a power cut), from what it wrote
+	crashOn     func(id pbft.NodeID, rds []pbft.Ready) bool // or crash at the write where it says so
 	writes      []int       // writes so far per replica
 	crashed     bool
 	restarts    int
@@ -141,7 +142,7 @@ func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready) {
 	}
 	if dirty {
 		n.writes[id]++
-		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
+		if n.crashHere(id, rds) {
 			if n.afterWrite {
 				for i := range rds {
 					n.write(id, &rds[i])
@@ -390,4 +391,12 @@ func (n *durableNet) setLink(a, b pbft.NodeID, down bool) {
 
 func (n *durableNet) linkCut(a, b pbft.NodeID) bool {
 	return n.cut[[2]pbft.NodeID{min(a, b), max(a, b)}]
+}
+
+// crashHere reports whether replica id crashes at this write (crash and crashAt, or crashOn).
+func (n *durableNet) crashHere(id pbft.NodeID, rds []pbft.Ready) bool {
+	if n.crashed {
+		return false
+	}
+	return (id == n.crash && n.writes[id] == n.crashAt) || (n.crashOn != nil && n.crashOn(id, rds))
 }

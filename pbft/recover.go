@@ -176,6 +176,11 @@ func (r *Replica) afterRecover(far Seq) {
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
 	}
+	if nv := r.vc.lastNewView; !r.viewActive && nv != nil && nv.View == r.view {
+		// It sent this NEW-VIEW and crashed before its own copy came back: it enters the
+		// view as it would have, and answers the others' STATUS with it (answerLagging).
+		r.onNewView(r.cfg.ID, nv)
+	}
 	if !r.viewActive {
 		r.vc.started = r.now
 		r.vc.own = r.buildViewChange(r.view)

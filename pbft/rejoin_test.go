@@ -135,3 +135,44 @@ func TestLeaderAnswersStatusOfReplicaChangingIntoItsView(t *testing.T) {
 	n.down[2] = false
 	n.votesNow(x, 3, "c3")
 }
+
+// TestLeaderCrashedBeforeEnteringItsViewResumes: the new leader of view 3 crashes once its
+// NEW-VIEW is durable, before it went out or came back to itself (the node delivers a
+// replica's own copy after the write). It restarts changing into view 3 with the NEW-VIEW it
+// sent: it enters view 3 by it at once, and the others, changing into view 3, get it in
+// answer to their STATUS, instead of timing view 3 out.
+func TestLeaderCrashedBeforeEnteringItsViewResumes(t *testing.T) {
+	n := newDurableNetOf(t, 2)
+	n.changeView("c1")
+	const next pbft.NodeID = 3
+	n.afterWrite = true
+	n.crashOn = func(id pbft.NodeID, rds []pbft.Ready) bool {
+		for i := range rds {
+			for _, rec := range rds[i].Persist {
+				if id == next && rec.Kind == pbft.RecNewView {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	n.down[2] = true
+	n.requestAll("c2")
+	for i := 0; !n.crashed; i++ {
+		if i > 60 {
+			t.Fatalf("the leader of view 3 never wrote its NEW-VIEW: %s", n.summary())
+		}
+		n.tick(1)
+	}
+	if r := n.reps[next]; r.View() != 3 || !r.ViewActive() {
+		t.Fatalf("%s restarted in view %d (active %v), want view 3 active (it sent its NEW-VIEW)", next, r.View(), r.ViewActive())
+	}
+	n.tick(12) // a STATUS period: the others get the NEW-VIEW, before a view-change timeout (30)
+	for id := pbft.NodeID(1); id <= n.last(); id++ {
+		if r := n.reps[id]; id != 2 && (r.View() != 3 || !r.ViewActive()) {
+			t.Fatalf("%s is in view %d (active %v), want view 3: %s", id, r.View(), r.ViewActive(), n.summary())
+		}
+	}
+	n.down[2] = false
+	n.votesNow(6, 3, "c3")
+}
