@@ -33,12 +33,12 @@ type durableNet struct {
 	lag     int
 	pending [][]pbft.Ready
 
-	crash       pbft.NodeID // the replica to crash (0: none)
-	crashAt     int         // at its crashAt-th write
-	afterWrite  bool        // crash after the write instead of before
-	crashAll    bool        // every replica restarts then (a power cut), from what it wrote
+	crash       pbft.NodeID                                 // the replica to crash (0: none)
+	crashAt     int                                         // at its crashAt-th write
+	afterWrite  bool                                        // crash after the write instead of before
+	crashAll    bool                                        // every replica restarts then (a power cut), from what it wrote
 	crashOn     func(id pbft.NodeID, rds []pbft.Ready) bool // or crash at the write where it says so
-	writes      []int       // writes so far per replica
+	writes      []int                                       // writes so far per replica
 	crashed     bool
 	restarts    int
 	votes       map[voteKey]pbft.Digest
