@@ -33,12 +33,11 @@ type durableNet struct {
 	lag     int
 	pending [][]pbft.Ready
 
-	crash       pbft.NodeID                                 // the replica to crash (0: none)
-	crashAt     int                                         // at its crashAt-th write
-	afterWrite  bool                                        // crash after the write instead of before
-	crashAll    bool                                        // every replica restarts then (a power cut), from what it wrote
-	crashOn     func(id pbft.NodeID, rds []pbft.Ready) bool // or crash at the write where it says so
-	writes      []int                                       // writes so far per replica
+	crash       pbft.NodeID // the replica to crash (0: none)
+	crashAt     int         // at its crashAt-th write
+	afterWrite  bool        // crash after the write instead of before
+	crashAll    bool        // every replica restarts then (a power cut), from what it wrote
+	writes      []int       // writes so far per replica
 	crashed     bool
 	restarts    int
 	votes       map[voteKey]pbft.Digest
@@ -46,6 +45,9 @@ type durableNet struct {
 	acks        map[ack]map[pbft.NodeID]bool
 	requests    []pbft.Request
 	commitViews map[pbft.NodeID]pbft.View // highest view each replica was in
+
+	// crashOn, if set, picks the write at which a replica crashes (as crash and crashAt do).
+	crashOn func(id pbft.NodeID, rds []pbft.Ready) bool
 }
 
 type voteKey struct {
