@@ -123,13 +123,16 @@ func (r *Replica) catchupTick() {
 	}
 	c.lastStatus = r.now
 	c.lastExec = r.executed
-	r.broadcast(&Status{View: r.view, Stable: r.stable, Executed: r.executed})
+	r.broadcast(&Status{View: r.view, Stable: r.stable, Executed: r.executed, Changing: !r.viewActive})
 }
 
 // onStatus fetches when a peer has a (certified) stable checkpoint beyond this replica's
-// execution, and remembers what the peer executed (see catchupTick).
+// execution, remembers what the peer executed (see catchupTick) and its view, and sends the
+// NEW-VIEW to a peer behind this replica's view (docs/protocol.md, "Durability").
 func (r *Replica) onStatus(from NodeID, m *Status) {
-	if m.View < r.view {
+	r.noteHeard(from)
+	r.notePeerView(from, m)
+	if r.lagsBehind(m) {
 		r.answerLagging(from)
 	}
 	if m.Stable.Seq > r.stable.Seq {

@@ -19,23 +19,25 @@ import (
 type durableNet struct {
 	t     *testing.T
 	name  string
-	reps  [5]*pbft.Replica
-	banks [5]*smallbank.Bank
-	disks [5]*storage.Memory
+	f     int // n = 3f+1 replicas
+	reps  []*pbft.Replica
+	banks []*smallbank.Bank
+	disks []*storage.Memory
 	queue []delivery
 	down  map[pbft.NodeID]bool
+	cut   map[[2]pbft.NodeID]bool // links down, both ways (key: lower id first)
 
 	// lag > 0 plays the node's group commit: a replica's Readies wait, records and binding
 	// messages, until lag of them are pending or the network is quiet, and are then written
 	// as one write; what does not bind leaves at once, ahead of earlier Readies' records.
 	lag     int
-	pending [5][]pbft.Ready
+	pending [][]pbft.Ready
 
 	crash       pbft.NodeID // the replica to crash (0: none)
 	crashAt     int         // at its crashAt-th write
 	afterWrite  bool        // crash after the write instead of before
 	crashAll    bool        // every replica restarts then (a power cut), from what it wrote
-	writes      [5]int      // writes so far per replica
+	writes      []int       // writes so far per replica
 	crashed     bool
 	restarts    int
 	votes       map[voteKey]pbft.Digest
@@ -43,6 +45,9 @@ type durableNet struct {
 	acks        map[ack]map[pbft.NodeID]bool
 	requests    []pbft.Request
 	commitViews map[pbft.NodeID]pbft.View // highest view each replica was in
+
+	// crashOn, if set, picks the write at which a replica crashes (as crash and crashAt do).
+	crashOn func(id pbft.NodeID, rds []pbft.Ready) bool
 }
 
 type voteKey struct {
@@ -57,7 +62,7 @@ type ack struct {
 	t      uint64
 }
 
-func durableConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank) {
+func durableConfig(id pbft.NodeID, f int) (pbft.Config, *smallbank.Bank) {
 	bank := smallbank.NewBank()
 	for _, a := range []string{"A", "B", "C"} {
 		if err := bank.Open(a, 100, 0); err != nil {
@@ -69,18 +74,24 @@ func durableConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank) {
 			panic(err)
 		}
 	}
-	cfg := pbft.TestConfig(id, 1, bank)
+	cfg := pbft.TestConfig(id, f, bank)
 	cfg.CheckpointInterval, cfg.Window = 2, 8
 	cfg.ViewChangeTicks, cfg.StatusTicks, cfg.ResendTicks, cfg.FetchTicks = 30, 10, 10, 10
 	cfg.LogSize = 0
 	return cfg, bank
 }
 
-func newDurableNet(t *testing.T) *durableNet {
-	n := &durableNet{t: t, down: map[pbft.NodeID]bool{}, votes: map[voteKey]pbft.Digest{},
-		executed: map[pbft.Seq]pbft.Digest{}, acks: map[ack]map[pbft.NodeID]bool{}, commitViews: map[pbft.NodeID]pbft.View{}}
-	for id := pbft.NodeID(1); id <= 4; id++ {
-		cfg, bank := durableConfig(id)
+func newDurableNet(t *testing.T) *durableNet { return newDurableNetOf(t, 1) }
+
+// newDurableNetOf is a durableNet of 3f+1 replicas.
+func newDurableNetOf(t *testing.T, f int) *durableNet {
+	size := 3*f + 2 // indexed by NodeID: 1..3f+1
+	n := &durableNet{t: t, f: f, down: map[pbft.NodeID]bool{}, cut: map[[2]pbft.NodeID]bool{}, votes: map[voteKey]pbft.Digest{},
+		executed: map[pbft.Seq]pbft.Digest{}, acks: map[ack]map[pbft.NodeID]bool{}, commitViews: map[pbft.NodeID]pbft.View{},
+		reps: make([]*pbft.Replica, size), banks: make([]*smallbank.Bank, size), disks: make([]*storage.Memory, size),
+		pending: make([][]pbft.Ready, size), writes: make([]int, size)}
+	for id := pbft.NodeID(1); id <= n.last(); id++ {
+		cfg, bank := durableConfig(id, f)
 		r, err := pbft.New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -133,14 +144,14 @@ func (n *durableNet) commit(id pbft.NodeID, rds []pbft.Ready) {
 	}
 	if dirty {
 		n.writes[id]++
-		if id == n.crash && n.writes[id] == n.crashAt && !n.crashed {
+		if n.crashHere(id, rds) {
 			if n.afterWrite {
 				for i := range rds {
 					n.write(id, &rds[i])
 				}
 			}
 			n.restart(id)
-			for other := pbft.NodeID(1); other <= 4 && n.crashAll; other++ {
+			for other := pbft.NodeID(1); other <= n.last() && n.crashAll; other++ {
 				if other != id {
 					n.restart(other)
 				}
@@ -164,7 +175,7 @@ func (n *durableNet) send(id pbft.NodeID, envs []pbft.Envelope, binding bool) {
 		}
 		n.checkVote(id, env.Msg)
 		msg := fill(id, env.Msg)
-		for to := pbft.NodeID(1); to <= 4; to++ {
+		for to := pbft.NodeID(1); to <= n.last(); to++ {
 			if env.To == pbft.Broadcast || env.To == to {
 				n.queue = append(n.queue, delivery{id, to, msg})
 			}
@@ -215,7 +226,7 @@ func (n *durableNet) restart(id pbft.NodeID) {
 	if err != nil || len(loaded.Cut) > 0 {
 		n.t.Fatalf("load: %v %q", err, loaded.Cut)
 	}
-	cfg, bank := durableConfig(id)
+	cfg, bank := durableConfig(id, n.f)
 	r, _, err := pbft.Recover(cfg, loaded.Recovered)
 	if err != nil {
 		n.t.Fatalf("recover %s: %v", id, err)
@@ -258,7 +269,7 @@ func (n *durableNet) deliverAll() {
 		}
 		d := n.queue[0]
 		n.queue = n.queue[1:]
-		if n.down[d.from] || n.down[d.to] {
+		if n.down[d.from] || n.down[d.to] || n.linkCut(d.from, d.to) {
 			continue
 		}
 		n.reps[d.to].Step(d.from, d.msg)
@@ -269,7 +280,7 @@ func (n *durableNet) deliverAll() {
 // flushAll writes every replica's pending Readies (the network is quiet); it reports whether
 // that queued anything.
 func (n *durableNet) flushAll() bool {
-	for id := pbft.NodeID(1); id <= 4; id++ {
+	for id := pbft.NodeID(1); id <= n.last(); id++ {
 		if len(n.pending[id]) > 0 {
 			n.flush(id)
 		}
@@ -279,7 +290,7 @@ func (n *durableNet) flushAll() bool {
 
 func (n *durableNet) tick(k int) {
 	for range k {
-		for id := pbft.NodeID(1); id <= 4; id++ {
+		for id := pbft.NodeID(1); id <= n.last(); id++ {
 			if !n.down[id] {
 				n.reps[id].Tick()
 				n.collect(id)
@@ -310,7 +321,7 @@ func (n *durableNet) propose(to pbft.NodeID, req pbft.Request) {
 }
 
 func (n *durableNet) acked(req pbft.Request) bool {
-	return len(n.acks[ack{req.Client, req.Timestamp}]) >= 2
+	return len(n.acks[ack{req.Client, req.Timestamp}]) >= n.f+1
 }
 
 // settle lets clients resend unacknowledged requests to every replica and ticks until every
@@ -322,7 +333,7 @@ func (n *durableNet) settle() {
 			if !n.acked(req) {
 				done = false
 				if round%10 == 0 {
-					for id := pbft.NodeID(1); id <= 4; id++ {
+					for id := pbft.NodeID(1); id <= n.last(); id++ {
 						n.propose(id, req)
 					}
 				}
@@ -337,7 +348,10 @@ func (n *durableNet) settle() {
 }
 
 func (n *durableNet) agree() bool {
-	for id := pbft.NodeID(2); id <= 4; id++ {
+	for id := pbft.NodeID(2); id <= n.last(); id++ {
+		if n.down[id] {
+			continue
+		}
 		if n.reps[id].Executed() != n.reps[1].Executed() || n.reps[id].StateDigest() != n.reps[1].StateDigest() {
 			return false
 		}
@@ -347,7 +361,7 @@ func (n *durableNet) agree() bool {
 
 func (n *durableNet) summary() string {
 	s := ""
-	for id := pbft.NodeID(1); id <= 4; id++ {
+	for id := pbft.NodeID(1); id <= n.last(); id++ {
 		r := n.reps[id]
 		s += fmt.Sprintf("%s v=%d active=%v exec=%d stable=%d; ", id, r.View(), r.ViewActive(), r.Executed(), r.StableCheckpoint().Seq)
 	}
@@ -367,4 +381,24 @@ func (n *durableNet) balances(id pbft.NodeID) [3]int64 {
 		out[i], _ = n.banks[id].Balance(a)
 	}
 	return out
+}
+
+// last is the highest replica id.
+func (n *durableNet) last() pbft.NodeID { return pbft.NodeID(3*n.f + 1) }
+
+// setLink takes the link between a and b down (both ways) or up again.
+func (n *durableNet) setLink(a, b pbft.NodeID, down bool) {
+	n.cut[[2]pbft.NodeID{min(a, b), max(a, b)}] = down
+}
+
+func (n *durableNet) linkCut(a, b pbft.NodeID) bool {
+	return n.cut[[2]pbft.NodeID{min(a, b), max(a, b)}]
+}
+
+// crashHere reports whether replica id crashes at this write (crash and crashAt, or crashOn).
+func (n *durableNet) crashHere(id pbft.NodeID, rds []pbft.Ready) bool {
+	if n.crashed {
+		return false
+	}
+	return (id == n.crash && n.writes[id] == n.crashAt) || (n.crashOn != nil && n.crashOn(id, rds))
 }

@@ -164,6 +164,9 @@ type Status struct {
 	View     View
 	Stable   CheckpointCert
 	Executed Seq
+	// Changing: the sender is changing into View (it has not accepted its NEW-VIEW yet); the
+	// leader of View then sends it the NEW-VIEW (docs/protocol.md, "Durability").
+	Changing bool
 }
 
 // Fetch asks a peer for the committed slots From..To, or a snapshot if it no longer has them.

@@ -117,7 +117,7 @@ func (r *Replica) restoreView(views, newViews []*Record) {
 	for _, rc := range newViews {
 		if rc.NewView != nil && rc.View > r.vc.sentNewView {
 			r.vc.sentNewView, r.vc.lastNewView = rc.View, rc.NewView
-			r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
+			r.vc.newViewSent, r.vc.answered, r.vc.lagging = r.now, map[NodeID]repeatAnswer{}, nil
 		}
 	}
 	if r.viewActive {
@@ -175,10 +175,17 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 }
 
 // afterRecover starts what a recovered replica must do at once: the VIEW-CHANGE it was
-// sending, and catch-up to a stable checkpoint or committed slots it could not replay.
+// sending, and catch-up to a stable checkpoint or committed slots it could not replay. Its
+// view-change timers wait until it has heard from its peers (startHold).
 func (r *Replica) afterRecover(far Seq) {
+	r.startHold()
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
+	}
+	if nv := r.vc.lastNewView; !r.viewActive && nv != nil && nv.View == r.view {
+		// It sent this NEW-VIEW and crashed before its own copy came back: it enters the
+		// view as it would have, and answers the others' STATUS with it (answerLagging).
+		r.onNewView(r.cfg.ID, nv)
 	}
 	if !r.viewActive {
 		r.vc.started = r.now

@@ -75,27 +75,6 @@ func (r *Replica) answerViewChangeRepeat(to NodeID, nv *NewView) {
 	r.send(to, nv)
 }
 
-// answerLagging sends the NEW-VIEW of the current view to a replica whose STATUS shows it in
-// a lower view (restarted, or cut off during the view change): it verifies the NEW-VIEW
-// (onNewView) and enters the view at once, voting again, instead of waiting for the next view
-// change. Only the leader that sent the NEW-VIEW answers, at most once per ViewChangeTicks per
-// replica (STATUS comes every StatusTicks), so a replica that lies about its view costs one
-// NEW-VIEW per period. View 1 has no NEW-VIEW and needs none.
-func (r *Replica) answerLagging(to NodeID) {
-	nv := r.vc.lastNewView
-	if !r.viewActive || nv == nil || nv.View != r.view || to == r.cfg.ID {
-		return
-	}
-	if r.vc.lagging == nil {
-		r.vc.lagging = make(map[NodeID]uint64, r.cfg.N)
-	}
-	if at, ok := r.vc.lagging[to]; ok && r.now-at < uint64(r.cfg.ViewChangeTicks) {
-		return
-	}
-	r.vc.lagging[to] = r.now
-	r.send(to, nv)
-}
-
 // answerRepeat sends a replica that repeats a share the certificate that already exists.
 func (r *Replica) answerRepeat(to NodeID, sl *slot, kinds ...CertKind) {
 	for _, k := range kinds {

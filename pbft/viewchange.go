@@ -25,7 +25,9 @@ type viewChangeState struct {
 	lastNewView *NewView                // the NEW-VIEW this replica sent last, re-sent on request
 	newViewSent uint64                  // tick at which lastNewView was broadcast
 	answered    map[NodeID]repeatAnswer // repeats of VIEW-CHANGE answered with lastNewView
-	lagging     map[NodeID]uint64       // tick a lagging replica was last sent lastNewView (n entries)
+	lagging     map[NodeID]repeatAnswer // lagging replicas sent lastNewView (answerLagging; n entries)
+	hold        recoveryHold            // a recovered replica's timers wait for its peers
+	peers       []peerView              // the view each replica reported in its last STATUS
 	newViews    []NewView
 	fetch       batchFetchState // the new leader's requests for the batches of O
 	deferred    []PrePrepare    // O's slots beyond this replica's window (it is catching up)
@@ -71,6 +73,11 @@ func (v *viewChangeState) progress(_ uint64, base int) {
 // neither stall everyone nor censor one client.
 func (r *Replica) viewChangeTick() {
 	vc := &r.vc
+	if r.holding() {
+		// Recovered and not yet heard from its peers: the timers start once it has.
+		vc.viewStart, vc.started = r.now, r.now
+		return
+	}
 	if r.viewActive {
 		// The leader does not suspect itself, and leaves its view when f+1 replicas ask for
 		// a later one (viewToJoin). Timing itself out, a new leader could leave its view
@@ -93,9 +100,16 @@ func (r *Replica) viewChangeTick() {
 		vc.started = r.now
 		return
 	}
-	if r.now-vc.started >= uint64(vc.timeout) {
-		r.startViewChange(r.view + 1)
+	if r.now-vc.started < uint64(vc.timeout) {
+		return
 	}
+	if r.establishedByPeers(r.view) {
+		// The NEW-VIEW exists and its leader answers this replica's STATUS: moving on alone
+		// would strand it in a view nobody joins (docs/protocol.md, "Durability").
+		vc.started = r.now
+		return
+	}
+	r.startViewChange(r.view + 1)
 }
 
 // leaderSilent reports whether LeaderSilenceTicks (doubled like the request timer) have passed
@@ -308,7 +322,7 @@ func (r *Replica) maybeSendNewView() {
 	}
 	r.vc.sentNewView = nv
 	r.vc.lastNewView = &NewView{View: nv, ViewChanges: vcs, PrePrepares: o}
-	r.vc.newViewSent, r.vc.answered = r.now, map[NodeID]repeatAnswer{}
+	r.vc.newViewSent, r.vc.answered, r.vc.lagging = r.now, map[NodeID]repeatAnswer{}, nil
 	r.persist(Record{Kind: RecNewView, View: nv, NewView: r.vc.lastNewView})
 	r.broadcast(r.vc.lastNewView)
 }

@@ -103,7 +103,7 @@ func statusFromPb(pb *StatusPb) (*pbft.Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pbft.Status{View: pbft.View(pb.View), Stable: *stable, Executed: pbft.Seq(pb.Executed)}, nil
+	return &pbft.Status{View: pbft.View(pb.View), Stable: *stable, Executed: pbft.Seq(pb.Executed), Changing: pb.Changing}, nil
 }
 
 func fetchReplyFromPb(pb *FetchReplyPb) (*pbft.FetchReply, error) {

@@ -48,6 +48,7 @@ func roundTripCases() []roundTripCase {
 			PrePrepares: []pbft.PrePrepare{*prePrepare(2), *emptyDigestPP}}},
 		{name: "new-view empty", in: &pbft.NewView{View: 5, ViewChanges: []pbft.ViewChange{}}, want: &pbft.NewView{View: 5}},
 		{name: "status", in: &pbft.Status{View: 3, Stable: checkpointCert(30), Executed: 35}},
+		{name: "status changing", in: &pbft.Status{View: 4, Stable: checkpointCert(30), Executed: 35, Changing: true}},
 		{name: "fetch", in: &pbft.Fetch{From: 3, To: 9}},
 		{name: "fetch-reply slots", in: &pbft.FetchReply{Slots: []pbft.CommittedSlot{
 			{PrePrepare: *prePrepare(3), Cert: cert(pbft.CommitCert, 41)},

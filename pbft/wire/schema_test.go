@@ -29,7 +29,7 @@ func TestSchemaCoversCoreFields(t *testing.T) {
 		reflect.TypeFor[pbft.VoteEntry]():      {"View", "Seq", "Digest", "Batch"},
 		reflect.TypeFor[pbft.ViewChange]():     {"View", "Replica", "Stable", "Prepared", "Votes", "Sig"},
 		reflect.TypeFor[pbft.NewView]():        {"View", "ViewChanges", "PrePrepares"},
-		reflect.TypeFor[pbft.Status]():         {"View", "Stable", "Executed"},
+		reflect.TypeFor[pbft.Status]():         {"View", "Stable", "Executed", "Changing"},
 		reflect.TypeFor[pbft.Fetch]():          {"From", "To"},
 		reflect.TypeFor[pbft.FetchReply]():     {"Snapshot", "Slots"},
 		reflect.TypeFor[pbft.Snapshot]():       {"Cert", "State"},

@@ -78,7 +78,7 @@ func newViewToPb(m *pbft.NewView) *NewViewPb {
 }
 
 func statusToPb(m *pbft.Status) *StatusPb {
-	return &StatusPb{View: uint64(m.View), Stable: checkpointCertToPb(&m.Stable), Executed: uint64(m.Executed)}
+	return &StatusPb{View: uint64(m.View), Stable: checkpointCertToPb(&m.Stable), Executed: uint64(m.Executed), Changing: m.Changing}
 }
 
 func fetchReplyToPb(m *pbft.FetchReply) *FetchReplyPb {

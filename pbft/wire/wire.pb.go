@@ -951,6 +951,7 @@ type StatusPb struct {
 	View          uint64                 `protobuf:"varint,1,opt,name=view,proto3" json:"view,omitempty"`
 	Stable        *CheckpointCertPb      `protobuf:"bytes,2,opt,name=stable,proto3" json:"stable,omitempty"`
 	Executed      uint64                 `protobuf:"varint,3,opt,name=executed,proto3" json:"executed,omitempty"`
+	Changing      bool                   `protobuf:"varint,4,opt,name=changing,proto3" json:"changing,omitempty"` // view not active yet: its NEW-VIEW not accepted
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1004,6 +1005,13 @@ func (x *StatusPb) GetExecuted() uint64 {
 		return x.Executed
 	}
 	return 0
+}
+
+func (x *StatusPb) GetChanging() bool {
+	if x != nil {
+		return x.Changing
+	}
+	return false
 }
 
 // FetchPb asks for committed slots (pbft.Fetch).
@@ -1749,11 +1757,12 @@ const file_wire_proto_rawDesc = "" +
 	"\tNewViewPb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12:\n" +
 	"\fview_changes\x18\x02 \x03(\v2\x17.pbft.wire.ViewChangePbR\vviewChanges\x12:\n" +
-	"\fpre_prepares\x18\x03 \x03(\v2\x17.pbft.wire.PrePreparePbR\vprePrepares\"o\n" +
+	"\fpre_prepares\x18\x03 \x03(\v2\x17.pbft.wire.PrePreparePbR\vprePrepares\"\x8b\x01\n" +
 	"\bStatusPb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x123\n" +
 	"\x06stable\x18\x02 \x01(\v2\x1b.pbft.wire.CheckpointCertPbR\x06stable\x12\x1a\n" +
-	"\bexecuted\x18\x03 \x01(\x04R\bexecuted\"-\n" +
+	"\bexecuted\x18\x03 \x01(\x04R\bexecuted\x12\x1a\n" +
+	"\bchanging\x18\x04 \x01(\bR\bchanging\"-\n" +
 	"\aFetchPb\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\x04R\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\x04R\x02to\"S\n" +
