@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -43,6 +44,9 @@ and what could not be checked (the money, linearizability) is said.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkBasePort(o.BasePort, 7); err != nil {
 				return err
+			}
+			if o.Clients < 1 { // 0 would otherwise mean the default
+				return fmt.Errorf("--clients %d: want 1..10000", o.Clients)
 			}
 			if o.Chaos.Mode != "" && !cmd.Flags().Changed("accounts") {
 				o.Accounts = bench.DefaultChaosAccounts

@@ -95,6 +95,9 @@ func parseOperation(args []string) (smallbank.Op, error) {
 }
 
 func (fl *clientFlags) run(ctx context.Context, stdout io.Writer, args []string) error {
+	if fl.timeout <= 0 {
+		return fmt.Errorf("--timeout %v: want a positive duration", fl.timeout)
+	}
 	op, err := parseOperation(args)
 	if err != nil {
 		return err

@@ -127,8 +127,10 @@ func (o *Options) validate() error {
 		return errors.New("--op-timeout must be positive")
 	case o.ConfigPath == "" && (o.Accounts < 2 || o.Accounts > 10_000_000):
 		return fmt.Errorf("--accounts %d: want 2..10000000", o.Accounts)
-	case o.HotspotAccounts < 0 || o.HotspotProb < 0 || o.HotspotProb > 1:
+	case o.HotspotAccounts < 0 || !(o.HotspotProb >= 0 && o.HotspotProb <= 1): // NaN too
 		return errors.New("--hotspot-accounts must be >= 0 and --hotspot-prob in [0, 1]")
+	case o.ConfigPath == "" && o.HotspotAccounts > o.Accounts:
+		return fmt.Errorf("--hotspot-accounts %d: more than the %d accounts (--accounts)", o.HotspotAccounts, o.Accounts)
 	case o.ConfigPath != "" && (len(o.Down) > 0 || len(o.Byzantine) > 0):
 		return errors.New("--down and --byzantine configure a local cluster; an existing one (--config) runs as it is")
 	case o.MaxBatch < 0 || o.Inflight < 0 || o.PipelineBatch < 0:
@@ -137,6 +139,11 @@ func (o *Options) validate() error {
 		return errors.New("--checkpoint must not be negative")
 	case o.LincheckOps < 0:
 		return errors.New("--lincheck-ops must not be negative")
+	}
+	if o.Compare != "" {
+		if _, err := readCompare(o.Compare); err != nil { // before the run, not after it
+			return err
+		}
 	}
 	if o.ConfigPath == "" {
 		if _, _, err := o.faults(3*benchF + 1); err != nil {

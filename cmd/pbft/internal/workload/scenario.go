@@ -51,10 +51,17 @@ func ScenarioAccount(i int) string {
 	return strconv.Itoa(i)
 }
 
+// maxScenarioRows bounds a generated file (about 40 MB): each set runs on a fresh cluster, so a
+// larger file is no use, and generating it must end within seconds (it does not watch for
+// signals).
+const maxScenarioRows = 1_000_000
+
 func (s *ScenarioSpec) validate() error {
 	switch {
 	case s.Sets < 1 || s.Txns < 1:
 		return fmt.Errorf("need at least one set and one transaction per set")
+	case s.Sets > maxScenarioRows || s.Txns > maxScenarioRows || s.Sets*s.Txns > maxScenarioRows:
+		return fmt.Errorf("%d sets of %d transactions: at most %d rows in all", s.Sets, s.Txns, maxScenarioRows)
 	case s.Accounts < 2 || s.Accounts > 1_000_000:
 		return fmt.Errorf("accounts %d: want 2..1000000", s.Accounts)
 	case s.MaxAmt < 1:
