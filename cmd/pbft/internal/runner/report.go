@@ -73,7 +73,7 @@ func (s *setRun) report() SetReport {
 		Byzantine: scenario.ReplicaNames(s.set.Byzantine), Attacks: attackStrings(s.set.Attacks),
 		Transactions: []TxnReport{}, Balances: map[string]map[string]int64{},
 		Expected: s.r.expectedBalances(s.index), ExpectedCommitted: s.expectedCommitted(), Status: map[string]map[string]string{},
-		NewViews: f.newViews, ViewChanges: f.viewChanges, View: f.view, Converged: f.converged,
+		NewViews: f.newViews, ViewChanges: f.viewChanges, View: max(f.view, 1), Converged: f.converged, // views start at 1, also with no replica live
 		Metrics: map[string]controlapi.Metrics{}, Problems: f.problems, DurationMS: ms(f.duration),
 		Linearizable: s.verdict.result.Linearizable(), History: s.verdict.html,
 	}
