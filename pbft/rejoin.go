@@ -23,8 +23,12 @@ type peerView struct {
 }
 
 // startHold holds the timers of a replica just recovered: until STATUS came from 2f peers
-// including the leader of its view, and at most ViewChangeTicks after the 2f-th, or
-// maxHoldTicks after the restart whatever arrives.
+// including the leader of its view, or at most maxHoldTicks after the restart. The leader is waited for: a link comes up when its
+// lower-id end redials, after a backoff that grew while this replica was down (up to 2 s),
+// and a replica that timed its leader out in the meantime stranded itself alone in the next
+// view (seen with real processes, a third of the restarts of the next leader's successor).
+// A leader that is really gone is timed out by the replicas that did not restart, and this
+// one joins them when f+1 ask (that is never held).
 func (r *Replica) startHold() {
 	r.vc.hold = recoveryHold{on: true, until: r.now + r.maxHoldTicks(), heard: make([]bool, r.cfg.N+1)}
 }
@@ -35,10 +39,10 @@ func (r *Replica) maxHoldTicks() uint64 {
 	return uint64(r.cfg.ViewChangeTicks) << maxBackoffShift
 }
 
-// noteHeard records a peer's STATUS for the hold. Once 2f peers were heard, the hold lasts at
-// most ViewChangeTicks more: the leader, if silent to this replica alone, then gets the
-// ordinary timers. A faulty peer can end the hold early only by talking (the timers then run
-// as without the hold) and prolong it only within these bounds.
+// noteHeard records a peer's STATUS for the hold. Once 2f peers and the leader were heard the
+// hold ends and the timers start afresh: a leader then silent to this replica alone is timed
+// out as usual. A faulty peer can end the hold early only by talking (the timers then run as
+// without the hold), and a faulty leader can prolong it only up to maxHoldTicks.
 func (r *Replica) noteHeard(from NodeID) {
 	h := &r.vc.hold
 	if !h.on || from == r.cfg.ID || h.heard[from] {
@@ -46,9 +50,6 @@ func (r *Replica) noteHeard(from NodeID) {
 	}
 	h.heard[from] = true
 	h.count++
-	if h.count == 2*r.cfg.F {
-		h.until = min(h.until, r.now+uint64(r.cfg.ViewChangeTicks))
-	}
 }
 
 // holding reports whether the recovered replica's timers are still held, and ends the hold

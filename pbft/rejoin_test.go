@@ -81,6 +81,31 @@ func TestRestartedReplicaWaitsForItsPeers(t *testing.T) {
 	n.votesNow(x, 3, "c4")
 }
 
+// TestRestartedReplicaWaitsForItsLeader: a replica restarted in view 3 hears from every peer
+// but the leader, whose link comes up later (the lower-id end redials after a backoff that
+// grew while the replica was down; 1.5-2.5 s seen with real processes). It must not time the
+// leader out before it heard it, within the hold's bound: it stranded itself in view 4
+// alone when the hold ended a timeout after the 2f-th peer.
+func TestRestartedReplicaWaitsForItsLeader(t *testing.T) {
+	n := newDurableNetOf(t, 2)
+	n.changeView("c1")
+	n.changeView("c2")
+	const x pbft.NodeID = 7
+	leader := n.reps[x].Leader()
+	n.crashed = false
+	n.restart(x)
+	n.setLink(x, leader, true)
+	n.request(x, "c3", 1, transfer("A", "B", 1)) // only x has it: its forward to the leader is lost
+	req := n.requests[len(n.requests)-1]
+	n.tick(75) // two and a half request timeouts, within the hold's bound (240 ticks)
+	n.setLink(x, leader, false)
+	for id := pbft.NodeID(1); id <= n.last(); id++ {
+		n.propose(id, req) // the client re-sends to every replica
+	}
+	n.tick(30)
+	n.votesNow(x, 3, "c4")
+}
+
 // TestReplicaThatMissedTheNewViewJoinsIt: the link between a replica and the next leader is
 // down during the view change to view 3, so the replica (restarted, or not) misses NEW-VIEW(3)
 // while its peers accept it. It must not time view 3 out alone: f+1 peers report view 3
