@@ -88,7 +88,8 @@
 // reconnection; frames in flight when a connection breaks are lost, as PBFT tolerates.
 //
 // Reconnection. The dialer retries with exponential backoff (Config.BackoffMin doubling to
-// Config.BackoffMax, with jitter). A write that makes no progress for Config.WriteTimeout
+// Config.BackoffMax, with jitter; towards a replica at most peerBackoffMax, 500 ms, since a
+// restarted replica waits for its lower-id peers to redial it). A write that makes no progress for Config.WriteTimeout
 // closes the connection, so a peer that stopped reading is eventually disconnected.
 //
 // Bursts. Config.ClientIdle runs after a client frame when no further complete frame is

@@ -41,9 +41,15 @@ func (t *Transport) deliverFrom(p *peer) func([]byte) {
 	return func(frame []byte) { t.onPeer(p.id, frame) }
 }
 
+// peerBackoffMax caps the redial backoff towards a replica below the transport's backoffMax:
+// only this end dials, so a restarted replica waits for it, and a replica that comes back
+// must not wait seconds for its link to a leader (docs/protocol.md, "Learning the view"). A
+// dial to a dead replica twice a second costs nothing worth saving.
+const peerBackoffMax = 500 * time.Millisecond
+
 // dialPeer keeps a connection to a replica with a higher id, redialing with backoff.
 func (t *Transport) dialPeer(p *peer) {
-	bo := newBackoff(t.opts.backoffMin, t.opts.backoffMax)
+	bo := newBackoff(t.opts.backoffMin, min(t.opts.backoffMax, peerBackoffMax))
 	h := hello{role: roleReplica, from: t.self, to: p.id}
 	label, prove := t.peerLabel(p), replicaProver(t.keys, t.self, p.id)
 	for {
