@@ -43,6 +43,12 @@ func OpenPebble(dir string, id Identity) (p *Pebble, fresh bool, err error) {
 
 // openPebbleReadOnly opens an existing data directory for reading only.
 func openPebbleReadOnly(dir string) (*pebbleKV, error) {
+	// Refused before pebble adds its LOCK file.
+	if empty, err := emptyOrMissing(dir); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	} else if empty {
+		return nil, fmt.Errorf("storage: %s is empty or missing: not a replica's data directory", dir)
+	}
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ReadOnly: true, ErrorIfNotExists: true})
 	if err != nil {
 		return nil, openError(dir, err)
