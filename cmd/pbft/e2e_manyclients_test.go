@@ -1,17 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bftbank/pbft/cmd/pbft/internal/runner"
 )
 
 // TestEndToEndScenarioWithManyClients: a set whose transactions come from 1,100 different
@@ -27,23 +20,7 @@ func TestEndToEndScenarioWithManyClients(t *testing.T) {
 	for i := 1; i < clients; i++ {
 		fmt.Fprintf(&b, ",\"(X%d, Y%d, 1)\",,,\n", i, i)
 	}
-	bin := pbftBinary(t)
-	dir := t.TempDir()
-	csv, report := filepath.Join(dir, "many.csv"), filepath.Join(dir, "report.json")
-	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--test", csv, "--non-interactive", "--report", report, "--base-port", itoa(freePorts(t, 7)))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := runWithin(cmd, 180*time.Second); err != nil {
-		t.Fatalf("pbft --test: %v\n%s", err, out.String())
-	}
-	var rep runner.Report
-	raw, err := os.ReadFile(report)
-	if err != nil || json.Unmarshal(raw, &rep) != nil || len(rep.Sets) != 1 {
-		t.Fatalf("report: %v\n%s", err, out.String())
-	}
+	rep, out := runScenarioText(t, b.String(), 1, 180*time.Second)
 	committed := 0
 	for _, tx := range rep.Sets[0].Transactions {
 		if tx.Outcome == "committed" {

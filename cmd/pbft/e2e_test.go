@@ -64,24 +64,33 @@ const e2eScenario = `Set Number,Transactions,Live,Byzantine,Attack
 ,(B),,,
 `
 
-func TestEndToEndScenario(t *testing.T) {
+// runScenarioText runs a scenario file of the given text with the real binary, without
+// prompts, and returns its report and output; it fails the test unless the run ends within
+// limit with a report of sets sets.
+func runScenarioText(t *testing.T, text string, sets int, limit time.Duration) (runner.Report, *bytes.Buffer) {
+	t.Helper()
 	bin := pbftBinary(t)
 	dir := t.TempDir()
 	csv, report := filepath.Join(dir, "s.csv"), filepath.Join(dir, "report.json")
-	if err := os.WriteFile(csv, []byte(e2eScenario), 0o644); err != nil {
+	if err := os.WriteFile(csv, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--test", csv, "--non-interactive", "--report", report, "--base-port", itoa(freePorts(t, 7)))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := runWithin(cmd, 60*time.Second); err != nil {
+	if err := runWithin(cmd, limit); err != nil {
 		t.Fatalf("pbft --test: %v\n%s", err, out.String())
 	}
 	var rep runner.Report
 	b, err := os.ReadFile(report)
-	if err != nil || json.Unmarshal(b, &rep) != nil || len(rep.Sets) != 2 {
+	if err != nil || json.Unmarshal(b, &rep) != nil || len(rep.Sets) != sets {
 		t.Fatalf("report: %v\n%s", err, out.String())
 	}
+	return rep, &out
+}
+
+func TestEndToEndScenario(t *testing.T) {
+	rep, out := runScenarioText(t, e2eScenario, 2, 60*time.Second)
 	// Set 1: A=9 B=6 C=15 D=17, every replica. Set 2: n1 down (the leader of view 1), so a view
 	// change happens; A=7 B=13, E fails for lack of funds; n1 keeps the initial balances.
 	checkBalances(t, rep.Sets[0], map[string]int64{"A": 9, "B": 6, "C": 15, "D": 17, "E": 10}, nil)
