@@ -58,6 +58,9 @@ func Recover(cfg Config, rec Recovered) (*Replica, RecoverReport, error) {
 	rep.Votes = r.restoreVotes(byKind)
 	r.out = Ready{}
 	r.replaying = false
+	if len(rec.Records) > 0 || rec.Snapshot != nil {
+		r.startHold() // a restart; a replica starting empty (a new cluster) has nothing to hold
+	}
 	r.afterRecover(far)
 	rep.Executed, rep.Stable, rep.View, rep.ViewActive = r.executed, r.stable.Seq, r.view, r.viewActive
 	return r, rep, nil
@@ -176,9 +179,8 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 
 // afterRecover starts what a recovered replica must do at once: the VIEW-CHANGE it was
 // sending, and catch-up to a stable checkpoint or committed slots it could not replay. Its
-// view-change timers wait until it has heard from its peers (startHold).
+// view-change timers wait until it has heard from its peers (startHold, in Recover).
 func (r *Replica) afterRecover(far Seq) {
-	r.startHold()
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
 	}

@@ -22,13 +22,14 @@ type peerView struct {
 	changing bool
 }
 
-// startHold holds the timers of a replica just recovered: until STATUS came from 2f peers
-// including the leader of its view, or at most maxHoldTicks after the restart. The leader is waited for: a link comes up when its
-// lower-id end redials, after a backoff that grew while this replica was down (up to 2 s),
-// and a replica that timed its leader out in the meantime stranded itself alone in the next
-// view (seen with real processes, a third of the restarts of the next leader's successor).
-// A leader that is really gone is timed out by the replicas that did not restart, and this
-// one joins them when f+1 ask (that is never held).
+// startHold holds the timers of a replica just recovered from its data: until STATUS came
+// from 2f peers including the leader of its view, at most leaderGraceTicks after the 2f-th
+// peer and maxHoldTicks after the restart. The leader is waited for: a link comes up when its
+// lower-id end redials, after a backoff that grew while this replica was down, and a replica
+// that timed its leader out meanwhile stranded itself alone in the next view (seen with real
+// processes, a third of the restarts of the next leader's successor, when the hold ended a
+// view-change timeout after the 2f-th peer and the redial backoff reached 2 s). Joining a view
+// change that f+1 ask for is never held.
 func (r *Replica) startHold() {
 	r.vc.hold = recoveryHold{on: true, until: r.now + r.maxHoldTicks(), heard: make([]bool, r.cfg.N+1)}
 }
@@ -42,7 +43,7 @@ func (r *Replica) maxHoldTicks() uint64 {
 // noteHeard records a peer's STATUS for the hold. Once 2f peers and the leader were heard the
 // hold ends and the timers start afresh: a leader then silent to this replica alone is timed
 // out as usual. A faulty peer can end the hold early only by talking (the timers then run as
-// without the hold), and a faulty leader can prolong it only up to maxHoldTicks.
+// without the hold), and a faulty or dead leader prolongs it only by leaderGraceTicks.
 func (r *Replica) noteHeard(from NodeID) {
 	h := &r.vc.hold
 	if !h.on || from == r.cfg.ID || h.heard[from] {
@@ -50,7 +51,16 @@ func (r *Replica) noteHeard(from NodeID) {
 	}
 	h.heard[from] = true
 	h.count++
+	if h.count == 2*r.cfg.F {
+		h.until = min(h.until, r.now+leaderGraceTicks(r.cfg))
+	}
 }
+
+// leaderGraceTicks is how long the hold waits for the leader once 2f peers were heard: twice
+// the view-change timeout, longer than the lower-id end's redial backoff towards a replica
+// (500 ms, transport) and a STATUS period after it. If the leader is really gone, the
+// replicas that restarted with it time it out after this, not after the 3.2 s bound.
+func leaderGraceTicks(cfg Config) uint64 { return 2 * uint64(cfg.ViewChangeTicks) }
 
 // holding reports whether the recovered replica's timers are still held, and ends the hold
 // when its conditions are met.
