@@ -1,6 +1,7 @@
 package pbft
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -77,13 +78,19 @@ func (r *Replica) replay(recs []*Record, rep *RecoverReport) error {
 		if rc.Seq != r.executed+1 {
 			return nil
 		}
-		if c := rc.Cert; c == nil || c.Seq != rc.Seq || c.Type == PrepareCert || BatchDigest(rc.Batch) != c.Digest {
+		var err error
+		if rc.Cert == nil || rc.Cert.Seq != rc.Seq {
+			err = errNotItsCert
+		} else {
+			err = r.executeCommitted(*rc.Cert, rc.Batch)
+		}
+		if errors.Is(err, errNotItsCert) {
 			// Damaged on disk behind its checksum (docs/protocol.md, "Durability"): replay
 			// stops before it, as at a gap, and catch-up brings the slot from peers.
 			rep.ReplayStopped = fmt.Sprintf("durable slot %d does not match its commit certificate: replay stops before it, catch-up fetches it from peers", rc.Seq)
 			return nil
 		}
-		if err := r.executeCommitted(*rc.Cert, rc.Batch); err != nil {
+		if err != nil {
 			return err
 		}
 		rep.Replayed++
@@ -206,6 +213,9 @@ func (r *Replica) afterRecover(far Seq) {
 	r.execute()
 }
 
+// errNotItsCert: a slot's batch does not match its commit certificate, or it has none.
+var errNotItsCert = errors.New("the batch does not match its commit certificate")
+
 // executeCommitted executes the next slot, committed by c with batch, as replay does: the
 // slot must follow the last executed one and the batch match the commit certificate.
 func (r *Replica) executeCommitted(c Cert, batch []Request) error {
@@ -213,7 +223,7 @@ func (r *Replica) executeCommitted(c Cert, batch []Request) error {
 	case c.Seq != r.executed+1:
 		return fmt.Errorf("pbft: slot %d follows %d", c.Seq, r.executed)
 	case c.Type == PrepareCert || BatchDigest(batch) != c.Digest:
-		return fmt.Errorf("pbft: slot %d does not match its certificate", c.Seq)
+		return fmt.Errorf("pbft: slot %d: %w", c.Seq, errNotItsCert)
 	}
 	sl := r.slotAt(c.Seq)
 	sl.committed, sl.batch = &c, batch

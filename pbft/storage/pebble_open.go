@@ -41,14 +41,19 @@ func emptyOrMissing(dir string) (bool, error) {
 	if others == 0 {
 		return true, nil
 	}
-	return false, fmt.Errorf("%s %w; it was left as it is: move it aside to start an empty replica that catches up from its peers", dir, ErrNoDatabase)
+	return false, noDatabase(dir)
+}
+
+// noDatabase is the refusal of dir as holding files but no database, with what to do.
+func noDatabase(dir string) error {
+	return fmt.Errorf("%s %w; it was left as it is: move it aside to start an empty replica that catches up from its peers", dir, ErrNoDatabase)
 }
 
 // openError turns pebble's refusal to open dir into one line that says what to do.
 func openError(dir string, err error) error {
 	switch {
 	case errors.Is(err, pebble.ErrDBDoesNotExist):
-		return fmt.Errorf("storage: %s %w; it was left as it is: move it aside to start an empty replica that catches up from its peers", dir, ErrNoDatabase)
+		return fmt.Errorf("storage: %w", noDatabase(dir))
 	case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EWOULDBLOCK),
 		strings.Contains(err.Error(), "lock held by current process"): // pebble's own error, unexported
 		return fmt.Errorf("storage: %s %w", dir, ErrLocked)
