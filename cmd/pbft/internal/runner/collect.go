@@ -19,6 +19,7 @@ type setFacts struct {
 	metrics     map[int]controlapi.Metrics // live replicas that answered
 	balances    map[int]map[string]int64   // every replica; down ones hold the initial balances
 	maxSeq      uint64
+	slot        uint64                    // the executed slot the honest live replicas agree on (when converged)
 	status      map[uint64]map[int]string // seq -> replica -> PP, P, C, E or X
 	newViews    []controlapi.NewView
 	view        uint64 // the view at least f+1 live replicas reached (one of them honest)
@@ -39,6 +40,9 @@ func (s *setRun) collect(ctx context.Context) setFacts {
 		views = append(views, m.View)
 	}
 	f.view = quorumView(views)
+	for _, m := range s.honestMetrics(f.metrics) {
+		f.slot = m.ExecutedSlot
+	}
 	for _, m := range f.metrics {
 		f.viewActive = f.viewActive || m.View == f.view && (m.ViewActive || m.View == 1)
 	}
@@ -73,27 +77,59 @@ func quorumView(views []uint64) uint64 {
 	return views[max(0, len(views)-1-scenarioF)]
 }
 
-// converge polls the live replicas' metrics until they all report the same executed slot and
-// state digest, or the convergence deadline passes.
+// converge polls the live replicas' metrics until the honest ones (live and not Byzantine)
+// report the same executed slot and state digest, or the convergence deadline passes. A
+// Byzantine replica need not converge: one whose messages all fail verification (sign) or
+// go nowhere (dark to every replica) cannot even ask its peers for what it missed
+// (docs/protocol.md, "Checkpoints and catch-up": catch-up is for honest replicas). Once the
+// honest replicas agree, the Byzantine ones get Timing.Lagging more to catch up, and the set
+// counts as converged whether or not they do; a set without an honest live replica waits for
+// all of them.
 func (s *setRun) converge(ctx context.Context, f *setFacts) (bool, map[int]controlapi.Metrics) {
 	deadline := time.NewTimer(s.timing.Converge)
 	defer deadline.Stop()
 	tick := time.NewTicker(s.timing.Poll)
 	defer tick.Stop()
+	var grace <-chan time.Time // set once the honest replicas agree
 	for {
 		metrics, errs := s.allMetrics(ctx)
-		if agree(metrics) && len(errs) == 0 {
+		honestAgree := len(errs) == 0 && agree(s.honestMetrics(metrics))
+		if honestAgree && agree(metrics) {
 			return true, metrics
+		}
+		if honestAgree && grace == nil {
+			t := time.NewTimer(s.timing.Lagging)
+			defer t.Stop()
+			grace = t.C
 		}
 		select {
 		case <-tick.C:
+		case <-grace:
+			return true, metrics
 		case <-deadline.C:
 			f.problems = append(f.problems, errs...)
-			return false, metrics
+			return honestAgree, metrics
 		case <-ctx.Done():
 			return false, metrics
 		}
 	}
+}
+
+// honestMetrics keeps the metrics of the live replicas that are not Byzantine, or all of them
+// when every live replica is Byzantine.
+func (s *setRun) honestMetrics(metrics map[int]controlapi.Metrics) map[int]controlapi.Metrics {
+	out := map[int]controlapi.Metrics{}
+	for id, m := range metrics {
+		if !slices.Contains(s.set.Byzantine, id) {
+			out[id] = m
+		}
+	}
+	for _, id := range s.set.Live {
+		if !slices.Contains(s.set.Byzantine, id) {
+			return out
+		}
+	}
+	return metrics
 }
 
 // agree reports whether every replica reports the same executed slot and state digest.

@@ -34,6 +34,7 @@ type fakeCluster struct {
 	staleReads bool             // reads answer the opening balance, 10, whatever executed
 	logLines   []string         // every replica's log (nil: one PRE-PREPARE line)
 	views      map[int]fakeView // a replica's view (absent: view 1, active)
+	behind     map[int]bool     // replicas that never execute: slot 0 and another digest
 }
 
 // fakeView is the view a fake replica reports, and how many NEW-VIEWs it entered.
@@ -140,8 +141,12 @@ func (r *fakeReplica) answer(req controlapi.Request) (any, error) {
 		if !ok {
 			v = fakeView{view: 1, active: true}
 		}
-		return controlapi.Metrics{ExecutedSlot: r.set.seq, ExecutedSlots: r.set.seq, ExecutedRequests: r.set.seq,
-			View: v.view, ViewActive: v.active, ViewChanges: v.newViews, StateDigest: hex.EncodeToString(d[:]), ThroughputTPS: 42}, nil
+		slot, digest := r.set.seq, hex.EncodeToString(d[:])
+		if fc.behind[r.id] {
+			slot, digest = 0, "behind"
+		}
+		return controlapi.Metrics{ExecutedSlot: slot, ExecutedSlots: slot, ExecutedRequests: slot,
+			View: v.view, ViewActive: v.active, ViewChanges: v.newViews, StateDigest: digest, ThroughputTPS: 42}, nil
 	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }

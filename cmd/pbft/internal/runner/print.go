@@ -45,7 +45,10 @@ func (r *run) printResults(s *setRun) {
 		fmt.Fprintf(w, "reads: %s\n", strings.Join(reads, " "))
 	}
 	f := &s.facts
-	state := fmt.Sprintf("live replicas agree at slot %d", f.maxSeq)
+	state := fmt.Sprintf("live replicas agree at slot %d", f.slot)
+	if lagging := s.laggingReplicas(); f.converged && len(lagging) > 0 {
+		state = fmt.Sprintf("the honest live replicas agree at slot %d", f.slot)
+	}
 	if !f.converged {
 		state = "live replicas did NOT converge before the deadline"
 	}
@@ -57,6 +60,32 @@ func (r *run) printResults(s *setRun) {
 	for _, e := range s.viewExplanations() {
 		fmt.Fprintf(w, "  %s\n", e)
 	}
+	if f.converged {
+		for _, e := range s.laggingReplicas() {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+// laggingReplicas explains every Byzantine replica whose state differs from the one the
+// honest replicas agree on (see converge).
+func (s *setRun) laggingReplicas() []string {
+	honest := s.honestMetrics(s.facts.metrics)
+	var ref *controlapi.Metrics
+	for _, m := range honest {
+		ref = &m
+		break
+	}
+	var out []string
+	for _, id := range s.set.Live {
+		m, ok := s.facts.metrics[id]
+		if _, isHonest := honest[id]; !ok || isHonest || ref == nil || m.ExecutedSlot == ref.ExecutedSlot && m.StateDigest == ref.StateDigest {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s (Byzantine) is at slot %d while the honest replicas agree at slot %d: a Byzantine replica need not catch up (one whose messages fail verification or are withheld cannot fetch what it missed), so its balances are its own",
+			nodeName(id), m.ExecutedSlot, ref.ExecutedSlot))
+	}
+	return out
 }
 
 func seqText(res opResult) string {

@@ -58,6 +58,7 @@ type Timing struct {
 	Ready    time.Duration // every child must report ready within this
 	Txn      time.Duration // per operation; after it the operation is "not-committed"
 	Converge time.Duration // wait for the live replicas to agree on their state
+	Lagging  time.Duration // once the honest replicas agree, wait this long for the Byzantine ones
 	Call     time.Duration // one control command
 	Stop     time.Duration // grace between closing a child's stdin and killing it
 	Poll     time.Duration // period of the convergence check
@@ -69,7 +70,7 @@ type Timing struct {
 func DefaultTiming(cfg *cluster.Config) Timing {
 	vc := cfg.Timers.ViewChange
 	return Timing{
-		Ready: 30 * time.Second, Txn: 3*vc + 2*time.Second, Converge: 2*vc + 3*time.Second,
+		Ready: 30 * time.Second, Txn: 3*vc + 2*time.Second, Converge: 2*vc + 3*time.Second, Lagging: vc,
 		Call: 5 * time.Second, Stop: 3 * time.Second, Poll: 50 * time.Millisecond,
 	}
 }
@@ -82,7 +83,8 @@ func (t Timing) orDefault(d Timing) Timing {
 		return def
 	}
 	return Timing{Ready: pick(t.Ready, d.Ready), Txn: pick(t.Txn, d.Txn), Converge: pick(t.Converge, d.Converge),
-		Call: pick(t.Call, d.Call), Stop: pick(t.Stop, d.Stop), Poll: pick(t.Poll, d.Poll)}
+		Lagging: pick(t.Lagging, d.Lagging),
+		Call:    pick(t.Call, d.Call), Stop: pick(t.Stop, d.Stop), Poll: pick(t.Poll, d.Poll)}
 }
 
 // errQuit is how the q command ends the run early.

@@ -16,7 +16,7 @@ import (
 
 // fastTiming keeps fake runs short: an operation without a quorum gives up after 200 ms.
 var fastTiming = Timing{Ready: 5 * time.Second, Txn: 200 * time.Millisecond, Converge: time.Second,
-	Call: time.Second, Stop: time.Second, Poll: 5 * time.Millisecond}
+	Lagging: 20 * time.Millisecond, Call: time.Second, Stop: time.Second, Poll: 5 * time.Millisecond}
 
 const twoSets = `Set Number,Transactions,Live,Byzantine,Attack
 1,"(A, B, 1)","[n1, n2, n3, n4, n5, n6]",[n6],[crash]
@@ -417,5 +417,36 @@ func TestViewSummary(t *testing.T) {
 		if got := viewSummary(tc.view, tc.active, tc.newViews); got != tc.want {
 			t.Errorf("viewSummary(%d, %v, %v) =\n%q, want\n%q", tc.view, tc.active, tc.newViews, got, tc.want)
 		}
+	}
+}
+
+func TestByzantineReplicaNeedNotConverge(t *testing.T) {
+	// A Byzantine replica that signs badly or is dark to every replica cannot fetch what it
+	// missed; the set converges when the honest live replicas agree. An honest replica that
+	// lags still makes the set not converge.
+	for _, tc := range []struct {
+		name, csv string
+		converged bool
+		note      string
+	}{
+		{"byzantine", "1,(A, B, 1),[n1, n2, n3, n4, n5, n6, n7],[n1],[sign]\n", true,
+			"n1 (Byzantine) is at slot 0 while the honest replicas agree at slot 1"},
+		{"honest", "1,(A, B, 1),[n1, n2, n3, n4, n5, n6, n7],[n2],[sign]\n", false,
+			"live replicas did NOT converge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := newFakeCluster()
+			fc.behind = map[int]bool{1: true}
+			rep, out, err := runFake(t, tc.csv, fc, "", false)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, out)
+			}
+			if s := rep.Sets[0]; s.Converged != tc.converged || s.Balances["n2"]["B"] != 11 {
+				t.Errorf("converged %v, n2 balances %v; want converged %v, B=11", s.Converged, s.Balances["n2"], tc.converged)
+			}
+			if !strings.Contains(out, tc.note) {
+				t.Errorf("output lacks %q:\n%s", tc.note, out)
+			}
+		})
 	}
 }
