@@ -1,6 +1,7 @@
 package smallbank
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -102,13 +103,22 @@ func namedOp(kind OpKind, args []string) (Op, error) {
 	return op, op.Validate()
 }
 
-// parseAmount reads a decimal integer, allowing spaces after its sign ("- 3").
+// parseAmount reads a decimal integer, allowing spaces after its sign ("- 3"). An integer
+// outside the int64 range reads as the nearest int64: every limit of the bank (MaxBalance,
+// MaxDeposit) is far inside that range, so the operation gets the same result as with the
+// exact amount ("insufficient funds", "over the deposit limit", "negative amount", ...)
+// instead of making the whole scenario file unreadable.
 func parseAmount(s string) (int64, error) {
-	v, err := strconv.ParseInt(strings.ReplaceAll(s, " ", ""), 10, 64)
-	if err != nil {
+	t := strings.ReplaceAll(s, " ", "")
+	digits := strings.TrimLeft(t, "+-")
+	if len(t)-len(digits) > 1 || digits == "" || strings.Trim(digits, "0123456789") != "" {
 		return 0, fmt.Errorf("amount %q is not an integer", s)
 	}
-	return v, nil
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("amount %q is not an integer", s)
+	}
+	return v, nil // on ErrRange, ParseInt returns math.MaxInt64 or math.MinInt64
 }
 
 // ParseOps reads a cell that holds one or more operations separated by commas outside any

@@ -47,7 +47,9 @@ func TestParseOpErrors(t *testing.T) {
 		{"SendPayment(A, B)", "SendPayment takes 3 arguments, got 2"},
 		{"DepositChecking(A, x)", `amount "x" is not an integer`},
 		{"DepositChecking(A, 1.5)", "not an integer"},
-		{"DepositChecking(A, 99999999999999999999)", "not an integer"},
+		{"DepositChecking(A, 99999999999999999999x)", "not an integer"},
+		{"DepositChecking(A, --3)", "not an integer"},
+		{"DepositChecking(A, -)", "not an integer"},
 		{"(A, B)", "want (account) or (from, to, amount), got 2 arguments"},
 		{"(A B, C, 1)", "only letters, digits"},
 		{"Balance(A))", "unbalanced parentheses"},
@@ -93,6 +95,38 @@ func TestParseOps(t *testing.T) {
 	for _, bad := range []string{"", "(A, B, 1),", "Balance(A)),(B", "Balance(A"} {
 		if ops, err := ParseOps(bad); err == nil {
 			t.Errorf("ParseOps(%q) = %v, want an error", bad, ops)
+		}
+	}
+}
+
+// TestHugeAmountsFailLikeTheExactAmount: an amount beyond int64 parses (as the nearest int64)
+// and the operation fails exactly as it would with the exact amount, changing nothing.
+func TestHugeAmountsFailLikeTheExactAmount(t *testing.T) {
+	const huge = "99999999999999999999999"
+	for _, tc := range []struct{ text, reason string }{
+		{"(A, B, " + huge + ")", ReasonInsufficientFunds},
+		{"SendPayment(A, B, -" + huge + ")", ReasonNegativeAmount},
+		{"DepositChecking(A, " + huge + ")", ReasonDepositLimit},
+		{"DepositChecking(A, -" + huge + ")", ReasonNegativeAmount},
+		{"TransactSavings(A, " + huge + ")", ReasonDepositLimit},
+		{"TransactSavings(A, -" + huge + ")", ReasonInsufficientFunds},
+		{"WriteCheck(A, " + huge + ")", ReasonBalanceLimit},
+		{"WriteCheck(A, -" + huge + ")", ReasonNegativeAmount},
+	} {
+		op, err := ParseOp(tc.text)
+		if err != nil {
+			t.Errorf("ParseOp(%q): %v", tc.text, err)
+			continue
+		}
+		b := NewBank()
+		b.Open("A", 10, 5)
+		b.Open("B", 10, 0)
+		before := b.Digest()
+		if res := b.Apply(op); res.OK || res.Reason != tc.reason {
+			t.Errorf("%s: %v, want %q", tc.text, res, tc.reason)
+		}
+		if b.Digest() != before {
+			t.Errorf("%s changed the bank", tc.text)
 		}
 	}
 }
