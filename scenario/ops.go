@@ -102,12 +102,18 @@ func isIdentifier(s string) bool {
 	return s != ""
 }
 
-// checkArg accepts an account or amount token: letters, digits, '_', '.', '+', '-'.
+// checkArg accepts an account or amount token: letters, digits, '_', '.', '+', '-', and
+// spaces after a leading sign ("- 3"), which the operation parser reads as an amount
+// (smallbank.ParseOp).
 func checkArg(arg string) error {
 	if arg == "" {
 		return errors.New("empty argument")
 	}
-	for _, r := range arg {
+	token := arg
+	if token[0] == '+' || token[0] == '-' {
+		token = token[:1] + strings.TrimLeft(token[1:], " ")
+	}
+	for _, r := range token {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_.+-", r) {
 			return fmt.Errorf("bad character %q in argument %q", r, arg)
 		}

@@ -54,6 +54,9 @@ func TestTransactionCells(t *testing.T) {
 			[]string{"DepositChecking(C,25)", "Balance(A)"}},
 		{`((A, B, 1))`, "((A, B, 1))", []string{"(A, B, 1)"}},
 		{`"(A, B, 1), (E)"`, "(A, B, 1), (E)", []string{"(A, B, 1)", "(E)"}},
+		// a space after an amount's sign, as smallbank.ParseOp reads it
+		{`"TransactSavings(A, - 3)"`, "TransactSavings(A, - 3)", []string{"TransactSavings(A, - 3)"}},
+		{`"(A, B, + 3)"`, "(A, B, + 3)", []string{"(A, B, + 3)"}},
 	}
 	for _, c := range cases {
 		f := mustParse(t, "1,"+c.cell+",[n1],[],[]\n")
