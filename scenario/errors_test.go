@@ -45,6 +45,8 @@ func TestParseErrors(t *testing.T) {
 			`x.csv:1: too many columns (6), want at most 5: set, transaction, live, Byzantine, attacks`},
 		{"invalid set number", head + "1,(A),[n1],[],[]\nSet two,(B),[n1],[],[]\n",
 			`x.csv:3: invalid set number "Set two" (want a number such as 1 or 10)`},
+		{"invalid set number on the first row", "x,(A, B, 1),[n1],[],[]\n",
+			`x.csv:1: invalid set number "x" (want a number such as 1 or 10)`},
 		{"legacy transfer with two args", "1,\"(A, B)\",[n1],[],[]\n",
 			`x.csv:1: malformed operation "(A, B)": legacy operation has 2 arguments, want (sender, receiver, amount) or (account)`},
 		{"empty argument", "1,\"(A,,1)\",[n1],[],[]\n", `x.csv:1: malformed operation "(A,,1)": empty argument`},

@@ -91,7 +91,7 @@ func (p *parser) row(line int, text string) error {
 	}
 	first := !p.seenRow
 	p.seenRow = true
-	if first && isHeader(cells) {
+	if first && isHeader(cells, p.opts.Replicas) {
 		return nil
 	}
 	if cells[colSet] != "" {
@@ -122,16 +122,22 @@ func normalizeColumns(cells []string) ([]string, error) {
 	return row, nil
 }
 
-// isHeader tells whether the first row is a header such as "Set Number,Transactions,...".
-func isHeader(cells []string) bool {
+// isHeader tells whether the first row is a header such as "Set Number,Transactions,...":
+// its first cell is not a set number, and its transaction cell is not a list of operations or
+// (for titles such as "Transaction(s)" that look like one) its live cell is not a replica
+// list. A first row such as "x,(A, B, 1),[n1],[],[]" stays data, refused for its set number.
+func isHeader(cells []string, replicas int) bool {
 	if validSetNumber(cells[colSet]) {
 		return false
 	}
 	if cells[colTxn] == "" {
 		return true
 	}
-	_, err := splitOps(cells[colTxn])
-	return err != nil
+	if _, err := splitOps(cells[colTxn]); err != nil {
+		return true
+	}
+	_, err := parseReplicaList(cells[colLive], replicas, "live list")
+	return cells[colSet] != "" && err != nil
 }
 
 // validSetNumber accepts tokens of letters, digits, '.', '_' and '-' that contain a digit.
