@@ -3,8 +3,11 @@ package runner
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
+	"github.com/bftbank/pbft/byzantine"
+	"github.com/bftbank/pbft/pbft"
 	"github.com/bftbank/pbft/scenario"
 	"github.com/bftbank/pbft/smallbank"
 )
@@ -113,14 +116,53 @@ func (s *setRun) issueOp(ctx context.Context, op opPlan) opResult {
 	return res
 }
 
-// opDeadline bounds one operation. With fewer than 2f+1 live replicas no certificate can
-// form, so an operation gives up after one client timer (its requests still reach the live
-// replicas, whose logs show them) instead of the full deadline.
+// opDeadline bounds one operation. With fewer than 2f+1 live replicas that can vote no
+// certificate can form, so an operation gives up after one client timer (its requests still
+// reach the live replicas, whose logs show them) instead of the full deadline.
 func (s *setRun) opDeadline() time.Duration {
-	if len(s.set.Live) < 2*scenarioF+1 {
+	if s.voters() < 2*scenarioF+1 {
 		return min(s.timing.Txn, s.cfg.Timers.Client+500*time.Millisecond)
 	}
 	return s.timing.Txn
+}
+
+// voters counts the live replicas whose shares can count towards a certificate. A Byzantine
+// replica cannot when its attacks make every share invalid (sign), withhold them (crash: no
+// PREPARE, hence no COMMIT, and no read replies) or send nothing to any other live replica
+// (dark); README "Scenario file grammar" and docs/design.md, "Byzantine module".
+func (s *setRun) voters() int {
+	n := 0
+	for _, id := range s.set.Live {
+		if !s.set.IsByzantine(id) || !s.silenced(id) {
+			n++
+		}
+	}
+	return n
+}
+
+// silenced reports whether the set's attacks keep Byzantine replica id from voting.
+func (s *setRun) silenced(id int) bool {
+	for _, a := range s.set.Attacks {
+		switch a.Name {
+		case byzantine.AttackSign, byzantine.AttackCrash:
+			return true
+		case byzantine.AttackDark:
+			if s.darkToOthers(id, a.Targets) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// darkToOthers reports whether targets name every live replica but id.
+func (s *setRun) darkToOthers(id int, targets []pbft.NodeID) bool {
+	for _, other := range s.set.Live {
+		if other != id && !slices.Contains(targets, pbft.NodeID(other)) {
+			return false
+		}
+	}
+	return true
 }
 
 // flatResults lists the operations' results in file order.

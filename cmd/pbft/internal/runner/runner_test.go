@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bftbank/pbft/pbft/cluster"
 	"github.com/bftbank/pbft/pbft/node/controlapi"
+	"github.com/bftbank/pbft/scenario"
 )
 
 // fastTiming keeps fake runs short: an operation without a quorum gives up after 200 ms.
@@ -448,5 +450,37 @@ func TestByzantineReplicaNeedNotConverge(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tc.note, out)
 			}
 		})
+	}
+}
+
+func TestOperationDeadlineWithoutVoters(t *testing.T) {
+	// An operation gives up after one client timer when fewer than 2f+1 live replicas can
+	// vote: Byzantine replicas whose attacks invalidate (sign), withhold (crash) or send
+	// nowhere (dark to every other live replica) their shares do not count.
+	cfg := &cluster.Config{}
+	cfg.Timers.Client = 500 * time.Millisecond
+	full, short := 3200*time.Millisecond, time.Second
+	for _, tc := range []struct {
+		row  string
+		want time.Duration
+	}{
+		{"1,(A),[n1, n2, n3, n4, n5, n6, n7],[],[]", full},
+		{"1,(A),[n1, n2, n3, n4],[],[]", short},
+		{"1,(A),[n1, n2, n3, n4, n5],[n3],[sign]", short},
+		{"1,(A),[n1, n2, n3, n4, n5],[n3],[time]", full},
+		{"1,(A),[n1, n2, n4, n5, n6, n7],[n1, n2],[crash]", short},
+		{"1,(A),[n1, n2, n3, n4, n5, n6, n7],[n1, n2],[crash]", full},
+		{"1,(A),[n1, n2, n3, n4, n5],[n1],[dark(n2, n3, n4, n5)]", short},
+		{"1,(A),[n1, n2, n3, n4, n5],[n1],[dark(n2)]", full},
+		{"1,(A),[n1, n2, n3, n4, n5],[n1],[time; dark(n1, n2, n3, n4, n5, n6, n7)]", short},
+	} {
+		f, err := scenario.ParseOptions{Replicas: scenarioN}.Parse(strings.NewReader(tc.row+"\n"), "t.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &setRun{set: &f.Sets[0], cfg: cfg, timing: Timing{Txn: full}}
+		if got := s.opDeadline(); got != tc.want {
+			t.Errorf("%s: deadline %v, want %v", tc.row, got, tc.want)
+		}
 	}
 }
