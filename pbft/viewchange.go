@@ -333,12 +333,13 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	if from != r.cfg.leaderOf(m.View) || m.View < r.view || (m.View == r.view && r.viewActive) {
 		return
 	}
-	if !r.validNewView(m) {
+	plan, ok := r.validNewView(m)
+	if !ok {
 		r.stats.RejectedMessages++
 		r.logf("reject NEW-VIEW(v=%d) from %s: O does not match V", m.View, from)
 		return
 	}
-	stable, maxS, _ := computeO(m.View, m.ViewChanges, r.cfg.F)
+	stable, maxS := plan.stable, plan.maxS
 	o := m.PrePrepares // validNewView checked them against O, batches included
 	r.view, r.viewActive = m.View, true
 	r.vc.viewStart = r.now
@@ -364,7 +365,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	for i := range o {
 		switch {
 		case r.inWindow(o[i].Seq):
-			if c := decidedCert(o[i].Seq, m.ViewChanges); c != nil && c.Digest == o[i].Digest {
+			if c := plan.decided[i]; c != nil && c.Digest == o[i].Digest {
 				r.acceptDecided(&o[i], c)
 			} else {
 				r.acceptPrePrepare(&o[i])
@@ -401,29 +402,31 @@ func (r *Replica) acceptDecided(pp *PrePrepare, c *Cert) {
 	r.markCommitted(sl, c, pp.Batch)
 }
 
-func (r *Replica) validNewView(m *NewView) bool {
+// validNewView checks a NEW-VIEW (see onNewView) and returns the O it recomputed from V.
+func (r *Replica) validNewView(m *NewView) (oPlan, bool) {
 	if len(m.ViewChanges) < r.cfg.quorum() {
-		return false
+		return oPlan{}, false
 	}
 	seen := map[NodeID]bool{}
 	for i := range m.ViewChanges {
 		vc := &m.ViewChanges[i]
 		if vc.View != m.View || seen[vc.Replica] || vc.Replica < 1 || int(vc.Replica) > r.cfg.N || !r.wellFormedViewChange(vc) {
-			return false
+			return oPlan{}, false
 		}
 		seen[vc.Replica] = true
 	}
-	_, _, o := computeO(m.View, m.ViewChanges, r.cfg.F)
+	plan := planO(m.View, m.ViewChanges, r.cfg.F)
+	o := plan.o
 	if len(o) != len(m.PrePrepares) {
-		return false
+		return oPlan{}, false
 	}
 	for i := range o {
 		got := &m.PrePrepares[i]
 		if got.View != m.View || got.Seq != o[i].Seq || got.Digest != o[i].Digest || BatchDigest(got.Batch) != got.Digest {
-			return false
+			return oPlan{}, false
 		}
 	}
-	return true
+	return plan, true
 }
 
 // wellFormedViewChange checks what the runtime cannot: the batches present match their
