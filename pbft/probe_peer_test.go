@@ -48,3 +48,69 @@ func TestNewViewCheckIsLinearInV(t *testing.T) {
 	}
 	t.Logf("three NEW-VIEWs refused in %v", took)
 }
+
+// A full VIEW-CHANGE's batches were only checked against their digests. A fast-path vote
+// names no certificate, so a faulty replica could attach to it any batch of genuine requests:
+// one request repeated until the frame's 64 MiB, kept (two VIEW-CHANGEs per replica) by the new
+// leader and by every replica it sends the full copy to, and served by FETCH-BATCH. The
+// batches are held to what a pre-prepare's are (F3) and 32 MiB in all, what an honest
+// sender's full VIEW-CHANGE carries at most.
+func TestViewChangeBatchesBounded(t *testing.T) {
+	req := pbft.Request{Client: "A", Timestamp: 1, Op: []byte("op"), Sig: []byte("genuine")}
+	repeated := make([]pbft.Request, 200)
+	for i := range repeated {
+		repeated[i] = req
+	}
+	many := make([]pbft.Request, 257) // MaxBatch is 256
+	for i := range many {
+		many[i] = pbft.Request{Client: pbft.ClientID(rune('a' + i%26)), Timestamp: uint64(1 + i), Op: []byte("op")}
+	}
+	op := make([]byte, pbft.MaxOpBytes)
+	big := make([]pbft.Request, 8) // within MaxBatch, over the byte budget (4 KiB here)
+	for i := range big {
+		big[i] = pbft.Request{Client: "A", Timestamp: uint64(1 + i), Op: op}
+	}
+	cases := map[string][]pbft.Request{"one request repeated": repeated, "more than MaxBatch": many, "over the byte budget": big}
+	for name, batch := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, func(c *pbft.Config) { c.MaxBatchBytes = 4096 })
+			vc := &pbft.ViewChange{View: 2, Replica: 3, Votes: []pbft.VoteEntry{{View: 1, Seq: 1, Digest: pbft.BatchDigest(batch), Batch: batch}}}
+			r := h.reps[1]
+			before := r.Stats().RejectedMessages
+			stepAll(h, 2, 3, vc)
+			if fp := r.Footprint(); fp.ViewChanges != 0 || r.Stats().RejectedMessages != before+1 {
+				t.Fatalf("the new leader keeps %d VIEW-CHANGEs after n3's with a batch of %d requests", fp.ViewChanges, len(batch))
+			}
+			// Its slim copy, the same signed message, is kept.
+			stepAll(h, 2, 3, vc.Slim())
+			if fp := r.Footprint(); fp.ViewChanges != 1 {
+				t.Fatalf("the slim copy was refused (%d VIEW-CHANGEs kept)", fp.ViewChanges)
+			}
+		})
+	}
+}
+
+// Each batch within the budget, but more of them than an honest sender's full VIEW-CHANGE
+// carries (32 MiB in all, the rest by digest).
+func TestViewChangeBatchesBoundedInAll(t *testing.T) {
+	h := newHarness(t, func(c *pbft.Config) { c.MaxBatch, c.MaxBatchBytes = 4096, 8<<20 })
+	op, sig := make([]byte, pbft.MaxOpBytes), make([]byte, pbft.MaxOpBytes)
+	vc := &pbft.ViewChange{View: 2, Replica: 3}
+	for s := pbft.Seq(1); s <= 5; s++ { // 5 batches of 3,500 requests of about 2 KiB: 36 MB
+		batch := make([]pbft.Request, 3500)
+		for i := range batch {
+			batch[i] = pbft.Request{Client: "A", Timestamp: uint64(s)<<20 + uint64(i) + 1, Op: op, Sig: sig}
+		}
+		vc.Votes = append(vc.Votes, pbft.VoteEntry{View: 1, Seq: s, Digest: pbft.BatchDigest(batch), Batch: batch})
+	}
+	r := h.reps[1]
+	stepAll(h, 2, 3, vc)
+	if fp := r.Footprint(); fp.ViewChanges != 0 {
+		t.Fatal("the new leader keeps a VIEW-CHANGE carrying 36 MB of batches")
+	}
+	vc.Votes = vc.Votes[:4] // 29 MB: an honest sender may carry that much
+	stepAll(h, 2, 3, vc)
+	if fp := r.Footprint(); fp.ViewChanges != 1 {
+		t.Fatal("the new leader refused a VIEW-CHANGE carrying 29 MB of batches")
+	}
+}

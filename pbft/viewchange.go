@@ -434,13 +434,24 @@ func (r *Replica) validNewView(m *NewView) (oPlan, bool) {
 // sender's own stable checkpoint, below the new view, one per slot in increasing order. So a
 // VIEW-CHANGE reports at most L certificates and L votes, and O stays within L slots of V's
 // highest stable checkpoint whatever a faulty sender claims (R1 in docs/protocol.md,
-// "Bounds").
+// "Bounds"). The batches present are held to a pre-prepare's bounds (validBatch) and to
+// maxOBytes in all, what an honest sender carries at most (buildViewChange): a vote names no
+// certificate, so without this any batch of genuine requests, one repeated to the wire's
+// limit, could ride on it (P2).
 func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
 	lo, hi := m.Stable.Seq, m.Stable.Seq+r.cfg.Window
+	total := 0
+	batchOK := func(batch []Request, d Digest) bool {
+		if len(batch) == 0 {
+			return true
+		}
+		total += batchSize(batch)
+		return total <= maxOBytes && r.validBatch(batch) && BatchDigest(batch) == d
+	}
 	last := lo
 	for i := range m.Prepared {
 		e := &m.Prepared[i]
-		if e.Cert.Seq <= last || e.Cert.Seq > hi || e.Cert.View >= m.View || !batchMatches(e.Batch, e.Cert.Digest) {
+		if e.Cert.Seq <= last || e.Cert.Seq > hi || e.Cert.View >= m.View || !batchOK(e.Batch, e.Cert.Digest) {
 			return false
 		}
 		if e.Cert.Type != PrepareCert && e.Cert.Type != CommitCert && e.Cert.Type != FullCommitProof {
@@ -451,17 +462,12 @@ func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
 	last = lo
 	for i := range m.Votes {
 		v := &m.Votes[i]
-		if v.Seq <= last || v.Seq > hi || v.View >= m.View || !batchMatches(v.Batch, v.Digest) {
+		if v.Seq <= last || v.Seq > hi || v.View >= m.View || !batchOK(v.Batch, v.Digest) {
 			return false
 		}
 		last = v.Seq
 	}
 	return true
-}
-
-// batchMatches reports whether a batch present has digest d; an absent batch matches any.
-func batchMatches(batch []Request, d Digest) bool {
-	return len(batch) == 0 || BatchDigest(batch) == d
 }
 
 // maxBackoffShift caps the doubling of the view-change timeout at 2^3 times the base: enough
