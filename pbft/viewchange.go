@@ -333,12 +333,13 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	if from != r.cfg.leaderOf(m.View) || m.View < r.view || (m.View == r.view && r.viewActive) {
 		return
 	}
-	if !r.validNewView(m) {
+	plan, ok := r.validNewView(m)
+	if !ok {
 		r.stats.RejectedMessages++
 		r.logf("reject NEW-VIEW(v=%d) from %s: O does not match V", m.View, from)
 		return
 	}
-	stable, maxS, _ := computeO(m.View, m.ViewChanges, r.cfg.F)
+	stable, maxS := plan.stable, plan.maxS
 	o := m.PrePrepares // validNewView checked them against O, batches included
 	r.view, r.viewActive = m.View, true
 	r.vc.viewStart = r.now
@@ -364,7 +365,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	for i := range o {
 		switch {
 		case r.inWindow(o[i].Seq):
-			if c := decidedCert(o[i].Seq, m.ViewChanges); c != nil && c.Digest == o[i].Digest {
+			if c := plan.decided[i]; c != nil && c.Digest == o[i].Digest {
 				r.acceptDecided(&o[i], c)
 			} else {
 				r.acceptPrePrepare(&o[i])
@@ -401,29 +402,31 @@ func (r *Replica) acceptDecided(pp *PrePrepare, c *Cert) {
 	r.markCommitted(sl, c, pp.Batch)
 }
 
-func (r *Replica) validNewView(m *NewView) bool {
+// validNewView checks a NEW-VIEW (see onNewView) and returns the O it recomputed from V.
+func (r *Replica) validNewView(m *NewView) (oPlan, bool) {
 	if len(m.ViewChanges) < r.cfg.quorum() {
-		return false
+		return oPlan{}, false
 	}
 	seen := map[NodeID]bool{}
 	for i := range m.ViewChanges {
 		vc := &m.ViewChanges[i]
 		if vc.View != m.View || seen[vc.Replica] || vc.Replica < 1 || int(vc.Replica) > r.cfg.N || !r.wellFormedViewChange(vc) {
-			return false
+			return oPlan{}, false
 		}
 		seen[vc.Replica] = true
 	}
-	_, _, o := computeO(m.View, m.ViewChanges, r.cfg.F)
+	plan := planO(m.View, m.ViewChanges, r.cfg.F)
+	o := plan.o
 	if len(o) != len(m.PrePrepares) {
-		return false
+		return oPlan{}, false
 	}
 	for i := range o {
 		got := &m.PrePrepares[i]
 		if got.View != m.View || got.Seq != o[i].Seq || got.Digest != o[i].Digest || BatchDigest(got.Batch) != got.Digest {
-			return false
+			return oPlan{}, false
 		}
 	}
-	return true
+	return plan, true
 }
 
 // wellFormedViewChange checks what the runtime cannot: the batches present match their
@@ -431,13 +434,24 @@ func (r *Replica) validNewView(m *NewView) bool {
 // sender's own stable checkpoint, below the new view, one per slot in increasing order. So a
 // VIEW-CHANGE reports at most L certificates and L votes, and O stays within L slots of V's
 // highest stable checkpoint whatever a faulty sender claims (R1 in docs/protocol.md,
-// "Bounds").
+// "Bounds"). The batches present are held to a pre-prepare's bounds (validBatch) and to
+// maxOBytes in all, what an honest sender carries at most (buildViewChange): a vote names no
+// certificate, so without this any batch of genuine requests, one repeated to the wire's
+// limit, could ride on it (P2).
 func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
 	lo, hi := m.Stable.Seq, m.Stable.Seq+r.cfg.Window
+	total := 0
+	batchOK := func(batch []Request, d Digest) bool {
+		if len(batch) == 0 {
+			return true
+		}
+		total += batchSize(batch)
+		return total <= maxOBytes && r.validBatch(batch) && BatchDigest(batch) == d
+	}
 	last := lo
 	for i := range m.Prepared {
 		e := &m.Prepared[i]
-		if e.Cert.Seq <= last || e.Cert.Seq > hi || e.Cert.View >= m.View || !batchMatches(e.Batch, e.Cert.Digest) {
+		if e.Cert.Seq <= last || e.Cert.Seq > hi || e.Cert.View >= m.View || !batchOK(e.Batch, e.Cert.Digest) {
 			return false
 		}
 		if e.Cert.Type != PrepareCert && e.Cert.Type != CommitCert && e.Cert.Type != FullCommitProof {
@@ -448,17 +462,12 @@ func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
 	last = lo
 	for i := range m.Votes {
 		v := &m.Votes[i]
-		if v.Seq <= last || v.Seq > hi || v.View >= m.View || !batchMatches(v.Batch, v.Digest) {
+		if v.Seq <= last || v.Seq > hi || v.View >= m.View || !batchOK(v.Batch, v.Digest) {
 			return false
 		}
 		last = v.Seq
 	}
 	return true
-}
-
-// batchMatches reports whether a batch present has digest d; an absent batch matches any.
-func batchMatches(batch []Request, d Digest) bool {
-	return len(batch) == 0 || BatchDigest(batch) == d
 }
 
 // maxBackoffShift caps the doubling of the view-change timeout at 2^3 times the base: enough

@@ -18,29 +18,31 @@ func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
 		nd.severedFrames.Add(1)
 		return
 	}
-	if !nd.peers.take() {
+	share := nd.peers.of(claimed)
+	if share == nil || !share.take(len(frame)) {
 		nd.rejects.overload.Add(1)
 		return
 	}
 	at := time.Now()
-	nd.pool.submit(func() { nd.openPeer(claimed, frame, at) }, false)
+	nd.pool.submit(func() { nd.openPeer(claimed, frame, at, share) }, false)
 }
 
-// openPeer verifies a replica frame and everything inside it (auth.Open), on the pool.
-func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time) {
+// openPeer verifies a replica frame and everything inside it (auth.Open), on the pool. The
+// frame stays charged to the share of the link that delivered it until the loop handled it.
+func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share *peerShare) {
 	from, m, err := nd.auth.Open(frame)
 	if err == nil && from == nd.id {
 		err = errFromSelf
 	}
 	if err != nil {
-		nd.peers.give()
+		share.give(len(frame))
 		if from == 0 {
 			from = claimed
 		}
 		nd.rejects.add(nd, from.String(), err)
 		return
 	}
-	nd.mail.put(input{From: from, Msg: m, At: at, budget: &nd.peers})
+	nd.mail.put(input{From: from, Msg: m, At: at, peer: share, size: len(frame)})
 }
 
 // errFromSelf rejects a frame signed by this replica that came back from the network: its own

@@ -62,6 +62,9 @@ func (nd *node) handle(in input) {
 	if in.budget != nil {
 		defer in.budget.give()
 	}
+	if in.peer != nil {
+		defer in.peer.give(in.size)
+	}
 	if in.client != "" {
 		defer nd.shares.give(in.client)
 	}

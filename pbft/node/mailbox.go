@@ -15,6 +15,8 @@ type input struct {
 	Req    *pbft.Request
 	At     time.Time     // when it arrived (latency is measured from the first sighting)
 	budget *budget       // given back once the loop handled the input; nil for local inputs
+	peer   *peerShare    // the replica link's share, given size back once handled (peer frames)
+	size   int           // the frame's size
 	client pbft.ClientID // the connection's client, whose share is given back with budget ("": none)
 }
 

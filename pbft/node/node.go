@@ -62,7 +62,8 @@ type Options struct {
 	AllowFaults bool
 }
 
-// Budgets of inbound frames in flight (received, not yet handled by the protocol loop).
+// Budgets of inbound frames in flight (received, not yet handled by the protocol loop); the
+// replicas' is split into equal shares, one per peer (peershare.go).
 const (
 	peerBudget   = 8192
 	clientBudget = 4096
@@ -84,7 +85,7 @@ type node struct {
 	pool       *pool
 	mail       *mailbox
 	seq        *sequencer
-	peers      budget
+	peers      peerShares
 	clients    budget
 	shares     *clientShares // each client's frames within clients (clientshare.go)
 	rejects    *rejections
@@ -163,7 +164,7 @@ func newNode(opts *Options) (*node, error) {
 		auth:   auth.New(opts.Public, opts.Secret),
 		faults: newFaults(opts.ID, opts.Config.N(), vcTicks, behavior, opts.AllowFaults),
 		log:    opts.Logger, mail: newMailbox(), seq: newSequencer(),
-		peers: budget{limit: peerBudget}, clients: budget{limit: clientBudget}, shares: newClientShares(),
+		peers: newPeerShares(opts.Config.N()), clients: budget{limit: clientBudget}, shares: newClientShares(),
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 		backend: backend.name,

@@ -96,12 +96,18 @@ type budget struct {
 }
 
 // take reserves one unit; false when the budget is exhausted.
-func (b *budget) take() bool {
-	if b.used.Add(1) > b.limit {
-		b.used.Add(-1)
+func (b *budget) take() bool { return b.takeN(1) }
+
+// takeN reserves n units; false (nothing reserved) when they do not fit.
+func (b *budget) takeN(n int64) bool {
+	if b.used.Add(n) > b.limit {
+		b.used.Add(-n)
 		return false
 	}
 	return true
 }
 
 func (b *budget) give() { b.used.Add(-1) }
+
+// giveN releases n units.
+func (b *budget) giveN(n int64) { b.used.Add(-n) }
