@@ -62,6 +62,20 @@ func (a *Authenticator) Public() *crypto.ClusterPublic { return a.pub }
 
 // Open verifies a replica frame and everything inside it, and returns the sender and message.
 func (a *Authenticator) Open(frame []byte) (pbft.NodeID, pbft.Message, error) {
+	from, m, err := a.OpenFrame(frame)
+	if err != nil {
+		return from, nil, err
+	}
+	if err := a.Verify(m); err != nil {
+		return from, nil, fmt.Errorf("%s from %s: %w", m.Kind(), from, err)
+	}
+	return from, m, nil
+}
+
+// OpenFrame checks a replica frame's own signature and decodes its body, without checking
+// what the body carries (Verify does): the sender is known for a cost of one Ed25519 check.
+// An error names the sender when the frame named a known one.
+func (a *Authenticator) OpenFrame(frame []byte) (pbft.NodeID, pbft.Message, error) {
 	f, err := wire.DecodeFrame(frame)
 	if err != nil {
 		return 0, nil, err
@@ -78,8 +92,14 @@ func (a *Authenticator) Open(frame []byte) (pbft.NodeID, pbft.Message, error) {
 	if err != nil {
 		return from, nil, err
 	}
-	if err := a.Verify(m); err != nil {
-		return from, nil, fmt.Errorf("%s from %s: %w", m.Kind(), from, err)
-	}
 	return from, m, nil
+}
+
+// ProvesFaulty reports whether err, returned by Verify for a message whose frame signature
+// verified, shows that the frame's signer is faulty: the message carries a certificate, a
+// client signature or a replica signature that does not verify. An honest replica checks
+// all of them before it sends or relays them, and none depends on configuration that honest
+// replicas could hold differently (unlike ErrUnknownUser or ErrBatchTooLarge).
+func ProvesFaulty(err error) bool {
+	return errors.Is(err, ErrBadCert) || errors.Is(err, ErrBadRequest) || errors.Is(err, ErrBadFrame)
 }

@@ -12,10 +12,15 @@ import (
 )
 
 // onPeer is the transport's callback for a replica frame (on the connection's reader
-// goroutine): it hands the frame to the pool, or drops it when the inbound budget is spent.
+// goroutine): it hands the frame to the pool, or drops it when the inbound budget is spent or
+// the link's replica is penalized (penalty.go).
 func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
 	if nd.faults.severed(claimed) { // the transport authenticated the link to claimed
 		nd.severedFrames.Add(1)
+		return
+	}
+	at := time.Now()
+	if nd.penalties.blocked(claimed, at) {
 		return
 	}
 	share := nd.peers.of(claimed)
@@ -23,16 +28,27 @@ func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
 		nd.rejects.overload.Add(1)
 		return
 	}
-	at := time.Now()
 	nd.pool.submit(func() { nd.openPeer(claimed, frame, at, share) }, false)
 }
 
-// openPeer verifies a replica frame and everything inside it (auth.Open), on the pool. The
-// frame stays charged to the share of the link that delivered it until the loop handled it.
+// openPeer verifies a replica frame and everything inside it (auth.OpenFrame, then
+// auth.Verify unless the signer is penalized), on the pool. The frame stays charged to the
+// share of the link that delivered it until the loop handled it.
 func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share *peerShare) {
-	from, m, err := nd.auth.Open(frame)
+	from, m, err := nd.auth.OpenFrame(frame)
 	if err == nil && from == nd.id {
 		err = errFromSelf
+	}
+	if err == nil && nd.penalties.blocked(from, at) {
+		share.give(len(frame))
+		return
+	}
+	if err == nil {
+		if err = nd.auth.Verify(m); err != nil && auth.ProvesFaulty(err) {
+			w := nd.penalties.strike(from, at)
+			nd.log.Warn().Err(err).Msgf("%s: a %s signed by %s carries a bad signature: %s ignored for %v",
+				nd.id, m.Kind(), from, from, w)
+		}
 	}
 	if err != nil {
 		share.give(len(frame))

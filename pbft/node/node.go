@@ -86,6 +86,7 @@ type node struct {
 	mail       *mailbox
 	seq        *sequencer
 	peers      peerShares
+	penalties  *penalties // replicas whose frames proved them faulty (penalty.go)
 	clients    budget
 	shares     *clientShares // each client's frames within clients (clientshare.go)
 	rejects    *rejections
@@ -164,7 +165,7 @@ func newNode(opts *Options) (*node, error) {
 		auth:   auth.New(opts.Public, opts.Secret),
 		faults: newFaults(opts.ID, opts.Config.N(), vcTicks, behavior, opts.AllowFaults),
 		log:    opts.Logger, mail: newMailbox(), seq: newSequencer(),
-		peers: newPeerShares(opts.Config.N()), clients: budget{limit: clientBudget}, shares: newClientShares(),
+		peers: newPeerShares(opts.Config.N()), penalties: newPenalties(opts.Config.N()), clients: budget{limit: clientBudget}, shares: newClientShares(),
 		rejects: newRejections(), metrics: newMetrics(), lastView: 1, lastActive: true,
 		procs: newLeaderProcs(opts.LeaderProcs), done: make(chan struct{}),
 		backend: backend.name,

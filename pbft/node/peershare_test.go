@@ -13,7 +13,7 @@ import (
 func TestFloodingPeerDoesNotCrowdOutOthers(t *testing.T) {
 	k := testKeys(t)
 	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1),
-		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7)}
+		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7)}
 	t.Cleanup(nd.pool.stop)
 	hold := make(chan struct{})
 	nd.pool.submit(func() { <-hold }, true) // the worker is busy: frames stay in flight

@@ -131,6 +131,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	emit(mDropped, float64(st.Dropped), "core_bounds")
 	emit(mDropped, float64(st.Throttled), "peer_budget")
 	emit(mDropped, float64(nd.severedFrames.Load()), "severed")
+	emit(mDropped, float64(nd.penalties.dropped.Load()), "penalized")
 	r := ts.Refused
 	for _, e := range []struct {
 		bound string
