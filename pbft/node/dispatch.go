@@ -23,7 +23,7 @@ func (nd *node) dispatch(env pbft.Envelope, wait uint64) {
 	sealer := nd.auth.Sealer(act.corrupt)
 	for _, g := range byzantine.Route(act.b, nd.id, nd.n, env) {
 		ticket := nd.seq.issue()
-		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(sealer, g))) }, true)
+		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(sealer, g))) })
 	}
 }
 
@@ -100,7 +100,7 @@ func (nd *node) combine(job pbft.CombineJob) {
 	nd.pool.submit(func() {
 		res := nd.auth.Combine(job)
 		nd.mail.put(input{From: nd.id, Msg: &res, At: time.Now()})
-	}, true)
+	})
 }
 
 // replyChunk is the most replies one pool job seals: a slot's replies go out in a few jobs,
@@ -139,7 +139,7 @@ func (nd *node) replyAll(reps []pbft.Reply, now time.Time, wait uint64) {
 					}
 				}
 			}))
-		}, true)
+		})
 	}
 }
 

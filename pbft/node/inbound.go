@@ -28,7 +28,7 @@ func (nd *node) onPeer(claimed pbft.NodeID, frame []byte) {
 		nd.rejects.overload.Add(1)
 		return
 	}
-	nd.pool.submit(func() { nd.openPeer(claimed, frame, at, share) }, false)
+	nd.pool.submitIn(int(claimed), func() { nd.openPeer(claimed, frame, at, share) })
 }
 
 // openPeer verifies a replica frame and everything inside it (auth.OpenFrame, then

@@ -238,7 +238,7 @@ func (nd *node) run(ctx context.Context, opts Options) error {
 		})
 		defer nd.persist.stop()
 	}
-	nd.pool = newPool(runtime.NumCPU())
+	nd.pool = newPool(runtime.NumCPU(), nd.n)
 	nd.reqs.workers = runtime.NumCPU()
 	tr.Start(nd.onPeer, nd.onClient)
 	nd.log.Info().Msgf("%s listening on %s", nd.id, tr.Addr())

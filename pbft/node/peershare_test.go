@@ -12,11 +12,11 @@ import (
 // certificates included, until re-sent). Each peer has its own share of frames and bytes now.
 func TestFloodingPeerDoesNotCrowdOutOthers(t *testing.T) {
 	k := testKeys(t)
-	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1),
+	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
 		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7)}
 	t.Cleanup(nd.pool.stop)
 	hold := make(chan struct{})
-	nd.pool.submit(func() { <-hold }, true) // the worker is busy: frames stay in flight
+	nd.pool.submit(func() { <-hold }) // the worker is busy: frames stay in flight
 	defer close(hold)
 	for range peerBudget + 100 {
 		nd.onPeer(3, []byte("frame"))

@@ -17,7 +17,7 @@ import (
 // forge) penalizes nobody.
 func TestBadCertificatePenalizesItsSigner(t *testing.T) {
 	k := testKeys(t)
-	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1),
+	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
 		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7),
 		log: zerolog.Nop()}
 	t.Cleanup(nd.pool.stop)

@@ -125,7 +125,7 @@ func (nd *node) verifyQueuedNow() {
 	}
 	b.mu.Unlock()
 	if start {
-		nd.pool.submit(nd.verifyQueued, false)
+		nd.pool.submitIn(clientLane, nd.verifyQueued)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 func batcherNode(t *testing.T) *node {
 	t.Helper()
 	k := testKeys(t)
-	nd := &node{id: 1, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1),
+	nd := &node{id: 1, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
 		rejects: newRejections(), clients: budget{limit: 64}}
 	nd.reqs.workers = 1
 	t.Cleanup(nd.pool.stop)

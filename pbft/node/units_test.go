@@ -36,19 +36,49 @@ func TestSequencerReleasesInIssueOrder(t *testing.T) {
 }
 
 func TestPoolRunsUrgentJobsFirst(t *testing.T) {
-	p := newPool(1)
+	p := newPool(1, 7)
 	defer p.stop()
 	gate := make(chan struct{})
-	p.submit(func() { <-gate }, false) // occupies the only worker
+	p.submitIn(3, func() { <-gate }) // occupies the only worker
 	var order []string
 	done := make(chan struct{})
-	p.submit(func() { order = append(order, "normal") }, false)
-	p.submit(func() { order = append(order, "urgent") }, true)
-	p.submit(func() { close(done) }, false)
+	p.submitIn(3, func() { order = append(order, "normal") })
+	p.submit(func() { order = append(order, "urgent") })
+	p.submitIn(3, func() { close(done) })
 	close(gate)
 	<-done
 	if !slices.Equal(order, []string{"urgent", "normal"}) {
 		t.Errorf("order %v", order)
+	}
+}
+
+// A replica that floods its link queued its frames ahead of every other replica's in one
+// FIFO queue, so their votes and certificates waited for all of its checks. Lanes are taken
+// in turn: another source's job runs within one turn of each lane ahead of it.
+func TestPoolTakesLanesInTurn(t *testing.T) {
+	p := newPool(1, 7)
+	defer p.stop()
+	gate := make(chan struct{})
+	p.submit(func() { <-gate }) // occupies the only worker
+	var order []int
+	done := make(chan struct{})
+	for range 100 {
+		p.submitIn(3, func() { order = append(order, 3) })
+	}
+	p.submitIn(5, func() { order = append(order, 5) })
+	p.submitIn(clientLane, func() { order = append(order, 0) })
+	p.submitIn(99, func() { order = append(order, 0) }) // out of range: the client lane
+	for range 5 {
+		p.submitIn(3, func() {})
+	}
+	p.submitIn(3, func() { close(done) })
+	close(gate)
+	<-done
+	if len(order) != 103 {
+		t.Fatalf("%d jobs ran, want 103", len(order))
+	}
+	if !slices.Equal(order[:5], []int{3, 5, 0, 3, 0}) {
+		t.Errorf("first jobs from lanes %v, want 3 5 0 3 0", order[:5])
 	}
 }
 
