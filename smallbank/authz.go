@@ -49,7 +49,9 @@ type owned struct {
 
 // Debits returns the account the operation takes money from, if any: the first account of
 // SendPayment, WriteCheck, Amalgamate and of a TransactSavings with a negative amount.
-// Only that account's owner or a teller may run such an operation.
+// Only that account's owner or a teller may run such an operation. Amalgamate also debits its
+// second account when the first is overdrawn, which only the state tells: execution refuses
+// that too (Bank.lowers).
 func (op Op) Debits() (string, bool) {
 	switch op.Kind {
 	case OpSendPayment, OpWriteCheck, OpAmalgamate:

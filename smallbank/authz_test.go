@@ -241,3 +241,74 @@ func TestOverflowIsUnreachable(t *testing.T) {
 	}
 	checkInvariants(t, bank, want)
 }
+
+// TestAmalgamateCannotPushADebtOntoAnotherAccount: the owner of an overdrawn account (a check
+// larger than its balance leaves checking negative) must not move that debt into an account it
+// does not own through Amalgamate's destination, whose checking would fall by the debt.
+func TestAmalgamateCannotPushADebtOntoAnotherAccount(t *testing.T) {
+	bank := scenarioBank(t)
+	if res := execAs(t, bank, "B", "WriteCheck(B, 1000000)"); !res.OK {
+		t.Fatalf("B's own overdraft: %+v", res)
+	}
+	if c, _, _ := bank.Balances("B"); c >= 0 {
+		t.Fatalf("B's checking %d after the overdraft, want negative", c)
+	}
+	before, snap := bank.Digest(), bank.Snapshot()
+	res := execAs(t, bank, "B", "Amalgamate(B, A)")
+	if res.OK || res.Reason != ReasonNotAuthorized || bank.Refused() != 1 {
+		t.Fatalf("Amalgamate(B, A) by B with B overdrawn = %+v, refused %d; want %q counted once",
+			res, bank.Refused(), ReasonNotAuthorized)
+	}
+	if bank.Digest() != before || !bytes.Equal(bank.Snapshot(), snap) {
+		t.Fatal("a refused Amalgamate changed the state")
+	}
+	if c, s, _ := bank.Balances("A"); c != 10 || s != 0 {
+		t.Fatalf("A holds (%d, %d), want (10, 0)", c, s)
+	}
+	// The owner of the destination (or a teller) may still take the debt in.
+	must(t, bank.Grant(RoleTeller, testTeller))
+	if res := execAs(t, bank, testTeller, "Amalgamate(B, A)"); !res.OK {
+		t.Fatalf("Amalgamate(B, A) by a teller = %+v", res)
+	}
+	if c, s, _ := bank.Balances("A"); c != 10+10-1000001 || s != 0 {
+		t.Fatalf("A holds (%d, %d) after taking B's debt, want (%d, 0)", c, s, 10+10-1000001)
+	}
+	// A debt beyond the overdraft limit bounces, for a teller too.
+	if res := execAs(t, bank, "C", "WriteCheck(C, 3999999000)"); !res.OK {
+		t.Fatalf("C's own overdraft: %+v", res)
+	}
+	if res := execAs(t, bank, testTeller, "Amalgamate(C, A)"); res.Reason != ReasonBalanceLimit {
+		t.Fatalf("Amalgamate(C, A) past the overdraft limit by a teller = %+v, want %q", res, ReasonBalanceLimit)
+	}
+}
+
+// TestNoOperationLowersAnAccountItsSignerMayNotDebit: whatever the operation and whatever the
+// state (overdrafts included), an account's checking, savings and balance never fall through an
+// operation signed by a client that neither owns it nor is a teller.
+func TestNoOperationLowersAnAccountItsSignerMayNotDebit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	bank := scenarioBank(t)
+	for i := 0; i < 20000; i++ {
+		client := string(rune('A' + rng.IntN(10)))
+		op := randomOp(rng)
+		if op.Kind == OpWriteCheck && rng.IntN(4) == 0 {
+			op.Amount = rng.Int64N(1000) // overdrafts, so that some checking goes negative
+		}
+		type bal struct{ c, s int64 }
+		before := map[string]bal{}
+		for _, n := range bank.Accounts() {
+			c, s, _ := bank.Balances(n)
+			before[n] = bal{c, s}
+		}
+		bank.ApplyAs(client, op)
+		for _, n := range bank.Accounts() {
+			if owner, _ := bank.Owner(n); owner == client {
+				continue
+			}
+			c, s, _ := bank.Balances(n)
+			if b := before[n]; c < b.c || s < b.s || c+s < b.c+b.s {
+				t.Fatalf("step %d: %v signed by %s lowered %s from %+v to (%d, %d)", i, op, client, n, b, c, s)
+			}
+		}
+	}
+}

@@ -33,8 +33,10 @@
 // Every account has an owner, a client: the client of the account's own name unless it was
 // opened for another (OpenOwned). Only the owner, or a client granted the teller role (Grant),
 // may run an operation that debits the account: SendPayment and WriteCheck from it, a negative
-// TransactSavings, Amalgamate from it (Op.Debits). Anyone may credit any account: deposits and
-// payments into it. Accounts are opened by the bank's configuration only, never by a client
+// TransactSavings, Amalgamate from it (Op.Debits), and Amalgamate into it from an overdrawn
+// account, which moves that debt into it. Execution enforces the rule on the effect: no stored
+// change lowers an account's checking, savings or their sum unless the signer may debit it
+// (Bank.lowers). Anyone may credit any account: deposits and payments into it. Accounts are opened by the bank's configuration only, never by a client
 // operation. Owners and tellers are replicated state, in the snapshot and the digest.
 //
 // Every account stays within MaxBalance (checking and savings each, and their sum), and one

@@ -55,7 +55,7 @@ func (b *Bank) apply(client string, op Op) Result {
 	case OpBalance:
 		return b.balance(op.Account)
 	case OpDepositChecking:
-		return b.depositChecking(op.Account, op.Amount)
+		return b.depositChecking(client, op.Account, op.Amount)
 	case OpTransactSavings:
 		return b.transactSavings(client, op.Account, op.Amount)
 	case OpAmalgamate:
@@ -77,7 +77,7 @@ func (b *Bank) balance(n string) Result {
 	return succeed(a.checking + a.savings)
 }
 
-func (b *Bank) depositChecking(n string, v int64) Result {
+func (b *Bank) depositChecking(client, n string, v int64) Result {
 	switch {
 	case v < 0:
 		return fail(ReasonNegativeAmount)
@@ -90,7 +90,7 @@ func (b *Bank) depositChecking(n string, v int64) Result {
 	}
 	a := b.accts.get(i)
 	a.checking += v // no overflow: |checking| <= MaxBalance, v <= MaxDeposit
-	return b.commitOne(i, a, v)
+	return b.commitOne(client, i, a, v)
 }
 
 func (b *Bank) transactSavings(client, n string, v int64) Result {
@@ -110,7 +110,7 @@ func (b *Bank) transactSavings(client, n string, v int64) Result {
 	if a.savings < 0 {
 		return fail(ReasonInsufficientFunds)
 	}
-	return b.commitOne(i, a, v)
+	return b.commitOne(client, i, a, v)
 }
 
 func (b *Bank) writeCheck(client, n string, v int64) Result {
@@ -133,7 +133,7 @@ func (b *Bank) writeCheck(client, n string, v int64) Result {
 		debit = v + 1 // the overdraft penalty
 	}
 	a.checking -= debit // no overflow: |checking| <= MaxBalance, debit <= 2*MaxBalance+1
-	return b.commitOne(i, a, -debit)
+	return b.commitOne(client, i, a, -debit)
 }
 
 func (b *Bank) amalgamate(client, n1, n2 string) Result {
@@ -147,10 +147,12 @@ func (b *Bank) amalgamate(client, n1, n2 string) Result {
 	from, to := b.accts.get(i), b.accts.get(j)
 	moved := from.checking + from.savings
 	if i == j {
-		return b.commitOne(i, account{checking: moved}, 0)
+		return b.commitOne(client, i, account{checking: moved}, 0)
 	}
+	// moved is negative when n1 is overdrawn: n2 then takes n1's debt, a debit of n2 that
+	// commitTwo allows only to n2's owner or a teller.
 	to.checking += moved // no overflow: both within [-MaxBalance, MaxBalance]
-	return b.commitTwo(i, account{}, j, to)
+	return b.commitTwo(client, i, account{}, j, to)
 }
 
 func (b *Bank) sendPayment(client, n1, n2 string, v int64) Result {
@@ -173,7 +175,7 @@ func (b *Bank) sendPayment(client, n1, n2 string, v int64) Result {
 	}
 	from.checking -= v // no overflow: from.checking >= v >= 0
 	to.checking += v   // no overflow: v <= from.checking <= MaxBalance
-	return b.commitTwo(i, from, j, to)
+	return b.commitTwo(client, i, from, j, to)
 }
 
 // pair looks up two accounts, failing on the first unknown one.
@@ -187,9 +189,12 @@ func (b *Bank) pair(n1, n2 string) (i, j int32, res Result, ok bool) {
 	return i, j, Result{}, true
 }
 
-// commitOne stores a's new value if it stays within the limits; delta, the change of the
-// bank's total, is the result's value.
-func (b *Bank) commitOne(i int32, a account, delta int64) Result {
+// commitOne stores a's new value if client may make that change (lowers) and it stays within
+// the limits; delta, the change of the bank's total, is the result's value.
+func (b *Bank) commitOne(client string, i int32, a account, delta int64) Result {
+	if b.lowers(client, i, a) {
+		return fail(ReasonNotAuthorized)
+	}
 	if !a.valid() {
 		return fail(ReasonBalanceLimit)
 	}
@@ -203,8 +208,12 @@ func (b *Bank) commitOne(i int32, a account, delta int64) Result {
 	return succeed(delta)
 }
 
-// commitTwo stores two accounts of a transfer, which leaves the total unchanged.
-func (b *Bank) commitTwo(i int32, a account, j int32, c account) Result {
+// commitTwo stores two accounts of a transfer, which leaves the total unchanged, if client
+// may make both changes (lowers) and they stay within the limits.
+func (b *Bank) commitTwo(client string, i int32, a account, j int32, c account) Result {
+	if b.lowers(client, i, a) || b.lowers(client, j, c) {
+		return fail(ReasonNotAuthorized)
+	}
 	if !a.valid() || !c.valid() {
 		return fail(ReasonBalanceLimit)
 	}
@@ -213,4 +222,17 @@ func (b *Bank) commitTwo(i int32, a account, j int32, c account) Result {
 	b.accts.set(i, a)
 	b.accts.set(j, c)
 	return succeed(0)
+}
+
+// lowers reports whether storing a as account i would take money from it (lower its checking,
+// its savings or their sum) although client may not debit it. Every change of an account goes
+// through commitOne or commitTwo, so this holds for every operation whatever its named debit
+// (Op.Debits): the guard that keeps Amalgamate from moving an overdrawn account's debt into an
+// account its signer does not own (docs/protocol.md, "Application state and authorization").
+func (b *Bank) lowers(client string, i int32, a account) bool {
+	old := b.accts.get(i)
+	if a.checking >= old.checking && a.savings >= old.savings {
+		return false
+	}
+	return !b.mayDebit(client, i)
 }

@@ -12,8 +12,9 @@
 // The state is the set of accounts whose balances differ from the opening balances (Initial
 // gives those). A step applies the operation to a throw-away smallbank.Bank holding only the
 // accounts it names, so the model is the bank's own code and cannot drift from it. A refusal
-// for authorization ("not authorized") depends on the signer and the configuration, never on
-// the state, so it is accepted as observed and changes nothing.
+// for authorization ("not authorized") depends on the signer, the configuration and, for
+// Amalgamate into another client's account, on whether the source is overdrawn; the model runs
+// every operation as a teller and accepts an observed refusal as a step that changes nothing.
 //
 // # Partitions
 //
