@@ -154,10 +154,16 @@ func readBytes(b []byte) ([]byte, []byte, bool) {
 }
 
 // requestQueue is the leader's FIFO of requests waiting for a slot. It holds at most one
-// request per client and timestamp, and skips requests already queued or proposed.
+// request per client (a newer timestamp takes the place of the client's older request, which
+// that client gave up: clients are closed-loop), and skips requests already queued or proposed.
+// So its length is bounded by the clients the configuration knows, and a client that signs
+// requests faster than they commit gets one request per batch, not the whole batch
+// (docs/protocol.md, "Bounds", finding C1).
 type requestQueue struct {
 	reqs   []Request
 	queued map[ClientID]uint64 // highest timestamp queued or proposed per client
+	at     map[ClientID]int    // position of the client's request in reqs, plus taken
+	taken  int                 // requests taken from the front since the queue was made
 
 	// Filling (fill): requests proposed since the last fill, and the fill in progress.
 	cycle    int
@@ -165,14 +171,22 @@ type requestQueue struct {
 	deadline uint64 // 0: no fill in progress
 }
 
-func (q *requestQueue) init() { q.queued = make(map[ClientID]uint64) }
+func (q *requestQueue) init() {
+	*q = requestQueue{queued: make(map[ClientID]uint64), at: make(map[ClientID]int)}
+}
 
-// push queues req; false if it was queued or proposed already.
+// push queues req; false if it was queued or proposed already. A request of a client that has
+// one queued replaces it in its place.
 func (q *requestQueue) push(req Request) bool {
 	if t, ok := q.queued[req.Client]; ok && t >= req.Timestamp {
 		return false
 	}
 	q.queued[req.Client] = req.Timestamp
+	if i, ok := q.at[req.Client]; ok {
+		q.reqs[i-q.taken] = req
+		return true
+	}
+	q.at[req.Client] = q.taken + len(q.reqs)
 	q.reqs = append(q.reqs, req)
 	return true
 }
@@ -201,6 +215,10 @@ func (q *requestQueue) take(n, maxBytes int) []Request {
 	q.cycle, q.deadline = q.cycle+n, 0
 	batch := make([]Request, n)
 	copy(batch, q.reqs[:n])
+	for i := range batch {
+		delete(q.at, batch[i].Client)
+	}
+	q.taken += n
 	q.reqs = q.reqs[n:]
 	if len(q.reqs) == 0 {
 		q.reqs = nil
@@ -216,7 +234,7 @@ func (q *requestQueue) executed(c ClientID, t uint64) {
 }
 
 // reset forgets everything (a new view: the new leader's queue starts empty).
-func (q *requestQueue) reset() { *q = requestQueue{queued: make(map[ClientID]uint64)} }
+func (q *requestQueue) reset() { q.init() }
 
 // startFill begins a fill (Config.FillTicks) when the leader finds nothing in flight after a
 // batch: the clients of the slots proposed since the last fill were just answered and will
@@ -263,7 +281,30 @@ func (w *waitSet) add(req Request, now uint64) *waitEntry {
 	e = &waitEntry{req: req, since: now}
 	w.reqs[req.Client] = e
 	w.order = append(w.order, e)
+	w.compact()
 	return e
+}
+
+// waitSlack is how many superseded entries order may hold beyond as many as live ones before
+// add compacts it. Without compaction a client that signs a new timestamp for every request
+// behind a request that waits long (a leader that ignores it until the view changes) grew
+// order, and the requests it holds, without bound (finding C1).
+const waitSlack = 64
+
+// compact drops from order the entries no longer in reqs, keeping the order learned, once
+// they are more than the live ones and waitSlack: at most one pass per as many changes.
+func (w *waitSet) compact() {
+	if len(w.order) <= 2*len(w.reqs)+waitSlack {
+		return
+	}
+	live := w.order[:0]
+	for _, e := range w.order {
+		if w.reqs[e.req.Client] == e {
+			live = append(live, e)
+		}
+	}
+	clear(w.order[len(live):])
+	w.order = live
 }
 
 // oldest returns the tick at which the longest-waiting request was learned.
@@ -283,6 +324,7 @@ func (w *waitSet) oldest() (uint64, bool) {
 func (w *waitSet) executed(c ClientID, t uint64) {
 	if e := w.reqs[c]; e != nil && e.req.Timestamp <= t {
 		delete(w.reqs, c)
+		w.compact()
 	}
 }
 

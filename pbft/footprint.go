@@ -12,12 +12,20 @@ type Footprint struct {
 	FutureBytes      int // their batches' bytes
 	NewViews         int // NEW-VIEWs in the history of command 4
 	AheadClaims      int // far checkpoints claimed by peers
+
+	// What clients can make a replica keep: at most one request per client (finding C1).
+	Pending        int // requests queued at the leader for a slot
+	PendingClients int // distinct clients among them
+	Waiting        int // requests the backups' request timers follow, one per client
+	WaitingOrder   int // entries of their order, superseded ones included
 }
 
 // Footprint returns the replica's current footprint.
 func (r *Replica) Footprint() Footprint {
 	fp := Footprint{Slots: len(r.slots), CheckpointSlots: len(r.checkpoints), FutureMsgs: len(r.future.msgs),
-		NewViews: len(r.vc.newViews), AheadClaims: len(r.ahead)}
+		NewViews: len(r.vc.newViews), AheadClaims: len(r.ahead),
+		Pending: len(r.pending.reqs), PendingClients: len(r.pending.at),
+		Waiting: len(r.waiting.reqs), WaitingOrder: len(r.waiting.order)}
 	for _, set := range r.vc.msgs {
 		fp.ViewChanges += len(set)
 	}
@@ -46,10 +54,12 @@ func (r *Replica) FootprintLimit() Footprint {
 	}
 }
 
-// Within reports whether every count of fp is at most the same count of limit.
+// Within reports whether every count of fp is at most the same count of limit, and the
+// clients' counts within their per-client bounds (Pending, WaitingOrder).
 func (fp Footprint) Within(limit Footprint) bool {
 	return fp.Slots <= limit.Slots && fp.ViewChanges <= limit.ViewChanges &&
 		fp.CheckpointSlots <= limit.CheckpointSlots && fp.CheckpointShares <= limit.CheckpointShares &&
 		fp.FutureMsgs <= limit.FutureMsgs && fp.FutureBytes <= limit.FutureBytes &&
-		fp.NewViews <= limit.NewViews && fp.AheadClaims <= limit.AheadClaims
+		fp.NewViews <= limit.NewViews && fp.AheadClaims <= limit.AheadClaims &&
+		fp.Pending <= fp.PendingClients && fp.WaitingOrder <= 2*fp.Waiting+waitSlack
 }
