@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -74,5 +75,34 @@ func TestFloodingClientDoesNotCrowdOutOthers(t *testing.T) {
 func floodLeader(conn *transport.ClientConn, frames [][]byte) {
 	for _, f := range frames {
 		conn.Send(1, f)
+	}
+}
+
+// C2: a request signed by client A and sent on client B's connection was verified against A's
+// key and executed: B's connection spoke for A (the SPEC lets a connection speak only for the
+// client it proved), replayed whatever of A's it had seen, and had it charged to B's share.
+// Every replica refuses it; A's account is unchanged.
+func TestRequestOfAnotherClientRefused(t *testing.T) {
+	c := startCluster(t, allReplicas, nil)
+	relay := newTestClient(t, c, "B")
+	op, _ := smallbank.EncodeOp(smallbank.Op{Kind: smallbank.OpDepositChecking, Account: "A", Amount: 5})
+	req := &pbft.Request{Client: "A", Timestamp: 1, Op: op}
+	auth.SignRequest(c.keys.Clients["A"], req)
+	frame, _ := clientFrame(req)
+	relay.conn.Broadcast(frame)
+	eventually(t, "every replica refuses A's request on B's connection", func() (bool, string) {
+		ms := metricsOf(t, c)
+		for id, m := range ms {
+			if m.Rejected.Other == 0 {
+				return false, fmt.Sprintf("%s rejected %+v", id, m.Rejected)
+			}
+		}
+		return true, ""
+	})
+	if out := relay.submit(t, transfer("B", "C", 1)); !out.result.OK {
+		t.Fatalf("B's own transfer: %+v", out)
+	}
+	if out := relay.submit(t, balanceOf("A")); out.result.Value != 10 {
+		t.Fatalf("A holds %d after its deposit came on B's connection, want 10", out.result.Value)
 	}
 }

@@ -65,7 +65,12 @@ func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share 
 // messages are delivered locally, so such a frame is a replay.
 var errFromSelf = errors.New("node: own frame replayed by a peer")
 
-// onClient is the transport's callback for a client frame.
+// errOtherClient rejects a request whose client is not the one its connection proved (for a
+// multiplexed connection, the client the frame names, attached on it): a connection speaks
+// for its clients only (docs/protocol.md, "Clients", finding C2).
+var errOtherClient = errors.New("node: request of another client than its connection's")
+
+// onClient is the transport's callback for a client frame, c the client its connection proved.
 func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 	nd.received.Add(1)
 	if !nd.shares.take(c) {
@@ -79,6 +84,9 @@ func (nd *node) onClient(c pbft.ClientID, frame []byte) {
 	at := time.Now()
 	// Cheap (it does not alias frame); the signature is checked in a batch (requests.go).
 	req, err := wire.DecodeRequestFrame(frame)
+	if err == nil && req.Client != c {
+		err = errOtherClient
+	}
 	if err != nil {
 		nd.clients.give()
 		nd.shares.give(c)
