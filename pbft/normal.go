@@ -87,8 +87,8 @@ func (r *Replica) onPrePrepare(from NodeID, pp *PrePrepare) {
 }
 
 // validBatch checks what an honest leader's batch respects (F3 in docs/protocol.md): at most
-// MaxBatch requests and the byte budget, operations of at most MaxOpBytes, and no request
-// twice. Without it one genuine request repeated a million times is a valid 40 MiB batch,
+// MaxBatch requests and the byte budget, operations of at most MaxOpBytes, no request twice,
+// and no read-only request (those are answered, never ordered: C3). Without it one genuine request repeated a million times is a valid 40 MiB batch,
 // and two such voted slots make every honest VIEW-CHANGE too large to send.
 func (r *Replica) validBatch(batch []Request) bool {
 	if len(batch) > r.cfg.MaxBatch {
@@ -98,7 +98,7 @@ func (r *Replica) validBatch(batch []Request) bool {
 	seen := make(map[ClientID]uint64, len(batch))
 	for i := range batch {
 		req := &batch[i]
-		if size += RequestBytes(req); size > budget || len(req.Op) > MaxOpBytes || req.Timestamp == 0 {
+		if size += RequestBytes(req); size > budget || len(req.Op) > MaxOpBytes || req.Timestamp == 0 || req.ReadOnly {
 			return false
 		}
 		if t, dup := seen[req.Client]; dup && t == req.Timestamp {

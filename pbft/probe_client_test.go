@@ -59,3 +59,17 @@ func TestC1OneClientCannotFloodTheLeaderQueue(t *testing.T) {
 		t.Fatalf("A has %d requests in the leader's %d batches, want 1 to one per batch", proposed["A"], batches)
 	}
 }
+
+// C3: a faulty leader could order a request its client signed as read-only (answered from the
+// executed state, never ordered): every replica then executed its operation as a write, so a
+// signed read of any kind could change the state, and it used up the client's timestamp. A
+// backup refuses to vote for a batch that holds one.
+func TestC3ReadOnlyRequestNotOrdered(t *testing.T) {
+	op, _ := smallbank.EncodeOp(transfer("A", "B", 1))
+	batch := []pbft.Request{{Client: "A", Timestamp: 1, Op: op, ReadOnly: true}}
+	h := newHarness(t, nil)
+	out := stepAll(h, 3, 1, &pbft.PrePrepare{View: 1, Seq: 1, Batch: batch, Digest: pbft.BatchDigest(batch)})
+	if countKind(out, "PREPARE") != 0 || h.reps[2].SlotStatus(1) != pbft.StatusNone {
+		t.Fatal("a backup voted for a batch that orders a read-only request")
+	}
+}
