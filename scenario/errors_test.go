@@ -63,6 +63,10 @@ func TestParseErrors(t *testing.T) {
 		{"empty file", "", `x.csv: no scenario sets (want rows like 1,"(A, B, 1)","[n1, n2]",[],[])`},
 		{"header only", head, `x.csv: no scenario sets (want rows like 1,"(A, B, 1)","[n1, n2]",[],[])`},
 		{"blank only", "\n\r\n,,,,\n", `x.csv: no scenario sets (want rows like 1,"(A, B, 1)","[n1, n2]",[],[])`},
+		{"semicolon separated", "1;(A, B, 1);[n1];[];[]\n",
+			`x.csv:1: cells are separated by commas, not semicolons: want rows like 1,"(A, B, 1)","[n1, n2]",[],[]`},
+		{"tab separated", "Set\tTransactions\n1\t(A)\t[n1]\t[]\t[]\n",
+			`x.csv:1: cells are separated by commas, not tabs: want rows like 1,"(A, B, 1)","[n1, n2]",[],[]`},
 		{"CRLF line numbers", "1,(A),[n1],[],[]\r\n\r\n,(B),[n1],[n9],\r\n",
 			`x.csv:3: unknown replica "n9" (want n1..n7) in Byzantine list`},
 	}

@@ -89,6 +89,9 @@ func (p *parser) row(line int, text string) error {
 	if cells, err = normalizeColumns(cells); err != nil {
 		return lineError(line, "%v", err)
 	}
+	if sep := otherSeparator(cells); sep != "" {
+		return lineError(line, "cells are separated by commas, not %s: want rows like 1,\"(A, B, 1)\",\"[n1, n2]\",[],[]", sep)
+	}
 	first := !p.seenRow
 	p.seenRow = true
 	if first && isHeader(cells, p.opts.Replicas) {
@@ -103,6 +106,22 @@ func (p *parser) row(line int, text string) error {
 		return lineError(line, "%v", err)
 	}
 	return nil
+}
+
+// otherSeparator names the separator of a row written with semicolons or tabs instead of
+// commas: all of it lands in the first cell, which a header check would otherwise skip
+// ("no scenario sets" without naming the row). Empty for any other row.
+func otherSeparator(cells []string) string {
+	if slices.ContainsFunc(cells[1:], func(c string) bool { return c != "" }) {
+		return ""
+	}
+	switch {
+	case strings.Contains(cells[0], "\t"):
+		return "tabs"
+	case strings.Contains(cells[0], ";") && !strings.HasPrefix(strings.TrimSpace(cells[0]), "["):
+		return "semicolons"
+	}
+	return ""
 }
 
 func isBlank(cells []string) bool {
