@@ -167,7 +167,7 @@ func (r *Replica) onCert(c *Cert) {
 		r.notePrepared(sl, c, batch)
 		sl.raise(StatusPrepared)
 		if c.View == r.view && r.viewActive && sl.sentCommit != c.View {
-			sl.sentCommit = c.View
+			sl.sentCommit, sl.commitFor = c.View, c.Digest
 			r.persist(Record{Kind: RecCommit, View: c.View, Seq: c.Seq, Digest: c.Digest})
 			r.send(r.cfg.leaderOf(c.View), &Commit{View: c.View, Seq: c.Seq, Digest: c.Digest})
 		}

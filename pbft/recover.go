@@ -161,8 +161,9 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 	}
 	for _, rc := range byKind[RecCommit] {
 		if rc.Seq > r.stable.Seq && rc.Seq > r.executed {
-			sl := r.slotAt(rc.Seq)
-			sl.sentCommit = max(sl.sentCommit, rc.View)
+			if sl := r.slotAt(rc.Seq); rc.View > sl.sentCommit {
+				sl.sentCommit, sl.commitFor = rc.View, rc.Digest
+			}
 		}
 	}
 	for _, rc := range byKind[RecCert] {
