@@ -136,10 +136,14 @@ func (r *Replica) restoreView(views, newViews []*Record) {
 }
 
 // restoreVotes restores the votes and certificates of the slots above the stable checkpoint.
+// The PREPARE and COMMIT votes of slots it executed (replayed) are restored too: those slots
+// are still in the window, and a faulty leader's second pre-prepare for one of them must be
+// refused as before the crash, not voted for (a replica never signs two digests for one
+// (kind, view, slot), docs/protocol.md "Durability").
 func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 	votes := 0
 	for _, rc := range byKind[RecPrepare] {
-		if rc.Seq <= r.stable.Seq || rc.Seq <= r.executed {
+		if rc.Seq <= r.stable.Seq {
 			continue
 		}
 		sl := r.slotAt(rc.Seq)
@@ -160,7 +164,7 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		}
 	}
 	for _, rc := range byKind[RecCommit] {
-		if rc.Seq > r.stable.Seq && rc.Seq > r.executed {
+		if rc.Seq > r.stable.Seq {
 			if sl := r.slotAt(rc.Seq); rc.View > sl.sentCommit {
 				sl.sentCommit, sl.commitFor = rc.View, rc.Digest
 			}

@@ -1,0 +1,65 @@
+package pbft_test
+
+import (
+	"testing"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/smallbank"
+)
+
+// TestRestartedReplicaKeepsVotesOfExecutedSlots: a replica that voted for (view 1, slot 1, d),
+// executed the slot and restarted (replaying it from its durable records) must not vote for a
+// faulty leader's pre-prepare of another digest for the same (view, slot): its PREPARE vote
+// for an executed slot above the stable checkpoint is restored like any other (docs/
+// protocol.md, "Durability"). Otherwise f+1 restarted replicas and f faulty ones certify a
+// second value for a committed slot. Found by tests/sim TestAdversaryRestarts seed 1900.
+func TestRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
+	cfg, _ := durableConfig(2, 1)
+	r, err := pbft.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := func(client string, op smallbank.Op) []pbft.Request {
+		enc, err := smallbank.EncodeOp(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []pbft.Request{{Client: pbft.ClientID(client), Timestamp: 1, Op: enc}}
+	}
+	var records []pbft.Record
+	prepares := func(r *pbft.Replica) []pbft.Digest {
+		rd := r.TakeReady()
+		records = append(records, rd.Persist...)
+		var out []pbft.Digest
+		for _, env := range rd.Messages {
+			if p, ok := env.Msg.(*pbft.Prepare); ok {
+				out = append(out, p.Digest)
+			}
+		}
+		return out
+	}
+	voted := batch("c1", transfer("A", "B", 3))
+	d := pbft.BatchDigest(voted)
+	r.Step(1, &pbft.PrePrepare{View: 1, Seq: 1, Digest: d, Batch: voted})
+	if got := prepares(r); len(got) != 1 || got[0] != d {
+		t.Fatalf("PREPARE for the pre-prepare: got %v, want [%s]", got, d)
+	}
+	r.Step(1, &pbft.Cert{Type: pbft.FullCommitProof, View: 1, Seq: 1, Digest: d, Sig: []byte("fake-cert")})
+	prepares(r)
+	if r.Executed() != 1 {
+		t.Fatalf("executed %d, want 1", r.Executed())
+	}
+	other := batch("c2", transfer("B", "C", 5))
+	r2, _, err := pbft.Recover(cfg, pbft.Recovered{Records: records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Executed() != 1 || r2.View() != 1 || !r2.ViewActive() {
+		t.Fatalf("restarted at slot %d in view %d (active %v), want slot 1 in view 1", r2.Executed(), r2.View(), r2.ViewActive())
+	}
+	prepares(r2)
+	r2.Step(1, &pbft.PrePrepare{View: 1, Seq: 1, Digest: pbft.BatchDigest(other), Batch: other})
+	if got := prepares(r2); len(got) != 0 {
+		t.Fatalf("after a restart it voted %v for view 1 slot 1, where it had voted %s", got, d)
+	}
+}
