@@ -68,11 +68,8 @@ func randomAttacks(rng *rand.Rand) []string {
 // checks of runToCompletion; agreement and exactly-once are checked by the simulator at every
 // step).
 func TestRandomAttacks(t *testing.T) {
-	n := int64(*attackSeedsFlag)
-	if testing.Short() {
-		n = 20
-	}
-	for seed := int64(1); seed <= n; seed++ {
+	first, n := seedRange(*attackSeedsFlag, 20)
+	for seed := first; seed < first+int64(n); seed++ {
 		run := randomAttackRun(seed)
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Logf("live %v attacks %v net %+v", run.live, run.attacks, *run.net)

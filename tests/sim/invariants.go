@@ -18,6 +18,15 @@ type invariants struct {
 	// faulty replicas are left out of every check (see MarkFaulty); observer sees every Ready.
 	faulty   map[pbft.NodeID]bool
 	observer func(id pbft.NodeID, rd *pbft.Ready) error
+	votes    map[voteKey]pbft.Digest   // every vote an honest replica's core sent
+	views    map[pbft.NodeID]pbft.View // the highest view each replica sent a binding message of
+}
+
+type voteKey struct {
+	from pbft.NodeID
+	kind string
+	view pbft.View
+	seq  pbft.Seq
 }
 
 type execKey struct {
@@ -30,6 +39,7 @@ func (v *invariants) init(s *Sim) {
 	v.s = s
 	v.slotDigest = map[pbft.Seq]pbft.Digest{}
 	v.execOf = map[execKey]pbft.Seq{}
+	v.votes, v.views = map[voteKey]pbft.Digest{}, map[pbft.NodeID]pbft.View{}
 	v.total = s.banks[0].Total()
 }
 
@@ -89,4 +99,37 @@ func (s *Sim) Converged(ids ...pbft.NodeID) bool {
 		}
 	}
 	return true
+}
+
+// checkVotes fails the run if honest replica id's core sends two digests for one (kind, view,
+// slot) (PRE-PREPARE, PREPARE, COMMIT; across restarts too), and records the highest view it
+// sent a binding message of. It sees the messages that leave (a crash at a write loses the
+// Ready's binding ones), before any Byzantine behaviour rewrites them.
+func (v *invariants) checkVotes(id pbft.NodeID, rd *pbft.Ready) error {
+	if v.faulty[id] {
+		return nil
+	}
+	for _, env := range rd.Messages {
+		var k voteKey
+		var dg pbft.Digest
+		switch m := env.Msg.(type) {
+		case *pbft.PrePrepare:
+			k, dg = voteKey{id, "PRE-PREPARE", m.View, m.Seq}, m.Digest
+		case *pbft.Prepare:
+			k, dg = voteKey{id, "PREPARE", m.View, m.Seq}, m.Digest
+		case *pbft.Commit:
+			k, dg = voteKey{id, "COMMIT", m.View, m.Seq}, m.Digest
+		case *pbft.ViewChange:
+			v.views[id] = max(v.views[id], m.View)
+			continue
+		default:
+			continue
+		}
+		v.views[id] = max(v.views[id], k.view)
+		if old, ok := v.votes[k]; ok && old != dg {
+			return fmt.Errorf("n%d signed conflicting %s for v%d s%d: %s then %s", id, k.kind, k.view, k.seq, old, dg)
+		}
+		v.votes[k] = dg
+	}
+	return nil
 }

@@ -1,0 +1,43 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+)
+
+// Regressions found by the soaks of TestAdversary (with the conflicting-vote invariant) and of
+// the generators with restarts (TestAdversaryRestarts, TestRandomizedSimulationRestarts).
+
+// TestRegressionCommitResentForItsCertificate: a backup holding a PREPARE-CERT of digest d
+// without the pre-prepare signed COMMIT for d, then accepted a faulty leader's pre-prepare of
+// another digest for the same (view, slot) and, re-sending its COMMIT, signed it for that
+// digest: two COMMIT shares for one (view, slot). Seed 274 of TestAdversary (no restarts)
+// and seed 644 of TestAdversaryRestarts (the same after a power cut of every honest replica).
+func TestRegressionCommitResentForItsCertificate(t *testing.T) {
+	for _, c := range []struct {
+		seed     int64
+		restarts bool
+	}{{274, false}, {644, true}} {
+		if err := advRunWith(c.seed, nil, c.restarts); err != nil {
+			t.Errorf("seed %d (restarts %v): %s", c.seed, c.restarts, strings.SplitN(err.Error(), "\n", 2)[0])
+		}
+	}
+}
+
+// TestRegressionRestartedReplicaKeepsVotesOfExecutedSlots: after a restart a replica had lost
+// its PREPARE votes of the slots it had executed (still in the window) and voted for a faulty
+// leader's second pre-prepare of one of them. Seed 1900 of TestAdversaryRestarts.
+func TestRegressionRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
+	if err := advRunWith(1900, nil, true); err != nil {
+		t.Fatalf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
+	}
+}
+
+// TestRegressionNewViewTimerAfterRestarts: with f replicas down for good, restarts left the
+// 2f+1 others split between view 3 (its leader down) and view 4; the NEW-VIEW timer of view 3
+// counted only VIEW-CHANGE(3)s, four, and never ran. Seed 8 of TestRandomizedSimulationRestarts.
+func TestRegressionNewViewTimerAfterRestarts(t *testing.T) {
+	if err := randomRunWith(8, nil, nil, true); err != nil {
+		t.Fatal(err)
+	}
+}
