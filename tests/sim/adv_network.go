@@ -235,3 +235,15 @@ func (a *Adversary) logOnce(key subsetKey, format string, args ...any) {
 	a.subsets[key] = nil
 	a.logf(format, args...)
 }
+
+// mostKnowing is the honest replica with the highest score (ties: the lowest id), the one a
+// targeted restart hits.
+func (a *Adversary) mostKnowing() pbft.NodeID {
+	best, bestScore := pbft.NodeID(0), -1
+	for _, id := range a.honest() {
+		if sc := a.score(id); sc > bestScore {
+			best, bestScore = id, sc
+		}
+	}
+	return best
+}

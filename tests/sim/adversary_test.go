@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,15 @@ var (
 	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
 	// restartSeedsFlag is the number of seeds of TestAdversaryRestarts.
 	restartSeedsFlag = flag.Int("restart-seeds", 150, "seeds of TestAdversaryRestarts")
+	targetedFlag     = flag.Bool("restart-targeted", false, "TestAdversaryRestarts: crash the replica that knows most half the time")
 )
+
+func restartModeFlag() restartMode {
+	if *targetedFlag || os.Getenv("PBFT_SIM_TARGETED") != "" {
+		return targetedRestarts
+	}
+	return randomRestarts
+}
 
 // advSeeds is the number of adversarial seeds: -seeds when given on the command line, else
 // -adv-seeds (fewer with -short).
@@ -41,13 +50,26 @@ const advClients = 4
 // advRun is one adversarial run: up to f faulty replicas (some twinned) under the
 // adversary, a benign network below it, clients issuing transfers throughout; after the
 // attack phase the adversary heals and every honest client's request must complete.
-func advRun(seed int64, auth Auth) error { return advRunWith(seed, auth, false) }
+func advRun(seed int64, auth Auth) error { return advRunWith(seed, auth, noRestarts) }
+
+// How an adversarial run restarts honest replicas (advRunWith).
+type restartMode int
+
+const (
+	noRestarts restartMode = iota
+	randomRestarts
+	// targetedRestarts: half of the single crashes hit the honest replica that knows most (a
+	// certificate with its batch, Adversary.score), the one whose VIEW-CHANGE the adversary
+	// also holds back from new leaders.
+	targetedRestarts
+)
 
 // advRunWith is advRun, with restarts: the replicas have durable stores (Options.Durable) and,
 // during the attack phase, honest replicas crash and restart from them (restarter: one,
 // several or all honest replicas at once, now or at a write, more often during view changes);
 // all are back before the adversary heals.
-func advRunWith(seed int64, auth Auth, restarts bool) error {
+func advRunWith(seed int64, auth Auth, mode restartMode) error {
+	restarts := mode != noRestarts
 	rng := rand.New(rand.NewSource(seed))
 	net := NetFaults{MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(4))}
 	if rng.Intn(4) == 0 {
@@ -75,6 +97,9 @@ func advRunWith(seed int64, auth Auth, restarts bool) error {
 	var rs *restarter
 	if restarts {
 		rs = newRestarter(s, a.honest(), 5+rng.Intn(40), a.logf)
+		if mode == targetedRestarts {
+			rs.target = a.mostKnowing
+		}
 		a.logf("restarts: %d per 10000 ticks", rs.rate)
 	}
 	for s.Now() < attack {
@@ -178,7 +203,7 @@ func TestAdversary(t *testing.T) {
 // (or PBFT_SIM_SEEDS) sets the number of seeds, -seed replays one.
 func TestAdversaryRestarts(t *testing.T) {
 	if *seedFlag != 0 {
-		if err := advRunWith(*seedFlag, nil, true); err != nil {
+		if err := advRunWith(*seedFlag, nil, restartModeFlag()); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -187,7 +212,7 @@ func TestAdversaryRestarts(t *testing.T) {
 	first, n := seedRange(*restartSeedsFlag, 30)
 	failed := 0
 	for seed := first; seed < first+int64(n); seed++ {
-		err := advRunWith(seed, nil, true)
+		err := advRunWith(seed, nil, restartModeFlag())
 		progress(t, seed, first, n, failed)
 		switch {
 		case err == nil:

@@ -15,11 +15,11 @@ import (
 // and seed 644 of TestAdversaryRestarts (the same after a power cut of every honest replica).
 func TestRegressionCommitResentForItsCertificate(t *testing.T) {
 	for _, c := range []struct {
-		seed     int64
-		restarts bool
-	}{{274, false}, {644, true}} {
-		if err := advRunWith(c.seed, nil, c.restarts); err != nil {
-			t.Errorf("seed %d (restarts %v): %s", c.seed, c.restarts, strings.SplitN(err.Error(), "\n", 2)[0])
+		seed int64
+		mode restartMode
+	}{{274, noRestarts}, {644, randomRestarts}} {
+		if err := advRunWith(c.seed, nil, c.mode); err != nil {
+			t.Errorf("seed %d (restarts %v): %s", c.seed, c.mode, strings.SplitN(err.Error(), "\n", 2)[0])
 		}
 	}
 }
@@ -28,7 +28,7 @@ func TestRegressionCommitResentForItsCertificate(t *testing.T) {
 // its PREPARE votes of the slots it had executed (still in the window) and voted for a faulty
 // leader's second pre-prepare of one of them. Seed 1900 of TestAdversaryRestarts.
 func TestRegressionRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
-	if err := advRunWith(1900, nil, true); err != nil {
+	if err := advRunWith(1900, nil, randomRestarts); err != nil {
 		t.Fatalf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
 	}
 }

@@ -19,6 +19,9 @@ type restarter struct {
 	rate int           // crash events per 10 000 ticks (doubled during view changes)
 	upAt []uint64      // per replica (by NodeID): when a down replica restarts (0: not planned)
 	logf func(string, ...any)
+	// target, if set, names the replica that a single crash hits half the time (the
+	// adversary's choice: the one that knows most).
+	target func() pbft.NodeID
 }
 
 func newRestarter(s *Sim, ids []pbft.NodeID, rate int, logf func(string, ...any)) *restarter {
@@ -58,6 +61,9 @@ func (r *restarter) tick() error {
 	switch pick(r.rng, []int{70, 20, 10}) {
 	case 0:
 		victims = []pbft.NodeID{r.ids[r.rng.Intn(len(r.ids))]}
+		if r.target != nil && r.rng.Intn(2) == 0 {
+			victims[0] = r.target()
+		}
 	case 1:
 		perm := r.rng.Perm(len(r.ids))
 		for _, i := range perm[:2+r.rng.Intn(len(r.ids)-1)] {
