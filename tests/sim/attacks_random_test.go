@@ -77,3 +77,21 @@ func TestRandomAttacks(t *testing.T) {
 		})
 	}
 }
+
+// TestRandomAttacksRestarts is TestRandomAttacks with durable stores, the honest live replicas
+// crashing and restarting (one, several or all of them; restarter) during the first
+// restartTicks ticks: the same outcomes, balances and linearizable history.
+func TestRandomAttacksRestarts(t *testing.T) {
+	first, n := seedRange(*attackSeedsFlag/3, 5)
+	if *seedFlag != 0 {
+		first, n = *seedFlag, 1
+	}
+	for seed := first; seed < first+int64(n); seed++ {
+		run := randomAttackRun(seed)
+		run.restarts = true
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Logf("live %v attacks %v net %+v", run.live, run.attacks, *run.net)
+			run.runToCompletion(t, 300_000)
+		})
+	}
+}

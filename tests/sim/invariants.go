@@ -18,6 +18,7 @@ type invariants struct {
 	// faulty replicas are left out of every check (see MarkFaulty); observer sees every Ready.
 	faulty   map[pbft.NodeID]bool
 	observer func(id pbft.NodeID, rd *pbft.Ready) error
+	highest  pbft.Seq                  // the highest slot a replica (not faulty) executed
 	votes    map[voteKey]pbft.Digest   // every vote an honest replica's core sent
 	views    map[pbft.NodeID]pbft.View // the highest view each replica sent a binding message of
 }
@@ -58,6 +59,7 @@ func (v *invariants) observe(id pbft.NodeID, rd *pbft.Ready) {
 			v.err = fmt.Errorf("agreement violated: n%d executed slot %d with digest %s, another replica with %s", id, e.Seq, e.Digest, d)
 		}
 		v.slotDigest[e.Seq] = e.Digest
+		v.highest = max(v.highest, e.Seq)
 	}
 	for _, rep := range rd.Replies {
 		if rep.ReadOnly || rep.Seq == 0 {
@@ -90,8 +92,14 @@ func (v *invariants) check() error {
 func (s *Sim) Rejected() int { return s.inv.rejected }
 
 // Converged reports whether the given replicas executed the same prefix and hold the same state.
+// In a durable run it also needs them to have executed every slot some replica (not faulty)
+// executed: replicas that all lost power may come back below a slot whose replies clients
+// already accepted, and must execute it again.
 func (s *Sim) Converged(ids ...pbft.NodeID) bool {
 	first := s.Replica(ids[0])
+	if s.dur != nil && first.Executed() < s.inv.highest {
+		return false
+	}
 	for _, id := range ids[1:] {
 		r := s.Replica(id)
 		if r.Executed() != first.Executed() || r.StateDigest() != first.StateDigest() {
