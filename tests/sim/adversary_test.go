@@ -20,11 +20,15 @@ var (
 	// restartSeedsFlag is the number of seeds of TestAdversaryRestarts.
 	restartSeedsFlag = flag.Int("restart-seeds", 150, "seeds of TestAdversaryRestarts")
 	targetedFlag     = flag.Bool("restart-targeted", false, "TestAdversaryRestarts: crash the replica that knows most half the time")
+	lyingFlag        = flag.Bool("restart-lying", false, "TestAdversaryRestarts: faulty replicas serve lying FETCH-REPLYs")
 )
 
 func restartModeFlag() restartMode {
-	if *targetedFlag || os.Getenv("PBFT_SIM_TARGETED") != "" {
+	switch {
+	case *targetedFlag || os.Getenv("PBFT_SIM_TARGETED") != "":
 		return targetedRestarts
+	case *lyingFlag || os.Getenv("PBFT_SIM_LYING") != "":
+		return lyingRestarts
 	}
 	return randomRestarts
 }
@@ -62,6 +66,9 @@ const (
 	// certificate with its batch, Adversary.score), the one whose VIEW-CHANGE the adversary
 	// also holds back from new leaders.
 	targetedRestarts
+	// lyingRestarts: random restarts (restarted replicas catch up a lot), and faulty replicas
+	// serve lying FETCH-REPLYs (Adversary.lyingFetchReply).
+	lyingRestarts
 )
 
 // advRunWith is advRun, with restarts: the replicas have durable stores (Options.Durable) and,
@@ -99,6 +106,10 @@ func advRunWith(seed int64, auth Auth, mode restartMode) error {
 		rs = newRestarter(s, a.honest(), 5+rng.Intn(40), a.logf)
 		if mode == targetedRestarts {
 			rs.target = a.mostKnowing
+		}
+		if mode == lyingRestarts {
+			a.lie = rand.New(rand.NewSource(seed*2654435761 + 11))
+			a.logf("faulty replicas serve lying FETCH-REPLYs")
 		}
 		a.logf("restarts: %d per 10000 ticks", rs.rate)
 	}
@@ -227,8 +238,8 @@ func TestAdversaryRestarts(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("seeds %d..%d in %v, %d failed; %d restarts, %d crashes mid-view-change, %d of every honest replica at once",
-		first, first+int64(n)-1, time.Since(start), failed, restartStats.restarts, restartStats.changing, restartStats.all)
+	t.Logf("seeds %d..%d in %v, %d failed; %d restarts, %d crashes mid-view-change, %d of every honest replica at once, %d lying FETCH-REPLYs",
+		first, first+int64(n)-1, time.Since(start), failed, restartStats.restarts, restartStats.changing, restartStats.all, restartStats.lies)
 }
 
 // testAdversaryRealAuth runs the first seeds against the real authenticator (Ed25519 frames,

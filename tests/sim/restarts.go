@@ -93,9 +93,10 @@ func (r *restarter) tick() error {
 	return nil
 }
 
-// restartStats counts, over a test's runs, the restarts and the ones of replicas that were
-// changing view when they crashed, so that a soak can tell the generator exercised them.
-var restartStats struct{ restarts, changing, all int }
+// restartStats counts, over a test's runs, the restarts, the ones of replicas that were
+// changing view when they crashed, the crashes of every replica at once and the lying
+// FETCH-REPLYs, so that a soak can tell the generator exercised them.
+var restartStats struct{ restarts, changing, all, lies int }
 
 func (r *restarter) restart(id pbft.NodeID) error {
 	r.upAt[id] = 0
