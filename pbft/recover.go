@@ -180,7 +180,11 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 			r.notePrepared(sl, &c, r.batchFor(sl, c.Digest))
 		}
 		if c.Type != PrepareCert && sl.committed == nil {
-			sl.committed = &c
+			// Its batch is at hand when this replica voted for it (RecPrepare keeps the batch):
+			// the slot executes at once. Otherwise catch-up fetches it (afterRecover). After
+			// a power cut of every replica, before their executed records were durable, the
+			// votes are the only copies left, and fetching would find none.
+			sl.committed, sl.batch = &c, r.batchFor(sl, c.Digest)
 			sl.raise(StatusCommitted)
 		} else if c.Type == PrepareCert {
 			sl.raise(StatusPrepared)

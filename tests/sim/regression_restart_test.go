@@ -41,3 +41,15 @@ func TestRegressionNewViewTimerAfterRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRegressionPowerCutBeforeExecutedRecords: every replica lost power after slots 37-39
+// committed on the fast path and executed, before their executed records were durable. Each
+// came back with its votes (batches included) and the FULL-COMMIT-PROOFs, marked the slots
+// committed without their batches and asked its peers for them, who all lacked them too: the
+// cluster stalled for good below slots whose replies clients had accepted. Seed 124 of
+// TestRandomizedSimulationRestarts (found once Converged waits for every executed slot).
+func TestRegressionPowerCutBeforeExecutedRecords(t *testing.T) {
+	if err := randomRunWith(124, nil, nil, true); err != nil {
+		t.Fatal(err)
+	}
+}
