@@ -12,8 +12,8 @@ import (
 // durability gives every replica of a durable run (Options.Durable) an in-memory store
 // (storage.Memory: the real store's keys and encoding) written as the node's group commit
 // writes it (pbft/node/persist.go, docs/protocol.md "Durability"): a Ready's records are
-// written before its binding messages leave (pbft.NeedsDurability); records of a Ready
-// without binding messages are written unsynced, so that a power cut loses them (a process
+// written before its binding messages and its replies leave (pbft.NeedsDurability,
+// pbft.RepliesNeedDurability); records of a Ready without either are written unsynced, so that a power cut loses them (a process
 // crash does not); a snapshot installed through catch-up (Required) is saved before the
 // records, another one only once its records are durable, and only sometimes (the node
 // saves one every few seconds; a restart replays the executed slots since).
@@ -96,7 +96,7 @@ func (s *Sim) CrashAtNextWrite(id pbft.NodeID, after, power bool) {
 // when the replica crashes at this write instead (then the caller sends only what does not
 // bind, and crashes it).
 func (d *durability) persist(id pbft.NodeID, rd *pbft.Ready) bool {
-	binding := false
+	binding := len(rd.Replies) > 0 && pbft.RepliesNeedDurability
 	for _, env := range rd.Messages {
 		binding = binding || pbft.NeedsDurability(env.Msg)
 	}

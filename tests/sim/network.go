@@ -18,7 +18,9 @@ func (s *Sim) drain(id pbft.NodeID) {
 						s.sendEnvelope(id, env)
 					}
 				}
-				s.sendReplies(id, &rd)
+				if !pbft.RepliesNeedDurability {
+					s.sendReplies(id, &rd)
+				}
 				s.dur.crash(id)
 				return
 			}

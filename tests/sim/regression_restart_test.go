@@ -3,6 +3,8 @@ package sim
 import (
 	"strings"
 	"testing"
+
+	"github.com/bftbank/pbft/smallbank"
 )
 
 // Regressions found by the soaks of TestAdversary (with the conflicting-vote invariant) and of
@@ -51,5 +53,47 @@ func TestRegressionNewViewTimerAfterRestarts(t *testing.T) {
 func TestRegressionPowerCutBeforeExecutedRecords(t *testing.T) {
 	if err := randomRunWith(124, nil, nil, true); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRegressionReadAfterPowerCutSeesCompletedWrite: a transfer completes (2f+1 replies), every
+// replica loses power at once and restarts, then the payee reads its balance. Replies used to
+// leave before the executed records were durable (written unsynced): every replica came back
+// below the transfer's slot and 2f+1 of them answered the read with the balance from before
+// it, a history that is not linearizable. Replies now wait for their Ready's records
+// (pbft.RepliesNeedDurability).
+func TestRegressionReadAfterPowerCutSeesCompletedWrite(t *testing.T) {
+	for seed := int64(1); seed <= 10; seed++ {
+		s, err := New(Options{Seed: seed, Clients: 4, Net: NetFaults{MinDelay: 1, MaxDelay: 1}, Durable: true, Configure: vcTimers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pay := smallbank.Op{Kind: smallbank.OpSendPayment, Account: AccountName(0), Dest: AccountName(1), Amount: 7}
+		if err := s.Script([]smallbank.Op{pay}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RunUntil(s.ScriptDone, 10_000); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range allIDs(7) {
+			s.Crash(id, true)
+		}
+		for _, id := range allIDs(7) {
+			if err := s.Restart(id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Script([]smallbank.Op{{Kind: smallbank.OpBalance, Account: AccountName(1)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RunUntil(s.ScriptDone, 10_000); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.ScriptOutcomes()[0].Result.Value; got != InitialBalance+7 {
+			t.Errorf("seed %d: the read after the power cut returned %d, want %d (the completed transfer of 7)", seed, got, InitialBalance+7)
+		}
+		if err := s.CheckHistory(historyDir()); err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+		}
 	}
 }
