@@ -199,6 +199,14 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 func (r *Replica) afterRecover(far Seq) {
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
+		if nv := r.vc.lastNewView; nv != nil && nv.View == r.view {
+			// The slots of its NEW-VIEW's O are taken in this view, those decided by a
+			// certificate included (no vote of this replica records them): proposing there
+			// again would be a second pre-prepare for one (view, slot).
+			for i := range nv.PrePrepares {
+				r.nextSeq = max(r.nextSeq, nv.PrePrepares[i].Seq)
+			}
+		}
 	}
 	if nv := r.vc.lastNewView; !r.viewActive && nv != nil && nv.View == r.view {
 		// It sent this NEW-VIEW and crashed before its own copy came back: it enters the

@@ -106,3 +106,47 @@ func TestRestartExecutesCommittedSlotFromItsVote(t *testing.T) {
 		t.Fatalf("A holds %d after the restart, want 97", a)
 	}
 }
+
+// TestRestartedLeaderProposesAfterItsNewView: the leader of view 2 sent NEW-VIEW(2) whose O
+// holds slot 1 (decided by a commit certificate, so the leader recorded no vote for it in view
+// 2), crashed and restarted in view 2. Its next proposal must take slot 2: proposing at slot 1
+// again is a second pre-prepare for (view 2, slot 1), which backups that restarted too (and
+// hold no pre-prepare of view 2 for a decided slot) would vote for. Found by tests/sim
+// TestRandomizedSimulationRestarts seed 3245.
+func TestRestartedLeaderProposesAfterItsNewView(t *testing.T) {
+	cfg, _ := durableConfig(2, 1) // replica 2 leads view 2
+	enc, err := smallbank.EncodeOp(transfer("A", "B", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided := []pbft.Request{{Client: "c1", Timestamp: 1, Op: enc}}
+	nv := &pbft.NewView{View: 2, PrePrepares: []pbft.PrePrepare{{View: 2, Seq: 1, Digest: pbft.BatchDigest(decided), Batch: decided}}}
+	r, _, err := pbft.Recover(cfg, pbft.Recovered{Records: []pbft.Record{
+		{Kind: pbft.RecView, View: 2, Active: true},
+		{Kind: pbft.RecNewView, View: 2, NewView: nv},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.View() != 2 || !r.ViewActive() || r.Leader() != 2 {
+		t.Fatalf("restarted in view %d (active %v, leader %s), want to lead view 2", r.View(), r.ViewActive(), r.Leader())
+	}
+	r.TakeReady()
+	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Propose(pbft.Request{Client: "c2", Timestamp: 1, Op: enc2})
+	proposed := 0
+	for _, env := range r.TakeReady().Messages {
+		if pp, ok := env.Msg.(*pbft.PrePrepare); ok {
+			proposed++
+			if pp.Seq <= 1 {
+				t.Fatalf("the restarted leader proposed at slot %d of view 2, which its NEW-VIEW's O already holds", pp.Seq)
+			}
+		}
+	}
+	if proposed == 0 {
+		t.Fatal("the restarted leader proposed nothing")
+	}
+}

@@ -130,14 +130,31 @@ func (v *invariants) checkVotes(id pbft.NodeID, rd *pbft.Ready) error {
 		case *pbft.ViewChange:
 			v.views[id] = max(v.views[id], m.View)
 			continue
+		case *pbft.NewView:
+			// O's entries are the leader's pre-prepares of that view.
+			v.views[id] = max(v.views[id], m.View)
+			for i := range m.PrePrepares {
+				pp := &m.PrePrepares[i]
+				if err := v.vote(voteKey{id, "PRE-PREPARE", m.View, pp.Seq}, pp.Digest); err != nil {
+					return err
+				}
+			}
+			continue
 		default:
 			continue
 		}
 		v.views[id] = max(v.views[id], k.view)
-		if old, ok := v.votes[k]; ok && old != dg {
-			return fmt.Errorf("n%d signed conflicting %s for v%d s%d: %s then %s", id, k.kind, k.view, k.seq, old, dg)
+		if err := v.vote(k, dg); err != nil {
+			return err
 		}
-		v.votes[k] = dg
 	}
+	return nil
+}
+
+func (v *invariants) vote(k voteKey, dg pbft.Digest) error {
+	if old, ok := v.votes[k]; ok && old != dg {
+		return fmt.Errorf("%s signed conflicting %s for v%d s%d: %s then %s", k.from, k.kind, k.view, k.seq, old, dg)
+	}
+	v.votes[k] = dg
 	return nil
 }

@@ -97,3 +97,13 @@ func TestRegressionReadAfterPowerCutSeesCompletedWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestRegressionRestartedLeaderProposesAfterItsNewView: the leader of view 3 restarted in view
+// 3 and proposed fresh batches at the slots of its own NEW-VIEW's O (decided there by commit
+// certificates, so it had recorded no vote for them): second pre-prepares for (view 3, slot),
+// voted for by backups that had restarted too. Seed 3245 of TestRandomizedSimulationRestarts.
+func TestRegressionRestartedLeaderProposesAfterItsNewView(t *testing.T) {
+	if err := randomRunWith(3245, nil, nil, true); err != nil {
+		t.Fatal(err)
+	}
+}
