@@ -142,6 +142,14 @@ func (r *Replica) restoreView(views, newViews []*Record) {
 // (kind, view, slot), docs/protocol.md "Durability").
 func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 	votes := 0
+	// Every voted batch, by slot and digest: a certificate of a value this replica voted for
+	// in an earlier view takes its batch from that vote, though a later vote (of another
+	// value) replaced it as the slot's vote.
+	type slotDigest struct {
+		s Seq
+		d Digest
+	}
+	voted := map[slotDigest][]Request{}
 	for _, rc := range byKind[RecPrepare] {
 		if rc.Seq <= r.stable.Seq {
 			continue
@@ -150,6 +158,7 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		if BatchDigest(rc.Batch) != rc.Digest {
 			continue
 		}
+		voted[slotDigest{rc.Seq, rc.Digest}] = rc.Batch
 		if sl.vote == nil || sl.vote.View < rc.View {
 			sl.vote = &VoteEntry{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
 			votes++
@@ -176,15 +185,19 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		}
 		sl := r.slotAt(rc.Seq)
 		c := *rc.Cert
+		batch := r.batchFor(sl, c.Digest)
+		if batch == nil {
+			batch = voted[slotDigest{c.Seq, c.Digest}]
+		}
 		if c.Type != CommitCert {
-			r.notePrepared(sl, &c, r.batchFor(sl, c.Digest))
+			r.notePrepared(sl, &c, batch)
 		}
 		if c.Type != PrepareCert && sl.committed == nil {
 			// Its batch is at hand when this replica voted for it (RecPrepare keeps the batch):
 			// the slot executes at once. Otherwise catch-up fetches it (afterRecover). After
 			// a power cut of every replica, before their executed records were durable, the
 			// votes are the only copies left, and fetching would find none.
-			sl.committed, sl.batch = &c, r.batchFor(sl, c.Digest)
+			sl.committed, sl.batch = &c, batch
 			sl.raise(StatusCommitted)
 		} else if c.Type == PrepareCert {
 			sl.raise(StatusPrepared)

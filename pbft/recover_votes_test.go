@@ -150,3 +150,53 @@ func TestRestartedLeaderProposesAfterItsNewView(t *testing.T) {
 		t.Fatal("the restarted leader proposed nothing")
 	}
 }
+
+// TestRestoredCertificateKeepsBatchOfEarlierVote: a replica voted for d at slot 1 in view 1
+// and holds d's PREPARE-CERT, then voted for another value in view 2, and restarted changing
+// into view 3. Its VIEW-CHANGE must report d's certificate with d's batch, which only its
+// view-1 vote record holds: reported by digest alone, a new leader whose O carries d waits for
+// a batch that a cluster restarted after a power cut may no longer hold anywhere else (a stall
+// found by tests/sim TestRandomizedSimulationRestarts seed 3245 before its root cause was
+// fixed).
+func TestRestoredCertificateKeepsBatchOfEarlierVote(t *testing.T) {
+	cfg, _ := durableConfig(2, 1)
+	enc1, err := smallbank.EncodeOp(transfer("A", "B", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1 := []pbft.Request{{Client: "c1", Timestamp: 1, Op: enc1}}
+	b2 := []pbft.Request{{Client: "c2", Timestamp: 1, Op: enc2}}
+	d1, d2 := pbft.BatchDigest(b1), pbft.BatchDigest(b2)
+	cert := pbft.Cert{Type: pbft.PrepareCert, View: 1, Seq: 1, Digest: d1, Sig: []byte("fake-cert")}
+	r, _, err := pbft.Recover(cfg, pbft.Recovered{Records: []pbft.Record{
+		{Kind: pbft.RecView, View: 3},
+		{Kind: pbft.RecPrepare, View: 1, Seq: 1, Digest: d1, Batch: b1},
+		{Kind: pbft.RecCert, View: 1, Seq: 1, Digest: d1, Cert: &cert},
+		{Kind: pbft.RecPrepare, View: 2, Seq: 1, Digest: d2, Batch: b2},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, env := range r.TakeReady().Messages {
+		vc, ok := env.Msg.(*pbft.ViewChange)
+		if !ok || env.To != 3 {
+			continue
+		}
+		for _, p := range vc.Prepared {
+			if p.Cert.Seq == 1 && p.Cert.Digest == d1 {
+				found = true
+				if pbft.BatchDigest(p.Batch) != d1 || len(p.Batch) == 0 {
+					t.Fatalf("VIEW-CHANGE(3) to the new leader reports the PREPARE-CERT of slot 1 without its batch")
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no VIEW-CHANGE(3) to the new leader reporting slot 1's PREPARE-CERT")
+	}
+}
