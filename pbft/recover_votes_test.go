@@ -200,3 +200,39 @@ func TestRestoredCertificateKeepsBatchOfEarlierVote(t *testing.T) {
 		t.Fatal("no VIEW-CHANGE(3) to the new leader reporting slot 1's PREPARE-CERT")
 	}
 }
+
+// TestRestartedReplicaRefusesProposalOverCommittedSlot: a replica entered view 2 by a NEW-VIEW
+// whose O decided slot 1 with a commit certificate (acceptDecided: no vote, no pre-prepare
+// record of view 2) and restarted in view 2. A faulty leader of view 2 then proposes another
+// value at slot 1: the replica must refuse it by the certificate it restored, not vote for it
+// (with f faulty replicas, f+1 such restarted replicas would certify a second value for a
+// committed slot).
+func TestRestartedReplicaRefusesProposalOverCommittedSlot(t *testing.T) {
+	cfg, _ := durableConfig(3, 1) // replica 3; replica 2 leads view 2
+	enc1, err := smallbank.EncodeOp(transfer("A", "B", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1 := []pbft.Request{{Client: "c1", Timestamp: 1, Op: enc1}}
+	b2 := []pbft.Request{{Client: "c2", Timestamp: 1, Op: enc2}}
+	d1, d2 := pbft.BatchDigest(b1), pbft.BatchDigest(b2)
+	cert := pbft.Cert{Type: pbft.CommitCert, View: 1, Seq: 1, Digest: d1, Sig: []byte("fake-cert")}
+	r, _, err := pbft.Recover(cfg, pbft.Recovered{Records: []pbft.Record{
+		{Kind: pbft.RecView, View: 2, Active: true},
+		{Kind: pbft.RecCert, View: 1, Seq: 1, Digest: d1, Cert: &cert},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.TakeReady()
+	r.Step(2, &pbft.PrePrepare{View: 2, Seq: 1, Digest: d2, Batch: b2})
+	for _, env := range r.TakeReady().Messages {
+		if p, ok := env.Msg.(*pbft.Prepare); ok {
+			t.Fatalf("voted PREPARE(v=%d, s=%d, %s) over slot 1's commit certificate for %s", p.View, p.Seq, p.Digest, d1)
+		}
+	}
+}
