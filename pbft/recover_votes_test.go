@@ -1,6 +1,7 @@
 package pbft_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
@@ -235,4 +236,48 @@ func TestRestartedReplicaRefusesProposalOverCommittedSlot(t *testing.T) {
 			t.Fatalf("voted PREPARE(v=%d, s=%d, %s) over slot 1's commit certificate for %s", p.View, p.Seq, p.Digest, d1)
 		}
 	}
+}
+
+// TestRestartedReplicaResendsCheckpointShares: a replica executed slots 1 and 2 (a checkpoint
+// at 2, K = 2) whose checkpoint never became stable, and restarted: replay takes the
+// checkpoint again, and its share must go out again (within ResendTicks), or after a power cut
+// of every replica no checkpoint ever becomes stable, the window stays full and the cluster
+// stalls (tests/sim TestRandomizedSimulationRestarts seed 1644).
+func TestRestartedReplicaResendsCheckpointShares(t *testing.T) {
+	cfg, _ := durableConfig(2, 1)
+	r, err := pbft.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []pbft.Record
+	for s := pbft.Seq(1); s <= 2; s++ {
+		enc, err := smallbank.EncodeOp(transfer("A", "B", int64(s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := []pbft.Request{{Client: pbft.ClientID(fmt.Sprint("c", s)), Timestamp: 1, Op: enc}}
+		d := pbft.BatchDigest(b)
+		r.Step(1, &pbft.PrePrepare{View: 1, Seq: s, Digest: d, Batch: b})
+		r.Step(1, &pbft.Cert{Type: pbft.FullCommitProof, View: 1, Seq: s, Digest: d, Sig: []byte("fake-cert")})
+		records = append(records, r.TakeReady().Persist...)
+	}
+	if r.Executed() != 2 {
+		t.Fatalf("executed %d, want 2", r.Executed())
+	}
+	r2, _, err := pbft.Recover(cfg, pbft.Recovered{Records: records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Executed() != 2 || r2.StableCheckpoint().Seq != 0 {
+		t.Fatalf("restarted at slot %d, stable %d; want slot 2, stable 0", r2.Executed(), r2.StableCheckpoint().Seq)
+	}
+	for range 3 * cfg.ResendTicks {
+		r2.Tick()
+		for _, env := range r2.TakeReady().Messages {
+			if c, ok := env.Msg.(*pbft.Checkpoint); ok && c.Seq == 2 {
+				return
+			}
+		}
+	}
+	t.Fatal("the restarted replica never sent its share of checkpoint 2 again")
 }

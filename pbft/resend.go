@@ -11,6 +11,7 @@ func (r *Replica) resendTick() {
 		return
 	}
 	r.lastResend = r.now
+	r.resendCheckpoints()
 	if !r.viewActive {
 		r.resendViewChange()
 		r.maybeSendNewView() // a batch of O may have been missing

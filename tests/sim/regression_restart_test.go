@@ -107,3 +107,13 @@ func TestRegressionRestartedLeaderProposesAfterItsNewView(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRegressionCheckpointSharesAfterRestarts: every replica restarted after executing past
+// its last stable checkpoint; the checkpoint shares of the checkpoints replay took again were
+// never sent, no checkpoint became stable, the window stayed full and the cluster changed view
+// for good without executing anything. Seed 1644 of TestRandomizedSimulationRestarts.
+func TestRegressionCheckpointSharesAfterRestarts(t *testing.T) {
+	if err := randomRunWith(1644, nil, nil, true); err != nil {
+		t.Fatal(err)
+	}
+}
