@@ -125,7 +125,9 @@ func TestRandomizedSimulation(t *testing.T) {
 	first, n := seedRange(*seedsFlag, 20)
 	failed := 0
 	for seed := first; seed < first+int64(n); seed++ {
-		if err := randomRun(seed); err != nil {
+		err := randomRun(seed)
+		progress(t, seed, first, n, failed)
+		if err != nil {
 			failed++
 			t.Errorf("%v", err)
 			if failed > 5 {
@@ -173,7 +175,9 @@ func TestRandomizedSimulationRestarts(t *testing.T) {
 	first, n := seedRange(*seedsFlag/4, 10)
 	failed := 0
 	for seed := first; seed < first+int64(n); seed++ {
-		if err := randomRunWith(seed, nil, nil, true); err != nil {
+		err := randomRunWith(seed, nil, nil, true)
+		progress(t, seed, first, n, failed)
+		if err != nil {
 			failed++
 			t.Errorf("seed %d (restarts): %v", seed, err)
 			if failed > 5 {
