@@ -1,6 +1,10 @@
 package pbft
 
-import "github.com/bftbank/pbft/pbft/quorum"
+import (
+	"slices"
+
+	"github.com/bftbank/pbft/pbft/quorum"
+)
 
 // Checkpoints (docs/protocol.md, "Checkpoints and catch-up"): every K executed slots a replica
 // multicasts CHECKPOINT(s, state digest) with a τ-share; 2f+1 matching shares combine into a
@@ -11,6 +15,7 @@ import "github.com/bftbank/pbft/pbft/quorum"
 type ownCheckpoint struct {
 	state    Digest
 	snapshot *frozenState
+	sent     uint64 // tick its share was last broadcast (resendCheckpoints)
 }
 
 // checkpointVotes gathers the shares for one checkpoint slot: one state digest and share per
@@ -31,7 +36,7 @@ type aheadCheckpoints map[NodeID]Seq
 
 func (r *Replica) takeCheckpoint() {
 	s := r.executed
-	own := ownCheckpoint{state: r.stateDigest(), snapshot: r.freezeState()}
+	own := ownCheckpoint{state: r.stateDigest(), snapshot: r.freezeState(), sent: r.now}
 	r.ownCkpt[s] = own
 	r.logf("s=%d checkpoint state=%s", s, own.state)
 	r.broadcast(&Checkpoint{Seq: s, State: own.state})
@@ -173,5 +178,28 @@ func (r *Replica) garbageCollect() {
 		if s <= h {
 			delete(r.ahead, id)
 		}
+	}
+}
+
+// resendCheckpoints re-broadcasts the share of every own checkpoint above the stable one that
+// has not become stable within ResendTicks of its last broadcast. Shares are otherwise sent
+// once, when the checkpoint is taken: lost ones, and the ones of checkpoints a restarted
+// replica took again while replaying (Recover sends nothing it produced then), left the
+// checkpoint unstable; once every replica had restarted past its last stable checkpoint
+// (a power cut), none was ever stable again, the window stayed full and the cluster stalled,
+// changing view for good (docs/protocol.md, "Checkpoints and catch-up").
+func (r *Replica) resendCheckpoints() {
+	var due []Seq
+	for s, own := range r.ownCkpt {
+		if s > r.stable.Seq && r.now-own.sent >= uint64(r.cfg.ResendTicks) {
+			due = append(due, s)
+		}
+	}
+	slices.Sort(due) // in order: the run stays deterministic
+	for _, s := range due {
+		own := r.ownCkpt[s]
+		own.sent = r.now
+		r.ownCkpt[s] = own
+		r.broadcast(&Checkpoint{Seq: s, State: own.state})
 	}
 }

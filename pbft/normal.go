@@ -113,6 +113,14 @@ func (r *Replica) validBatch(batch []Request) bool {
 // the collector carrying the τ- and σ-shares (the signer fills them).
 func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	sl := r.slotAt(pp.Seq)
+	if c := sl.committed; c != nil && c.Digest != pp.Digest {
+		// The slot's value is final: only a faulty leader proposes another. A replica that
+		// took the slot from a NEW-VIEW's certificate (acceptDecided) and restarted holds that
+		// certificate but no pre-prepare of the view to refuse the proposal by.
+		r.stats.RejectedConflicts++
+		r.logf("s=%d reject PRE-PREPARE d=%s conflicting with the commit certificate d=%s", pp.Seq, pp.Digest, c.Digest)
+		return
+	}
 	if sl.pp != nil && sl.pp.View == pp.View {
 		switch {
 		case sl.pp.Digest != pp.Digest:
@@ -167,7 +175,7 @@ func (r *Replica) onCert(c *Cert) {
 		r.notePrepared(sl, c, batch)
 		sl.raise(StatusPrepared)
 		if c.View == r.view && r.viewActive && sl.sentCommit != c.View {
-			sl.sentCommit = c.View
+			sl.sentCommit, sl.commitFor = c.View, c.Digest
 			r.persist(Record{Kind: RecCommit, View: c.View, Seq: c.Seq, Digest: c.Digest})
 			r.send(r.cfg.leaderOf(c.View), &Commit{View: c.View, Seq: c.Seq, Digest: c.Digest})
 		}

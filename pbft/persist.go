@@ -93,12 +93,9 @@ func (r *Replica) offerCheckpoint(required bool) {
 // earlier Ready) are durable. Those are the messages that bind the sender: its votes and
 // proposals (PRE-PREPARE, PREPARE, COMMIT, its own share included) and its view-change
 // messages (VIEW-CHANGE, NEW-VIEW), which it must never contradict after a restart. Everything
-// else may leave at once, without waiting for any record, replies included: certificates,
-// checkpoint shares and catch-up carry nothing the sender could contradict, and a reply
-// acknowledges a value that stays committed if every replica loses power before its executed
-// slot is durable: a FULL-COMMIT-PROOF needs the durable votes of all n replicas, a COMMIT-CERT
-// the durable PREPARE-CERTs of 2f+1 COMMIT signers, and after a restart their VIEW-CHANGEs make
-// every later NEW-VIEW propose the value again (docs/protocol.md, "Durability").
+// else may leave at once, without waiting for any record: certificates, checkpoint shares and
+// catch-up carry nothing the sender could contradict. Replies are the exception
+// (RepliesNeedDurability).
 func NeedsDurability(m Message) bool {
 	switch m.(type) {
 	case *PrePrepare, *Prepare, *Commit, *ViewChange, *NewView:
@@ -106,3 +103,16 @@ func NeedsDurability(m Message) bool {
 	}
 	return false
 }
+
+// RepliesNeedDurability says that a Ready's replies, like its binding messages, leave only once
+// the records of that Ready and of every earlier one are durable. A reply's value stays
+// committed without it (a FULL-COMMIT-PROOF needs the durable votes of all n replicas, a
+// COMMIT-CERT the durable PREPARE-CERTs of 2f+1 COMMIT signers, and after a restart their
+// VIEW-CHANGEs make every later NEW-VIEW propose the value again), but linearizability needs
+// more: it relies on a replica that answered from the state after slot s never answering from
+// an earlier state again (docs/protocol.md, "Linearizability"). A replica that replied before
+// its executed records were durable and then lost power came back below s and answered reads
+// from the state before s: a write completed, every replica lost power, and a read that
+// started afterwards returned the balance from before the write (tests/sim
+// TestRegressionReadAfterPowerCutSeesCompletedWrite).
+const RepliesNeedDurability = true

@@ -40,8 +40,8 @@ func (j *CombineJob) Payload() []byte {
 
 // Ready is what the core asks its caller to do after an input. The caller must, in this order:
 //  0. make Persist durable (and Checkpoint, when Required) before any of the Messages for
-//     which NeedsDurability holds leaves; the other Messages, Replies and CombineJobs need not
-//     wait;
+//     which NeedsDurability holds leaves, and before the Replies leave (RepliesNeedDurability);
+//     the other Messages and CombineJobs need not wait;
 //  1. seal and send Messages (a Broadcast also goes to the sender itself, delivered locally);
 //  2. run CombineJobs off the protocol loop and feed each result back with Step(self, *Combined);
 //  3. authenticate and send Replies to their clients.

@@ -136,16 +136,29 @@ func (r *Replica) restoreView(views, newViews []*Record) {
 }
 
 // restoreVotes restores the votes and certificates of the slots above the stable checkpoint.
+// The PREPARE and COMMIT votes of slots it executed (replayed) are restored too: those slots
+// are still in the window, and a faulty leader's second pre-prepare for one of them must be
+// refused as before the crash, not voted for (a replica never signs two digests for one
+// (kind, view, slot), docs/protocol.md "Durability").
 func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 	votes := 0
+	// Every voted batch, by slot and digest: a certificate of a value this replica voted for
+	// in an earlier view takes its batch from that vote, though a later vote (of another
+	// value) replaced it as the slot's vote.
+	type slotDigest struct {
+		s Seq
+		d Digest
+	}
+	voted := map[slotDigest][]Request{}
 	for _, rc := range byKind[RecPrepare] {
-		if rc.Seq <= r.stable.Seq || rc.Seq <= r.executed {
+		if rc.Seq <= r.stable.Seq {
 			continue
 		}
 		sl := r.slotAt(rc.Seq)
 		if BatchDigest(rc.Batch) != rc.Digest {
 			continue
 		}
+		voted[slotDigest{rc.Seq, rc.Digest}] = rc.Batch
 		if sl.vote == nil || sl.vote.View < rc.View {
 			sl.vote = &VoteEntry{View: rc.View, Seq: rc.Seq, Digest: rc.Digest, Batch: rc.Batch}
 			votes++
@@ -160,9 +173,10 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		}
 	}
 	for _, rc := range byKind[RecCommit] {
-		if rc.Seq > r.stable.Seq && rc.Seq > r.executed {
-			sl := r.slotAt(rc.Seq)
-			sl.sentCommit = max(sl.sentCommit, rc.View)
+		if rc.Seq > r.stable.Seq {
+			if sl := r.slotAt(rc.Seq); rc.View > sl.sentCommit {
+				sl.sentCommit, sl.commitFor = rc.View, rc.Digest
+			}
 		}
 	}
 	for _, rc := range byKind[RecCert] {
@@ -171,11 +185,19 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 		}
 		sl := r.slotAt(rc.Seq)
 		c := *rc.Cert
+		batch := r.batchFor(sl, c.Digest)
+		if batch == nil {
+			batch = voted[slotDigest{c.Seq, c.Digest}]
+		}
 		if c.Type != CommitCert {
-			r.notePrepared(sl, &c, r.batchFor(sl, c.Digest))
+			r.notePrepared(sl, &c, batch)
 		}
 		if c.Type != PrepareCert && sl.committed == nil {
-			sl.committed = &c
+			// Its batch is at hand when this replica voted for it (RecPrepare keeps the batch):
+			// the slot executes at once. Otherwise catch-up fetches it (afterRecover). After
+			// a power cut of every replica, before their executed records were durable, the
+			// votes are the only copies left, and fetching would find none.
+			sl.committed, sl.batch = &c, batch
 			sl.raise(StatusCommitted)
 		} else if c.Type == PrepareCert {
 			sl.raise(StatusPrepared)
@@ -190,6 +212,14 @@ func (r *Replica) restoreVotes(byKind map[RecordKind][]*Record) int {
 func (r *Replica) afterRecover(far Seq) {
 	if r.isLeader() {
 		r.nextSeq = max(r.nextSeq, r.executed, r.stable.Seq)
+		if nv := r.vc.lastNewView; nv != nil && nv.View == r.view {
+			// The slots of its NEW-VIEW's O are taken in this view, those decided by a
+			// certificate included (no vote of this replica records them): proposing there
+			// again would be a second pre-prepare for one (view, slot).
+			for i := range nv.PrePrepares {
+				r.nextSeq = max(r.nextSeq, nv.PrePrepares[i].Seq)
+			}
+		}
 	}
 	if nv := r.vc.lastNewView; !r.viewActive && nv != nil && nv.View == r.view {
 		// It sent this NEW-VIEW and crashed before its own copy came back: it enters the

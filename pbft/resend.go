@@ -11,6 +11,7 @@ func (r *Replica) resendTick() {
 		return
 	}
 	r.lastResend = r.now
+	r.resendCheckpoints()
 	if !r.viewActive {
 		r.resendViewChange()
 		r.maybeSendNewView() // a batch of O may have been missing
@@ -19,16 +20,21 @@ func (r *Replica) resendTick() {
 	leader := r.Leader()
 	for s := r.executed + 1; s <= r.stable.Seq+r.cfg.Window; s++ {
 		sl := r.slots[s]
-		if sl == nil || sl.pp == nil || sl.pp.View != r.view || sl.committed != nil ||
-			r.now-sl.since < uint64(r.cfg.ResendTicks) {
+		if sl == nil || sl.committed != nil || r.now-sl.since < uint64(r.cfg.ResendTicks) {
 			continue
 		}
-		if r.isLeader() {
+		hasPP := sl.pp != nil && sl.pp.View == r.view
+		if hasPP && r.isLeader() {
 			r.broadcast(sl.pp)
 		}
-		if sl.sentCommit == r.view {
-			r.send(leader, &Commit{View: r.view, Seq: s, Digest: sl.pp.Digest})
-		} else {
+		switch {
+		case sl.sentCommit == r.view:
+			// The COMMIT it signed, for its PREPARE-CERT's digest: the pre-prepare it holds
+			// may be missing (the certificate came without the batch) or carry another digest
+			// (a faulty leader's second pre-prepare), and a COMMIT for that would be a second
+			// share for one (view, slot).
+			r.send(leader, &Commit{View: r.view, Seq: s, Digest: sl.commitFor})
+		case hasPP:
 			r.sendPrepare(sl, false)
 		}
 	}

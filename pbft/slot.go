@@ -33,6 +33,7 @@ type slot struct {
 
 	vote       *VoteEntry // the highest-view pre-prepare this replica sent a σ-share for
 	sentCommit View       // the view in which this replica sent COMMIT (0 = never)
+	commitFor  Digest     // the digest of that COMMIT (its PREPARE-CERT's; pp may hold another)
 	tauSent    bool       // this replica's PREPARE for pp carried its τ-share
 
 	since         uint64    // tick at which the current view's pre-prepare was accepted

@@ -94,9 +94,13 @@ func (r *Replica) viewChangeTick() {
 		}
 		return
 	}
-	// PBFT's liveness rule: the NEW-VIEW timer runs only once 2f+1 replicas asked for this view;
-	// otherwise replicas whose timers drift would leapfrog each other through the views.
-	if len(vc.msgs[r.view]) < r.cfg.quorum() {
+	// PBFT's liveness rule: the NEW-VIEW timer runs only once 2f+1 replicas asked for this view
+	// (or a later one); otherwise replicas whose timers drift would leapfrog each other through
+	// the views. A replica that asked for a later view counts: it no longer re-sends its
+	// VIEW-CHANGE for this one, so a replica that restarted (or lost that message) while the
+	// others moved on would otherwise wait here for good, and with f replicas down, the 2f+1
+	// others split between this view and the next are all needed.
+	if r.askedAtLeast(r.view) < r.cfg.quorum() {
 		vc.started = r.now
 		return
 	}
@@ -270,6 +274,21 @@ func (v *viewChangeState) prune(current View) {
 			delete(v.msgs, view)
 		}
 	}
+}
+
+// askedAtLeast is the number of distinct replicas whose VIEW-CHANGE for view v or a later one
+// is kept.
+func (r *Replica) askedAtLeast(v View) int {
+	seen := make(map[NodeID]bool, r.cfg.N)
+	for view, set := range r.vc.msgs {
+		if view < v {
+			continue
+		}
+		for id := range set {
+			seen[id] = true
+		}
+	}
+	return len(seen)
 }
 
 // viewToJoin returns the smallest view above the current one that f+1 distinct replicas

@@ -123,9 +123,8 @@ func (nd *node) replyAll(reps []pbft.Reply, now time.Time, wait uint64) {
 	}
 	for chunk := range slices.Chunk(out, replyChunk) {
 		// Replies leave through the sequencer, in order with the messages dispatched before
-		// them, without waiting for any record (wait is 0) but after a snapshot installed
-		// through catch-up (pbft.NeedsDurability says why that loses no acknowledged
-		// transaction).
+		// them, once the records of their Ready and every earlier one are durable (wait;
+		// pbft.RepliesNeedDurability says why).
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() {
 			frames := make([][]byte, len(chunk))

@@ -126,10 +126,11 @@ func (nd *node) flush() {
 
 // dispatchDurable dispatches a Ready of a durable replica: its records go to the group commit, and
 // each message or reply waits for what it depends on (persister): a binding message for this
-// Ready's records (and earlier ones), the rest for nothing. A snapshot installed through catch-up
-// (Required) holds all of the Ready's messages and replies.
+// Ready's records (and earlier ones), and so does a reply (pbft.RepliesNeedDurability), the
+// rest for nothing. A snapshot installed through catch-up (Required) holds all of the Ready's
+// messages and replies.
 func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
-	binding := false
+	binding := len(rd.Replies) > 0 && pbft.RepliesNeedDurability
 	for i := range rd.Messages {
 		binding = binding || pbft.NeedsDurability(rd.Messages[i].Msg)
 	}
@@ -141,7 +142,11 @@ func (nd *node) dispatchDurable(rd *pbft.Ready, now time.Time) {
 	for i := range rd.Messages {
 		nd.dispatch(rd.Messages[i], sendWait(rd.Messages[i].Msg, job, all))
 	}
-	nd.replyAll(rd.Replies, now, all)
+	replies := all
+	if pbft.RepliesNeedDurability {
+		replies = job
+	}
+	nd.replyAll(rd.Replies, now, replies)
 }
 
 // sendWait is the persister job message m waits for (0: none): job, its Ready's, if m binds

@@ -24,6 +24,12 @@ func (a *Adversary) faultySend(from, to pbft.NodeID, m pbft.Message) bool {
 		a.logOnce(subsetKey{fmt.Sprint("fetch ", from, to), first.View, first.Seq},
 			"%s serves %d committed slots from s%d (%s) to %s", from, len(fr.Slots), first.Seq, first.Type, to)
 	}
+	if fr, ok := m.(*pbft.FetchReply); ok && a.lie != nil {
+		if lie := a.lyingFetchReply(fr); lie != nil {
+			a.inject(from, to, lie)
+			return false
+		}
+	}
 	switch m := m.(type) {
 	case *pbft.PrePrepare:
 		if p := a.plan(m.View); p.leader == from {
@@ -234,4 +240,60 @@ func (a *Adversary) logOnce(key subsetKey, format string, args ...any) {
 	}
 	a.subsets[key] = nil
 	a.logf(format, args...)
+}
+
+// mostKnowing is the honest replica with the highest score (ties: the lowest id), the one a
+// targeted restart hits.
+func (a *Adversary) mostKnowing() pbft.NodeID {
+	best, bestScore := pbft.NodeID(0), -1
+	for _, id := range a.honest() {
+		if sc := a.score(id); sc > bestScore {
+			best, bestScore = id, sc
+		}
+	}
+	return best
+}
+
+// lyingFetchReply returns a faulty replica's FETCH-REPLY changed within what its keys allow
+// (certificates cannot be forged, only reused): a slot's batch swapped for another slot's, a
+// slot dropped or slots reordered, a committed slot presented under another slot's
+// certificate, the snapshot's state garbled, or an older snapshot (with its genuine older
+// certificate) served instead. nil: this reply goes out as it is. The catch-up of an honest
+// replica must install nothing that is not what its certificate names.
+func (a *Adversary) lyingFetchReply(fr *pbft.FetchReply) *pbft.FetchReply {
+	if sn := fr.Snapshot; sn != nil && (len(a.oldSnaps) == 0 || a.oldSnaps[len(a.oldSnaps)-1].Cert.Seq < sn.Cert.Seq) {
+		a.oldSnaps = append(a.oldSnaps, sn)
+	}
+	if a.lie.Intn(2) == 0 {
+		return nil
+	}
+	lie := &pbft.FetchReply{Snapshot: fr.Snapshot, Slots: append([]pbft.CommittedSlot(nil), fr.Slots...)}
+	n := len(lie.Slots)
+	switch k := a.lie.Intn(6); {
+	case k == 0 && n >= 2:
+		i, j := a.lie.Intn(n), a.lie.Intn(n)
+		lie.Slots[i].PrePrepare.Batch = lie.Slots[j].PrePrepare.Batch
+		lie.Slots[i].PrePrepare.Digest = pbft.BatchDigest(lie.Slots[j].PrePrepare.Batch)
+	case k == 1 && n >= 2:
+		i := a.lie.Intn(n)
+		lie.Slots = append(lie.Slots[:i], lie.Slots[i+1:]...)
+	case k == 2 && n >= 2:
+		a.lie.Shuffle(n, func(i, j int) { lie.Slots[i], lie.Slots[j] = lie.Slots[j], lie.Slots[i] })
+	case k == 3 && n >= 2:
+		i, j := a.lie.Intn(n), a.lie.Intn(n)
+		lie.Slots[i].Cert = lie.Slots[j].Cert
+	case k == 4 && fr.Snapshot != nil:
+		garbled := *fr.Snapshot
+		garbled.State = append([]byte(nil), garbled.State...)
+		if len(garbled.State) > 0 {
+			garbled.State[a.lie.Intn(len(garbled.State))] ^= 0x5a
+		}
+		lie.Snapshot = &garbled
+	case k == 5 && len(a.oldSnaps) > 0:
+		lie.Snapshot = a.oldSnaps[a.lie.Intn(len(a.oldSnaps))]
+	default:
+		return nil
+	}
+	restartStats.lies++
+	return lie
 }

@@ -36,8 +36,12 @@ type Adversary struct {
 	byz     *byzClient // a Byzantine client, if any
 	batches *batchRegistry
 	log     transcript
-	healed  bool
-	err     error
+	// lie, when set (its own PRNG, so that runs without it replay as before), makes faulty
+	// replicas serve lying FETCH-REPLYs (lyingFetchReply); oldSnaps are the snapshots seen.
+	lie      *rand.Rand
+	oldSnaps []*pbft.Snapshot
+	healed   bool
+	err      error
 }
 
 // subsetKey names a faulty message whose recipients are chosen once: every copy and

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,21 @@ var (
 	advSeedsFlag = flag.Int("adv-seeds", 1000, "seeds of TestAdversary (-seeds overrides it when given)")
 	advRealFlag  = flag.Int("adv-real", 10, "seeds of TestAdversary run with the real authenticator")
 	advAllFlag   = flag.Bool("adv-all", false, "TestAdversary: run every seed, one line per failure")
+	// restartSeedsFlag is the number of seeds of TestAdversaryRestarts.
+	restartSeedsFlag = flag.Int("restart-seeds", 150, "seeds of TestAdversaryRestarts")
+	targetedFlag     = flag.Bool("restart-targeted", false, "TestAdversaryRestarts: crash the replica that knows most half the time")
+	lyingFlag        = flag.Bool("restart-lying", false, "TestAdversaryRestarts: faulty replicas serve lying FETCH-REPLYs")
 )
+
+func restartModeFlag() restartMode {
+	switch {
+	case *targetedFlag || os.Getenv("PBFT_SIM_TARGETED") != "":
+		return targetedRestarts
+	case *lyingFlag || os.Getenv("PBFT_SIM_LYING") != "":
+		return lyingRestarts
+	}
+	return randomRestarts
+}
 
 // advSeeds is the number of adversarial seeds: -seeds when given on the command line, else
 // -adv-seeds (fewer with -short).
@@ -39,14 +54,36 @@ const advClients = 4
 // advRun is one adversarial run: up to f faulty replicas (some twinned) under the
 // adversary, a benign network below it, clients issuing transfers throughout; after the
 // attack phase the adversary heals and every honest client's request must complete.
-func advRun(seed int64, auth Auth) error {
+func advRun(seed int64, auth Auth) error { return advRunWith(seed, auth, noRestarts) }
+
+// How an adversarial run restarts honest replicas (advRunWith).
+type restartMode int
+
+const (
+	noRestarts restartMode = iota
+	randomRestarts
+	// targetedRestarts: half of the single crashes hit the honest replica that knows most (a
+	// certificate with its batch, Adversary.score), the one whose VIEW-CHANGE the adversary
+	// also holds back from new leaders.
+	targetedRestarts
+	// lyingRestarts: random restarts (restarted replicas catch up a lot), and faulty replicas
+	// serve lying FETCH-REPLYs (Adversary.lyingFetchReply).
+	lyingRestarts
+)
+
+// advRunWith is advRun, with restarts: the replicas have durable stores (Options.Durable) and,
+// during the attack phase, honest replicas crash and restart from them (restarter: one,
+// several or all honest replicas at once, now or at a write, more often during view changes);
+// all are back before the adversary heals.
+func advRunWith(seed int64, auth Auth, mode restartMode) error {
+	restarts := mode != noRestarts
 	rng := rand.New(rand.NewSource(seed))
 	net := NetFaults{MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(4))}
 	if rng.Intn(4) == 0 {
 		net.Drop, net.Dup = 0.01, 0.02
 	}
 	batch, k := 1+rng.Intn(3), pbft.Seq(4+rng.Intn(6))
-	s, err := New(Options{Seed: seed, Clients: advClients, Auth: auth, Net: net, Configure: func(c *pbft.Config) {
+	s, err := New(Options{Seed: seed, Clients: advClients, Auth: auth, Net: net, Durable: restarts, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch, c.CheckpointInterval, c.Window = batch, k, 4*k
 	}})
@@ -64,9 +101,31 @@ func advRun(seed int64, auth Auth) error {
 		a.AddByzantineClient(3)
 	}
 	attack := uint64(1500 + rng.Intn(2500))
+	var rs *restarter
+	if restarts {
+		rs = newRestarter(s, a.honest(), 5+rng.Intn(40), a.logf)
+		if mode == targetedRestarts {
+			rs.target = a.mostKnowing
+		}
+		if mode == lyingRestarts {
+			a.lie = rand.New(rand.NewSource(seed*2654435761 + 11))
+			a.logf("faulty replicas serve lying FETCH-REPLYs")
+		}
+		a.logf("restarts: %d per 10000 ticks", rs.rate)
+	}
 	for s.Now() < attack {
 		if err := a.Step(); err != nil {
 			return err
+		}
+		if rs != nil {
+			if err := rs.tick(); err != nil {
+				return a.failure(s.fail(err))
+			}
+		}
+	}
+	if rs != nil {
+		if err := rs.stop(); err != nil {
+			return a.failure(s.fail(err))
 		}
 	}
 	return a.healAndFinish(2, 40_000)
@@ -127,10 +186,11 @@ func TestAdversary(t *testing.T) {
 	}
 	t.Run("real", testAdversaryRealAuth)
 	start := time.Now()
-	n := advSeeds()
+	first, n := seedRange(advSeeds(), advSeeds())
 	failed := 0
-	for seed := int64(1); seed <= int64(n); seed++ {
+	for seed := first; seed < first+int64(n); seed++ {
 		err := advRun(seed, nil)
+		progress(t, seed, first, n, failed)
 		switch {
 		case err == nil:
 		case *advAllFlag:
@@ -144,7 +204,42 @@ func TestAdversary(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d seeds in %v, %d failed", n, time.Since(start), failed)
+	t.Logf("seeds %d..%d in %v, %d failed", first, first+int64(n)-1, time.Since(start), failed)
+}
+
+// TestAdversaryRestarts is TestAdversary with honest replicas crashing and restarting from
+// their durable stores during the attack (advRunWith): agreement, exactly-once and money across
+// restarts, no honest replica signing two digests for one (kind, view, slot) or coming back in a
+// lower view, and liveness once every replica is back and the adversary heals. -restart-seeds
+// (or PBFT_SIM_SEEDS) sets the number of seeds, -seed replays one.
+func TestAdversaryRestarts(t *testing.T) {
+	if *seedFlag != 0 {
+		if err := advRunWith(*seedFlag, nil, restartModeFlag()); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	start := time.Now()
+	first, n := seedRange(*restartSeedsFlag, 30)
+	failed := 0
+	for seed := first; seed < first+int64(n); seed++ {
+		err := advRunWith(seed, nil, restartModeFlag())
+		progress(t, seed, first, n, failed)
+		switch {
+		case err == nil:
+		case *advAllFlag:
+			failed++
+			t.Errorf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
+		default:
+			failed++
+			t.Errorf("%v", err)
+			if failed >= 3 {
+				t.FailNow()
+			}
+		}
+	}
+	t.Logf("seeds %d..%d in %v, %d failed; %d restarts, %d crashes mid-view-change, %d of every honest replica at once, %d lying FETCH-REPLYs",
+		first, first+int64(n)-1, time.Since(start), failed, restartStats.restarts, restartStats.changing, restartStats.all, restartStats.lies)
 }
 
 // testAdversaryRealAuth runs the first seeds against the real authenticator (Ed25519 frames,

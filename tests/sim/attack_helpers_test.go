@@ -25,7 +25,13 @@ type attackRun struct {
 	auth    Auth
 	net     *NetFaults         // nil: hostile
 	timers  func(*pbft.Config) // nil: vcTimers
+	// restarts: durable stores, and the honest live replicas crash and restart (restarter) for
+	// the first restartTicks ticks.
+	restarts bool
 }
+
+// restartTicks is how long the restarter of an attack run with restarts works.
+const restartTicks = 3_000
 
 func (a attackRun) liveIDs() []pbft.NodeID {
 	if a.live == nil {
@@ -52,7 +58,7 @@ func (a attackRun) start(t *testing.T) (*Sim, []smallbank.Op) {
 	if a.net != nil {
 		net = *a.net
 	}
-	s := newSim(t, Options{Seed: a.seed, Clients: 10, Net: net, Auth: a.auth, Balance: scenarioBalance,
+	s := newSim(t, Options{Seed: a.seed, Clients: 10, Net: net, Auth: a.auth, Balance: scenarioBalance, Durable: a.restarts,
 		Configure: func(c *pbft.Config) {
 			if a.timers != nil {
 				a.timers(c)
@@ -85,6 +91,20 @@ func (a attackRun) runToCompletion(t *testing.T, maxTicks uint64) *Sim {
 	t.Helper()
 	s, ops := a.start(t)
 	honest := a.honest()
+	if a.restarts && len(honest) > 0 {
+		rs := newRestarter(s, honest, 20, debugLog(s))
+		for s.Now() < restartTicks {
+			if err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rs.tick(); err != nil {
+				t.Fatal(s.fail(err))
+			}
+		}
+		if err := rs.stop(); err != nil {
+			t.Fatal(s.fail(err))
+		}
+	}
 	if err := s.RunUntil(func() bool { return s.ScriptDone() && s.Converged(honest...) }, maxTicks); err != nil {
 		t.Fatal(err)
 	}

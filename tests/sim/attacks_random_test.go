@@ -68,12 +68,27 @@ func randomAttacks(rng *rand.Rand) []string {
 // checks of runToCompletion; agreement and exactly-once are checked by the simulator at every
 // step).
 func TestRandomAttacks(t *testing.T) {
-	n := int64(*attackSeedsFlag)
-	if testing.Short() {
-		n = 20
-	}
-	for seed := int64(1); seed <= n; seed++ {
+	first, n := seedRange(*attackSeedsFlag, 20)
+	for seed := first; seed < first+int64(n); seed++ {
 		run := randomAttackRun(seed)
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Logf("live %v attacks %v net %+v", run.live, run.attacks, *run.net)
+			run.runToCompletion(t, 300_000)
+		})
+	}
+}
+
+// TestRandomAttacksRestarts is TestRandomAttacks with durable stores, the honest live replicas
+// crashing and restarting (one, several or all of them; restarter) during the first
+// restartTicks ticks: the same outcomes, balances and linearizable history.
+func TestRandomAttacksRestarts(t *testing.T) {
+	first, n := seedRange(*attackSeedsFlag/3, 5)
+	if *seedFlag != 0 {
+		first, n = *seedFlag, 1
+	}
+	for seed := first; seed < first+int64(n); seed++ {
+		run := randomAttackRun(seed)
+		run.restarts = true
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Logf("live %v attacks %v net %+v", run.live, run.attacks, *run.net)
 			run.runToCompletion(t, 300_000)

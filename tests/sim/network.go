@@ -11,6 +11,23 @@ func (s *Sim) drain(id pbft.NodeID) {
 			return
 		}
 		s.inv.observe(id, &rd)
+		if s.dur != nil {
+			if s.dur.persist(id, &rd) { // crashed at this write: what binds it never leaves
+				for _, env := range rd.Messages {
+					if !pbft.NeedsDurability(env.Msg) {
+						s.sendEnvelope(id, env)
+					}
+				}
+				if !pbft.RepliesNeedDurability {
+					s.sendReplies(id, &rd)
+				}
+				s.dur.crash(id)
+				return
+			}
+		}
+		if err := s.inv.checkVotes(id, &rd); err != nil && s.inv.err == nil {
+			s.inv.err = err
+		}
 		for _, env := range rd.Messages {
 			s.sendEnvelope(id, env)
 		}
@@ -18,11 +35,15 @@ func (s *Sim) drain(id pbft.NodeID) {
 			res := s.opts.Auth.Combine(job)
 			s.schedule(&event{at: s.now + 1, to: id, from: id, local: &res})
 		}
-		for i := range rd.Replies {
-			rep := rd.Replies[i]
-			if s.replyFrom(id, &rep) {
-				s.sendReply(id, &rep)
-			}
+		s.sendReplies(id, &rd)
+	}
+}
+
+func (s *Sim) sendReplies(id pbft.NodeID, rd *pbft.Ready) {
+	for i := range rd.Replies {
+		rep := rd.Replies[i]
+		if s.replyFrom(id, &rep) {
+			s.sendReply(id, &rep)
 		}
 	}
 }
@@ -111,7 +132,7 @@ func (s *Sim) deliver(e *event) {
 	case e.toClient:
 		s.clients[e.client].onReply(e.from, e.reply)
 		return
-	case s.silent[e.to]:
+	case s.silent[e.to] || s.Down(e.to):
 		return
 	}
 	r := s.replicas[e.to-1]

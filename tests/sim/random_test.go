@@ -16,16 +16,19 @@ var seedsFlag = flag.Int("seeds", 200, "number of seeds of the randomized simula
 // good, silent for a while, or an equivocating leader), and partitions that heal; the clients
 // send transfers and, 30% of the time, reads. After the faults heal every honest replica must
 // converge, every request must complete, and the clients' history must be linearizable.
-func randomRun(seed int64) error { return randomRunWith(seed, nil, nil) }
+func randomRun(seed int64) error { return randomRunWith(seed, nil, nil, false) }
 
-func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error {
+// randomRunWith is randomRun with extra configuration, a last look at the simulator, and
+// restarts: durable stores, and replicas (any of the seven, up to all at once) crashing and
+// restarting from them until the faults heal.
+func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim), restarts bool) error {
 	rng := rand.New(rand.NewSource(seed))
 	net := NetFaults{
 		Drop: rng.Float64() * 0.1, Dup: rng.Float64() * 0.1,
 		MinDelay: 1, MaxDelay: 1 + uint64(rng.Intn(8)),
 	}
 	batch, k := 1+rng.Intn(4), pbft.Seq(2+rng.Intn(8))
-	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Reads: 0.3, Configure: func(c *pbft.Config) {
+	s, err := New(Options{Seed: seed, Clients: 10, Net: net, Reads: 0.3, Durable: restarts, Configure: func(c *pbft.Config) {
 		vcTimers(c)
 		c.MaxBatch = batch
 		if seed%2 == 0 { // the runtime's batching: a closed pipeline and fills
@@ -68,10 +71,24 @@ func randomRunWith(seed int64, extra func(*pbft.Config), atEnd func(*Sim)) error
 		cuts = append(cuts, [2]pbft.NodeID{a, b})
 	}
 	s.Issue(5)
+	var rs *restarter
+	if restarts {
+		rs = newRestarter(s, allIDs(7), 5+int(seed%30), debugLog(s))
+	}
 	// Run with the faults for a while, then heal partitions and temporary silences.
 	for s.Now() < 3_000 {
 		if err := s.Step(); err != nil {
 			return err
+		}
+		if rs != nil {
+			if err := rs.tick(); err != nil {
+				return s.fail(err)
+			}
+		}
+	}
+	if rs != nil {
+		if err := rs.stop(); err != nil {
+			return s.fail(err)
 		}
 	}
 	for _, c := range cuts {
@@ -105,13 +122,12 @@ func TestRandomizedSimulation(t *testing.T) {
 		return
 	}
 	start := time.Now()
-	n := *seedsFlag
-	if testing.Short() {
-		n = 20
-	}
+	first, n := seedRange(*seedsFlag, 20)
 	failed := 0
-	for seed := int64(1); seed <= int64(n); seed++ {
-		if err := randomRun(seed); err != nil {
+	for seed := first; seed < first+int64(n); seed++ {
+		err := randomRun(seed)
+		progress(t, seed, first, n, failed)
+		if err != nil {
 			failed++
 			t.Errorf("%v", err)
 			if failed > 5 {
@@ -119,7 +135,7 @@ func TestRandomizedSimulation(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d seeds in %v", n, time.Since(start))
+	t.Logf("seeds %d..%d in %v", first, first+int64(n)-1, time.Since(start))
 }
 
 // TestRandomizedSimulationLeaderSilence runs the randomized scenarios with the leader-silence
@@ -129,13 +145,10 @@ func TestRandomizedSimulation(t *testing.T) {
 // a linearizable history. Over the first 100 seeds the trigger adds about 20% view changes
 // (860 against 702 without it), so it is exercised.
 func TestRandomizedSimulationLeaderSilence(t *testing.T) {
-	n := *seedsFlag / 2
-	if testing.Short() {
-		n = 10
-	}
+	first, n := seedRange(*seedsFlag/2, 10)
 	failed := 0
-	for seed := int64(1); seed <= int64(n); seed++ {
-		err := randomRunWith(seed, func(c *pbft.Config) { c.LeaderSilenceTicks = c.StatusTicks }, nil)
+	for seed := first; seed < first+int64(n); seed++ {
+		err := randomRunWith(seed, func(c *pbft.Config) { c.LeaderSilenceTicks = c.StatusTicks }, nil, false)
 		if err != nil {
 			failed++
 			t.Errorf("seed %d (leader silence on): %v", seed, err)
@@ -144,4 +157,33 @@ func TestRandomizedSimulationLeaderSilence(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRandomizedSimulationRestarts runs the randomized scenarios with durable stores and
+// replicas crashing and restarting from them (any of the seven, up to all at once, now or at a
+// write, before or after it, losing unsynced records or not) until the faults heal: the
+// simulator's invariants hold across restarts, no replica signs two digests for one (kind,
+// view, slot) or comes back in a lower view, and every request completes afterwards.
+func TestRandomizedSimulationRestarts(t *testing.T) {
+	if *seedFlag != 0 {
+		if err := randomRunWith(*seedFlag, nil, nil, true); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	start := time.Now()
+	first, n := seedRange(*seedsFlag/4, 10)
+	failed := 0
+	for seed := first; seed < first+int64(n); seed++ {
+		err := randomRunWith(seed, nil, nil, true)
+		progress(t, seed, first, n, failed)
+		if err != nil {
+			failed++
+			t.Errorf("seed %d (restarts): %v", seed, err)
+			if failed > 5 {
+				t.FailNow()
+			}
+		}
+	}
+	t.Logf("seeds %d..%d in %v, %d failed", first, first+int64(n)-1, time.Since(start), failed)
 }

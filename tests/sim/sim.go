@@ -29,6 +29,10 @@ type Options struct {
 	// Reads is the probability that a budgeted request is a Balance read of a random account
 	// instead of a transfer.
 	Reads float64
+	// Durable gives every replica an in-memory store (storage.Memory, the real store's keys
+	// and encoding) written as the node's group commit writes it, so that replicas can crash
+	// and restart from it (Crash, Restart; durable.go).
+	Durable bool
 }
 
 // NetFaults is the hostile network: every message is independently dropped, duplicated and
@@ -73,6 +77,7 @@ type Sim struct {
 	withheld      map[pbft.NodeID]int // client replies each replica's behaviour withheld
 	script        *script
 	hist          history // every client operation, for the linearizability check
+	dur           *durability
 }
 
 // New builds the cluster: n replicas with a bank each, and the clients.
@@ -95,17 +100,9 @@ func New(opts Options) (*Sim, error) {
 		Behaviors: map[pbft.NodeID]byzantine.Behavior{}, badSignatures: map[pbft.NodeID]int{},
 		withheld: map[pbft.NodeID]int{}}
 	for i := 1; i <= s.N; i++ {
-		bank := smallbank.NewBank()
-		for c := 0; c < opts.Clients; c++ {
-			if err := bank.Open(AccountName(c), opts.Balance, 0); err != nil {
-				return nil, err
-			}
-		}
-		id := pbft.NodeID(i)
-		cfg := pbft.TestConfig(id, opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
-		cfg.LogSize = 0
-		if opts.Configure != nil {
-			opts.Configure(&cfg)
+		cfg, bank, err := s.replicaConfig(pbft.NodeID(i))
+		if err != nil {
+			return nil, err
 		}
 		r, err := pbft.New(cfg)
 		if err != nil {
@@ -114,11 +111,30 @@ func New(opts Options) (*Sim, error) {
 		s.replicas = append(s.replicas, r)
 		s.banks = append(s.banks, bank)
 	}
+	if opts.Durable {
+		s.initDurable()
+	}
 	for c := 0; c < opts.Clients; c++ {
 		s.clients = append(s.clients, newSimClient(s, c))
 	}
 	s.inv.init(s)
 	return s, nil
+}
+
+// replicaConfig is replica id's configuration over a bank in its opening state.
+func (s *Sim) replicaConfig(id pbft.NodeID) (pbft.Config, *smallbank.Bank, error) {
+	bank := smallbank.NewBank()
+	for c := 0; c < s.opts.Clients; c++ {
+		if err := bank.Open(AccountName(c), s.opts.Balance, 0); err != nil {
+			return pbft.Config{}, nil, err
+		}
+	}
+	cfg := pbft.TestConfig(id, s.opts.F, byzantine.Reads(bank, func() byzantine.Behavior { return s.behavior(id) }))
+	cfg.LogSize = 0
+	if s.opts.Configure != nil {
+		s.opts.Configure(&cfg)
+	}
+	return cfg, bank, nil
 }
 
 // AccountName is the account (and client id) of client c.
@@ -154,6 +170,9 @@ func (s *Sim) Step() error {
 		}
 	}
 	for i, r := range s.replicas {
+		if s.Down(pbft.NodeID(i + 1)) {
+			continue
+		}
 		r.Tick()
 		s.drain(pbft.NodeID(i + 1))
 	}
