@@ -33,8 +33,6 @@ type durability struct {
 	saved    []pbft.Seq                // per replica: the last snapshot saved
 	down     []bool                    // per replica: crashed, not restarted yet
 	crashAt  []crashMode               // per replica: crash at its next write
-	votes    map[voteKey]pbft.Digest   // every vote an honest replica sent
-	views    []pbft.View               // per replica: the highest view it sent a message of
 	power    []bool                    // per replica: the pending crash is a power cut
 	restarts int
 }
