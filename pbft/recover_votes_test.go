@@ -20,13 +20,6 @@ func TestRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch := func(client string, op smallbank.Op) []pbft.Request {
-		enc, err := smallbank.EncodeOp(op)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return []pbft.Request{{Client: pbft.ClientID(client), Timestamp: 1, Op: enc}}
-	}
 	var records []pbft.Record
 	prepares := func(r *pbft.Replica) []pbft.Digest {
 		rd := r.TakeReady()
@@ -39,7 +32,7 @@ func TestRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
 		}
 		return out
 	}
-	voted := batch("c1", transfer("A", "B", 3))
+	voted := oneRequest(t, "c1", transfer("A", "B", 3))
 	d := pbft.BatchDigest(voted)
 	r.Step(1, &pbft.PrePrepare{View: 1, Seq: 1, Digest: d, Batch: voted})
 	if got := prepares(r); len(got) != 1 || got[0] != d {
@@ -50,7 +43,7 @@ func TestRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
 	if r.Executed() != 1 {
 		t.Fatalf("executed %d, want 1", r.Executed())
 	}
-	other := batch("c2", transfer("B", "C", 5))
+	other := oneRequest(t, "c2", transfer("B", "C", 5))
 	r2, _, err := pbft.Recover(cfg, pbft.Recovered{Records: records})
 	if err != nil {
 		t.Fatal(err)
@@ -133,11 +126,7 @@ func TestRestartedLeaderProposesAfterItsNewView(t *testing.T) {
 		t.Fatalf("restarted in view %d (active %v, leader %s), want to lead view 2", r.View(), r.ViewActive(), r.Leader())
 	}
 	r.TakeReady()
-	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Propose(pbft.Request{Client: "c2", Timestamp: 1, Op: enc2})
+	r.Propose(oneRequest(t, "c2", transfer("B", "C", 5))[0])
 	proposed := 0
 	for _, env := range r.TakeReady().Messages {
 		if pp, ok := env.Msg.(*pbft.PrePrepare); ok {
@@ -161,16 +150,7 @@ func TestRestartedLeaderProposesAfterItsNewView(t *testing.T) {
 // fixed).
 func TestRestoredCertificateKeepsBatchOfEarlierVote(t *testing.T) {
 	cfg, _ := durableConfig(2, 1)
-	enc1, err := smallbank.EncodeOp(transfer("A", "B", 3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b1 := []pbft.Request{{Client: "c1", Timestamp: 1, Op: enc1}}
-	b2 := []pbft.Request{{Client: "c2", Timestamp: 1, Op: enc2}}
+	b1, b2 := oneRequest(t, "c1", transfer("A", "B", 3)), oneRequest(t, "c2", transfer("B", "C", 5))
 	d1, d2 := pbft.BatchDigest(b1), pbft.BatchDigest(b2)
 	cert := pbft.Cert{Type: pbft.PrepareCert, View: 1, Seq: 1, Digest: d1, Sig: []byte("fake-cert")}
 	r, _, err := pbft.Recover(cfg, pbft.Recovered{Records: []pbft.Record{
@@ -210,16 +190,7 @@ func TestRestoredCertificateKeepsBatchOfEarlierVote(t *testing.T) {
 // committed slot).
 func TestRestartedReplicaRefusesProposalOverCommittedSlot(t *testing.T) {
 	cfg, _ := durableConfig(3, 1) // replica 3; replica 2 leads view 2
-	enc1, err := smallbank.EncodeOp(transfer("A", "B", 3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc2, err := smallbank.EncodeOp(transfer("B", "C", 5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b1 := []pbft.Request{{Client: "c1", Timestamp: 1, Op: enc1}}
-	b2 := []pbft.Request{{Client: "c2", Timestamp: 1, Op: enc2}}
+	b1, b2 := oneRequest(t, "c1", transfer("A", "B", 3)), oneRequest(t, "c2", transfer("B", "C", 5))
 	d1, d2 := pbft.BatchDigest(b1), pbft.BatchDigest(b2)
 	cert := pbft.Cert{Type: pbft.CommitCert, View: 1, Seq: 1, Digest: d1, Sig: []byte("fake-cert")}
 	r, _, err := pbft.Recover(cfg, pbft.Recovered{Records: []pbft.Record{
@@ -280,4 +251,14 @@ func TestRestartedReplicaResendsCheckpointShares(t *testing.T) {
 		}
 	}
 	t.Fatal("the restarted replica never sent its share of checkpoint 2 again")
+}
+
+// oneRequest is a batch of one request of client with timestamp 1.
+func oneRequest(t *testing.T, client string, op smallbank.Op) []pbft.Request {
+	t.Helper()
+	enc, err := smallbank.EncodeOp(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []pbft.Request{{Client: pbft.ClientID(client), Timestamp: 1, Op: enc}}
 }

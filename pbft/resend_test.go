@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/smallbank"
 )
 
 // TestCommitResentForItsCertificate: a backup that signed COMMIT for a PREPARE-CERT of digest d
@@ -22,14 +21,7 @@ func TestCommitResentForItsCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch := func(client string, op smallbank.Op) []pbft.Request {
-		enc, err := smallbank.EncodeOp(op)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return []pbft.Request{{Client: pbft.ClientID(client), Timestamp: 1, Op: enc}}
-	}
-	certified := batch("c1", transfer("A", "B", 3))
+	certified := oneRequest(t, "c1", transfer("A", "B", 3))
 	d := pbft.BatchDigest(certified)
 	r.Step(1, &pbft.Cert{Type: pbft.PrepareCert, View: 1, Seq: 1, Digest: d, Sig: []byte("fake-cert")})
 	var records []pbft.Record
@@ -47,7 +39,7 @@ func TestCommitResentForItsCertificate(t *testing.T) {
 	if got := commits(r); len(got) != 1 || got[0] != d {
 		t.Fatalf("COMMIT for the PREPARE-CERT: got %v, want [%s]", got, d)
 	}
-	other := batch("c2", transfer("B", "C", 5))
+	other := oneRequest(t, "c2", transfer("B", "C", 5))
 	r.Step(1, &pbft.PrePrepare{View: 1, Seq: 1, Digest: pbft.BatchDigest(other), Batch: other})
 	check := func(r *pbft.Replica, when string) {
 		resent := 0
