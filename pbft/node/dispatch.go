@@ -19,11 +19,27 @@ func (nd *node) dispatch(env pbft.Envelope, wait uint64) {
 	if e := nd.log.Debug(); e.Enabled() {
 		e.Msg(nd.line("send", env.Msg, "to "+env.To.String()))
 	}
+	if _, ok := env.Msg.(*pbft.Fetch); ok {
+		nd.grantFetch(env.To)
+	}
 	act := nd.faults.acting()
 	sealer := nd.auth.Sealer(act.corrupt)
 	for _, g := range byzantine.Route(act.b, nd.id, nd.n, env) {
 		ticket := nd.seq.issue()
 		nd.pool.submit(func() { nd.seq.finish(ticket, nd.afterDurable(wait, nd.sealGroup(sealer, g))) })
+	}
+}
+
+// grantFetch records a FETCH to one peer, or to every peer for a broadcast.
+func (nd *node) grantFetch(to pbft.NodeID) {
+	if to != pbft.Broadcast {
+		nd.fetches.grant(to)
+		return
+	}
+	for id := pbft.NodeID(1); int(id) <= nd.n; id++ {
+		if id != nd.id {
+			nd.fetches.grant(id)
+		}
 	}
 }
 

@@ -43,6 +43,9 @@ func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share 
 		share.give(len(frame))
 		return
 	}
+	if _, reply := m.(*pbft.FetchReply); err == nil && reply && !nd.fetches.take(from) {
+		err = errUnasked
+	}
 	if err == nil {
 		if err = nd.auth.Verify(m); err != nil && auth.ProvesFaulty(err) {
 			w := nd.penalties.strike(from, at)
@@ -60,6 +63,10 @@ func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share 
 	}
 	nd.mail.put(input{From: from, Msg: m, At: at, peer: share, size: len(frame)})
 }
+
+// errUnasked rejects a FETCH-REPLY from a peer this replica did not ask (fetchcredit.go),
+// before its certificates are checked.
+var errUnasked = errors.New("node: FETCH-REPLY not asked for")
 
 // errFromSelf rejects a frame signed by this replica that came back from the network: its own
 // messages are delivered locally, so such a frame is a replay.

@@ -86,7 +86,8 @@ type node struct {
 	mail       *mailbox
 	seq        *sequencer
 	peers      peerShares
-	penalties  *penalties // replicas whose frames proved them faulty (penalty.go)
+	penalties  *penalties   // replicas whose frames proved them faulty (penalty.go)
+	fetches    fetchCredits // FETCH-REPLYs expected per peer (fetchcredit.go)
 	clients    budget
 	shares     *clientShares // each client's frames within clients (clientshare.go)
 	rejects    *rejections

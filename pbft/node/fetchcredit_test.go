@@ -1,0 +1,54 @@
+package node
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/bftbank/pbft/pbft"
+	"github.com/bftbank/pbft/pbft/auth"
+)
+
+// A FETCH-REPLY's certificates were all checked before the core dropped a reply it had not
+// asked for, so a faulty replica could send unasked replies full of old, valid certificates
+// (a pairing each). Now a reply is checked only against a credit that a FETCH to its sender
+// granted; one reply per FETCH, at most maxFetchCredits held.
+func TestUnaskedFetchReplyIsNotChecked(t *testing.T) {
+	k := testKeys(t)
+	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
+		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7),
+		log: zerolog.Nop()}
+	t.Cleanup(nd.pool.stop)
+	frame, err := auth.New(k.Public, k.Replicas[2]).Seal(&pbft.FetchReply{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivered := func() bool {
+		before := nd.mail.depth()
+		nd.openPeer(3, frame, time.Now(), nd.peers.of(3))
+		return nd.mail.depth() > before
+	}
+	if delivered() {
+		t.Fatal("a FETCH-REPLY nobody asked for was checked and delivered")
+	}
+	nd.grantFetch(3)
+	if !delivered() {
+		t.Fatal("the reply to a FETCH sent to n3 was dropped")
+	}
+	if delivered() {
+		t.Fatal("a second reply to one FETCH was delivered")
+	}
+	for range 10 {
+		nd.grantFetch(pbft.Broadcast)
+	}
+	got := 0
+	for range 10 {
+		if delivered() {
+			got++
+		}
+	}
+	if got != maxFetchCredits {
+		t.Fatalf("%d replies delivered after 10 FETCHes, want the cap %d", got, maxFetchCredits)
+	}
+}
