@@ -46,6 +46,9 @@ func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share 
 	if _, reply := m.(*pbft.FetchReply); err == nil && reply && !nd.fetches.take(from) {
 		err = errUnasked
 	}
+	if c, ok := m.(*pbft.Cert); err == nil && ok && nd.belowStable(c.Seq) {
+		err = errBelowStable
+	}
 	if err == nil {
 		if err = nd.auth.Verify(m); err != nil && auth.ProvesFaulty(err) {
 			w := nd.penalties.strike(from, at)
@@ -67,6 +70,18 @@ func (nd *node) openPeer(claimed pbft.NodeID, frame []byte, at time.Time, share 
 // errUnasked rejects a FETCH-REPLY from a peer this replica did not ask (fetchcredit.go),
 // before its certificates are checked.
 var errUnasked = errors.New("node: FETCH-REPLY not asked for")
+
+// errBelowStable rejects a certificate for a slot at or below the stable checkpoint the loop
+// last published, before its pairing: the core has no use for it, and a faulty replica could
+// replay old certificates (evicted from the verified-certificate cache) to cost a pairing each.
+var errBelowStable = errors.New("node: certificate at or below the stable checkpoint")
+
+// belowStable reports whether slot s is at or below the last published stable checkpoint
+// (which lags the core's: it only ever filters less).
+func (nd *node) belowStable(s pbft.Seq) bool {
+	o := nd.published.Load()
+	return o != nil && s <= o.stable
+}
 
 // errFromSelf rejects a frame signed by this replica that came back from the network: its own
 // messages are delivered locally, so such a frame is a replay.

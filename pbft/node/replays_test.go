@@ -52,3 +52,31 @@ func TestUnaskedFetchReplyIsNotChecked(t *testing.T) {
 		t.Fatalf("%d replies delivered after 10 FETCHes, want the cap %d", got, maxFetchCredits)
 	}
 }
+
+// A certificate at or below the stable checkpoint is useless to the core, and one evicted
+// from the verified-certificate cache costs a pairing: a faulty replica replaying old ones
+// made the receiver check each. Such a certificate is now dropped before its check (a bad one
+// below the checkpoint proves nothing and penalizes nobody; one above it is checked).
+func TestCertificateBelowStableIsNotChecked(t *testing.T) {
+	k := testKeys(t)
+	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
+		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7),
+		log: zerolog.Nop()}
+	t.Cleanup(nd.pool.stop)
+	nd.published.Store(&observation{stable: 10})
+	bad := func(s pbft.Seq) []byte {
+		frame, err := auth.New(k.Public, k.Replicas[2]).Seal(&pbft.Cert{Type: pbft.CommitCert, View: 1, Seq: s, Sig: make([]byte, 48)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return frame
+	}
+	nd.openPeer(3, bad(10), time.Now(), nd.peers.of(3))
+	if nd.penalties.proofs.Load() != 0 || nd.mail.depth() != 0 {
+		t.Fatal("a certificate at the stable checkpoint was checked")
+	}
+	nd.openPeer(3, bad(11), time.Now(), nd.peers.of(3))
+	if nd.penalties.proofs.Load() != 1 {
+		t.Fatal("a certificate above the stable checkpoint was not checked")
+	}
+}
