@@ -149,6 +149,16 @@ func TestEndToEndMixedBackends(t *testing.T) {
 	extra := map[string][]string{"n4": {"--crypto-backend", "gnark"}, "n5": {"--crypto-backend", "circl"}}
 	want := map[string]string{"n1": "circl", "n2": "gnark", "n3": "circl", "n4": "gnark", "n5": "circl", "n6": "gnark", "n7": "gnark"}
 	var nodes []*e2eNode
+	// Registered before the nodes start, so it runs after their own cleanups have stopped
+	// them: a failure (under a loaded machine the fast path was missed once) shows what the
+	// replicas logged.
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, n := range nodes {
+				t.Logf("%s stderr:\n%s", n.name, n.logs.String())
+			}
+		}
+	})
 	for id := 1; id <= 7; id++ {
 		name := "n" + itoa(id)
 		nodes = append(nodes, startE2ENode(t, bin, path, name, extra[name]...))
