@@ -79,9 +79,9 @@ func floodLeader(conn *transport.ClientConn, frames [][]byte) {
 }
 
 // C2: a request signed by client A and sent on client B's connection was verified against A's
-// key and executed: B's connection spoke for A (the SPEC lets a connection speak only for the
-// client it proved), replayed whatever of A's it had seen, and had it charged to B's share.
-// Every replica refuses it; A's account is unchanged.
+// key and executed: B's connection spoke for A (a connection speaks only for the client it
+// proved: docs/protocol.md, "Clients"), replayed whatever of A's it had seen, and had it
+// charged to B's share. Every replica refuses it; A's account is unchanged.
 func TestRequestOfAnotherClientRefused(t *testing.T) {
 	c := startCluster(t, allReplicas, nil)
 	relay := newTestClient(t, c, "B")
