@@ -4,17 +4,13 @@ import (
 	"testing"
 
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/auth"
 )
 
 // One replica flooding its link filled the inbound budget that all replicas shared: while its
 // frames waited for verification, every other replica's frame was dropped (votes and
 // certificates included, until re-sent). Each peer has its own share of frames and bytes now.
 func TestFloodingPeerDoesNotCrowdOutOthers(t *testing.T) {
-	k := testKeys(t)
-	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
-		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7)}
-	t.Cleanup(nd.pool.stop)
+	nd := inboundNode(t)
 	hold := make(chan struct{})
 	nd.pool.submit(func() { <-hold }) // the worker is busy: frames stay in flight
 	defer close(hold)

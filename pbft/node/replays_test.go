@@ -4,10 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/bftbank/pbft/pbft"
-	"github.com/bftbank/pbft/pbft/auth"
 )
 
 // A FETCH-REPLY's certificates were all checked before the core dropped a reply it had not
@@ -15,20 +12,9 @@ import (
 // (a pairing each). Now a reply is checked only against a credit that a FETCH to its sender
 // granted; one reply per FETCH, at most maxFetchCredits held.
 func TestUnaskedFetchReplyIsNotChecked(t *testing.T) {
-	k := testKeys(t)
-	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
-		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7),
-		log: zerolog.Nop()}
-	t.Cleanup(nd.pool.stop)
-	frame, err := auth.New(k.Public, k.Replicas[2]).Seal(&pbft.FetchReply{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	delivered := func() bool {
-		before := nd.mail.depth()
-		nd.openPeer(3, frame, time.Now(), nd.peers.of(3))
-		return nd.mail.depth() > before
-	}
+	nd := inboundNode(t)
+	frame := sealAs(t, 3, false, &pbft.FetchReply{})
+	delivered := func() bool { return delivers(nd, 3, frame, time.Now()) }
 	if delivered() {
 		t.Fatal("a FETCH-REPLY nobody asked for was checked and delivered")
 	}
@@ -58,24 +44,15 @@ func TestUnaskedFetchReplyIsNotChecked(t *testing.T) {
 // made the receiver check each. Such a certificate is now dropped before its check (a bad one
 // below the checkpoint proves nothing and penalizes nobody; one above it is checked).
 func TestCertificateBelowStableIsNotChecked(t *testing.T) {
-	k := testKeys(t)
-	nd := &node{id: 1, n: 7, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
-		rejects: newRejections(), faults: &faults{}, peers: newPeerShares(7), penalties: newPenalties(7),
-		log: zerolog.Nop()}
-	t.Cleanup(nd.pool.stop)
+	nd := inboundNode(t)
 	nd.published.Store(&observation{stable: 10})
 	bad := func(s pbft.Seq) []byte {
-		frame, err := auth.New(k.Public, k.Replicas[2]).Seal(&pbft.Cert{Type: pbft.CommitCert, View: 1, Seq: s, Sig: make([]byte, 48)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return frame
+		return sealAs(t, 3, false, &pbft.Cert{Type: pbft.CommitCert, View: 1, Seq: s, Sig: make([]byte, 48)})
 	}
-	nd.openPeer(3, bad(10), time.Now(), nd.peers.of(3))
-	if nd.penalties.proofs.Load() != 0 || nd.mail.depth() != 0 {
+	if delivers(nd, 3, bad(10), time.Now()) || nd.penalties.proofs.Load() != 0 {
 		t.Fatal("a certificate at the stable checkpoint was checked")
 	}
-	nd.openPeer(3, bad(11), time.Now(), nd.peers.of(3))
+	delivers(nd, 3, bad(11), time.Now())
 	if nd.penalties.proofs.Load() != 1 {
 		t.Fatal("a certificate above the stable checkpoint was not checked")
 	}
