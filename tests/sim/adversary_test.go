@@ -187,9 +187,17 @@ func TestAdversary(t *testing.T) {
 	t.Run("real", testAdversaryRealAuth)
 	start := time.Now()
 	first, n := seedRange(advSeeds(), advSeeds())
+	failed := runSeeds(t, first, n, func(seed int64) error { return advRun(seed, nil) })
+	t.Logf("seeds %d..%d in %v, %d failed", first, first+int64(n)-1, time.Since(start), failed)
+}
+
+// runSeeds runs one simulation per seed first..first+n-1 and returns how many failed. Each
+// failure is reported; without -adv-all (which reports every failing seed by its first line)
+// the test stops after three.
+func runSeeds(t *testing.T, first int64, n int, run func(seed int64) error) int {
 	failed := 0
 	for seed := first; seed < first+int64(n); seed++ {
-		err := advRun(seed, nil)
+		err := run(seed)
 		progress(t, seed, first, n, failed)
 		switch {
 		case err == nil:
@@ -204,7 +212,7 @@ func TestAdversary(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("seeds %d..%d in %v, %d failed", first, first+int64(n)-1, time.Since(start), failed)
+	return failed
 }
 
 // TestAdversaryRestarts is TestAdversary with honest replicas crashing and restarting from
@@ -221,23 +229,7 @@ func TestAdversaryRestarts(t *testing.T) {
 	}
 	start := time.Now()
 	first, n := seedRange(*restartSeedsFlag, 30)
-	failed := 0
-	for seed := first; seed < first+int64(n); seed++ {
-		err := advRunWith(seed, nil, restartModeFlag())
-		progress(t, seed, first, n, failed)
-		switch {
-		case err == nil:
-		case *advAllFlag:
-			failed++
-			t.Errorf("%s", strings.SplitN(err.Error(), "\n", 2)[0])
-		default:
-			failed++
-			t.Errorf("%v", err)
-			if failed >= 3 {
-				t.FailNow()
-			}
-		}
-	}
+	failed := runSeeds(t, first, n, func(seed int64) error { return advRunWith(seed, nil, restartModeFlag()) })
 	t.Logf("seeds %d..%d in %v, %d failed; %d restarts, %d crashes mid-view-change, %d of every honest replica at once, %d lying FETCH-REPLYs",
 		first, first+int64(n)-1, time.Since(start), failed, restartStats.restarts, restartStats.changing, restartStats.all, restartStats.lies)
 }
