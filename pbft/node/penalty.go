@@ -23,44 +23,43 @@ const (
 	penaltyMax   = time.Minute
 )
 
-// penalties holds, per replica id, until when its frames are ignored and its next window.
+// penalties holds, per replica id, until when its frames are ignored (read on every inbound
+// frame, without a lock) and its next window (changed only by a proof, under mu).
 type penalties struct {
+	until   []atomic.Int64 // unix nanoseconds; 0: never penalized
 	mu      sync.Mutex
-	until   []time.Time
 	window  []time.Duration
 	dropped atomic.Uint64 // frames dropped while their sender was penalized
 	proofs  atomic.Uint64 // frames that proved their signer faulty
 }
 
 func newPenalties(n int) *penalties {
-	return &penalties{until: make([]time.Time, n+1), window: make([]time.Duration, n+1)}
+	return &penalties{until: make([]atomic.Int64, n+1), window: make([]time.Duration, n+1)}
 }
 
 // blocked reports whether id's frames are ignored at now, and counts the drop if so.
 func (p *penalties) blocked(id pbft.NodeID, now time.Time) bool {
-	p.mu.Lock()
-	b := int(id) < len(p.until) && now.Before(p.until[id])
-	p.mu.Unlock()
-	if b {
-		p.dropped.Add(1)
+	if int(id) >= len(p.until) || now.UnixNano() >= p.until[id].Load() {
+		return false
 	}
-	return b
+	p.dropped.Add(1)
+	return true
 }
 
 // strike records that a frame signed by id proved it faulty at now, and returns the window
 // for which its frames are now ignored.
 func (p *penalties) strike(id pbft.NodeID, now time.Time) time.Duration {
 	p.proofs.Add(1)
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if int(id) >= len(p.until) {
 		return 0
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	w := p.window[id]
 	if w == 0 {
 		w = penaltyFirst
 	}
-	p.until[id] = now.Add(w)
+	p.until[id].Store(now.Add(w).UnixNano())
 	p.window[id] = min(2*w, penaltyMax)
 	return w
 }
