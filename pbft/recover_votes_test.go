@@ -22,15 +22,7 @@ func TestRestartedReplicaKeepsVotesOfExecutedSlots(t *testing.T) {
 	}
 	var records []pbft.Record
 	prepares := func(r *pbft.Replica) []pbft.Digest {
-		rd := r.TakeReady()
-		records = append(records, rd.Persist...)
-		var out []pbft.Digest
-		for _, env := range rd.Messages {
-			if p, ok := env.Msg.(*pbft.Prepare); ok {
-				out = append(out, p.Digest)
-			}
-		}
-		return out
+		return sentDigests(r, &records, func(p *pbft.Prepare) pbft.Digest { return p.Digest })
 	}
 	voted := oneRequest(t, "c1", transfer("A", "B", 3))
 	d := pbft.BatchDigest(voted)
@@ -261,4 +253,18 @@ func oneRequest(t *testing.T, client string, op smallbank.Op) []pbft.Request {
 		t.Fatal(err)
 	}
 	return []pbft.Request{{Client: pbft.ClientID(client), Timestamp: 1, Op: enc}}
+}
+
+// sentDigests takes r's Ready, adds its records to *records, and returns the digests of the
+// messages of type M it sends, read by digest.
+func sentDigests[M pbft.Message](r *pbft.Replica, records *[]pbft.Record, digest func(M) pbft.Digest) []pbft.Digest {
+	rd := r.TakeReady()
+	*records = append(*records, rd.Persist...)
+	var out []pbft.Digest
+	for _, env := range rd.Messages {
+		if m, ok := env.Msg.(M); ok {
+			out = append(out, digest(m))
+		}
+	}
+	return out
 }

@@ -26,15 +26,7 @@ func TestCommitResentForItsCertificate(t *testing.T) {
 	r.Step(1, &pbft.Cert{Type: pbft.PrepareCert, View: 1, Seq: 1, Digest: d, Sig: []byte("fake-cert")})
 	var records []pbft.Record
 	commits := func(r *pbft.Replica) []pbft.Digest {
-		rd := r.TakeReady()
-		records = append(records, rd.Persist...)
-		var out []pbft.Digest
-		for _, env := range rd.Messages {
-			if c, ok := env.Msg.(*pbft.Commit); ok {
-				out = append(out, c.Digest)
-			}
-		}
-		return out
+		return sentDigests(r, &records, func(c *pbft.Commit) pbft.Digest { return c.Digest })
 	}
 	if got := commits(r); len(got) != 1 || got[0] != d {
 		t.Fatalf("COMMIT for the PREPARE-CERT: got %v, want [%s]", got, d)
