@@ -309,7 +309,7 @@ func (r *Replica) installSnapshot(sn *Snapshot) {
 			r.waiting.executed(w.req.Client, e.T)
 		}
 	}
-	r.vc.progress(r.now, r.cfg.ViewChangeTicks)
+	r.vc.progress(r.now, r.timerBase())
 }
 
 func (r *Replica) restore(b []byte) bool {

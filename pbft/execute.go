@@ -37,8 +37,9 @@ func (r *Replica) executeSlot(sl *slot) {
 	r.executed = sl.seq
 	sl.status = StatusExecuted
 	r.stats.ExecutedSlots++
+	r.observePace(sl)
 	if n > 0 {
-		r.vc.progress(r.now, r.cfg.ViewChangeTicks)
+		r.vc.progress(r.now, r.timerBase())
 	}
 	r.logf("s=%d executed %d reqs d=%s", sl.seq, len(sl.batch), sl.committed.Digest)
 	if r.executed%r.cfg.CheckpointInterval == 0 {

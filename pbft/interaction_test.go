@@ -139,20 +139,25 @@ func (h *harness) deliverAll() {
 	for len(h.queue) > 0 {
 		d := h.queue[0]
 		h.queue = h.queue[1:]
-		if h.down[d.from] || h.down[d.to] {
-			continue
-		}
-		if _, local := d.msg.(*pbft.Combined); !local && d.msg.Kind() != "STATUS" {
-			fmt.Fprintf(&h.out, "%s -> %s %s\n", d.from, d.to, describe(d.msg))
-		}
-		if h.intercept != nil {
-			if d.msg = h.intercept(d); d.msg == nil {
-				continue
-			}
-		}
-		h.reps[d.to-1].Step(d.from, d.msg)
-		h.collect(d.to)
+		h.deliver(d)
 	}
+}
+
+// deliver hands one message to its receiver (unless either end is down or intercept drops it).
+func (h *harness) deliver(d delivery) {
+	if h.down[d.from] || h.down[d.to] {
+		return
+	}
+	if _, local := d.msg.(*pbft.Combined); !local && d.msg.Kind() != "STATUS" {
+		fmt.Fprintf(&h.out, "%s -> %s %s\n", d.from, d.to, describe(d.msg))
+	}
+	if h.intercept != nil {
+		if d.msg = h.intercept(d); d.msg == nil {
+			return
+		}
+	}
+	h.reps[d.to-1].Step(d.from, d.msg)
+	h.collect(d.to)
 }
 
 func (h *harness) tick(n int) {

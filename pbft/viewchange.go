@@ -14,6 +14,7 @@ import (
 type viewChangeState struct {
 	timeout     int    // the current timeout in ticks; doubles per consecutive view change
 	consecutive int    // view changes since the last progress
+	pace        pace   // the learned slot latency behind the timers' base (pace.go)
 	viewStart   uint64 // tick at which the current view became active
 	heardLeader uint64 // tick of the last message from the leader of the current view
 	activeView  View   // the last view this replica saw established (its NEW-VIEW accepted)
@@ -59,8 +60,8 @@ func (v *viewChangeState) remember(m *NewView) {
 	v.newViews = append(v.newViews, h)
 }
 
-// progress resets the timeout after requests executed: the doubling is for consecutive view
-// changes that achieve nothing.
+// progress resets the timeout to base (the configured or learned one, timerBase) after
+// requests executed: the doubling is for consecutive view changes that achieve nothing.
 func (v *viewChangeState) progress(_ uint64, base int) {
 	v.consecutive = 0
 	v.timeout = base
@@ -142,7 +143,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.vc.fetch = batchFetchState{}
 	r.vc.started = r.now
 	r.vc.consecutive++
-	r.vc.timeout = r.cfg.ViewChangeTicks << min(r.vc.consecutive-1, maxBackoffShift)
+	r.vc.timeout = r.timerBase() << min(r.vc.consecutive-1, maxBackoffShift)
 	r.pending.reset()
 	r.collector.armed = nil
 	r.persistView()
