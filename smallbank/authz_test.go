@@ -158,7 +158,7 @@ func recomputedState(b *Bank) pbft.Digest {
 func TestSnapshotRejectsNonCanonicalOwnersAndTellers(t *testing.T) {
 	owner := func(name, owner string) []byte {
 		b := appendName(binaryUvarint(snapshotMagic, 1), name)
-		b = append(b, 2, 0) // checking 1, savings 0
+		b = append(b, 2, 0, 0) // checking 1, savings 0, version 0
 		if owner == "" {
 			return append(b, 0)
 		}

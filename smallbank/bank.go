@@ -12,10 +12,15 @@ import (
 
 var _ pbft.Application = (*Bank)(nil)
 
-// account is one account's balances; its name is Bank.names at the same index.
+// account is one account's balances and version; its name is Bank.names at the same index.
 type account struct {
 	checking int64
 	savings  int64
+	// version counts the successful operations that changed the account since it was opened.
+	// A Balance reports it with the balance, so that 2f+1 matching read replies name one state
+	// of the account and not two equal balances of different ones (docs/protocol.md,
+	// "Linearizability", the ABA case).
+	version uint64
 }
 
 // valid reports the invariants of every stored account (see MaxBalance): savings within

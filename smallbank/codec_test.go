@@ -86,6 +86,8 @@ func TestResultRoundTrip(t *testing.T) {
 		{OK: true},
 		{OK: true, Value: 14},
 		{OK: true, Value: -6},
+		{OK: true, Value: 14, Version: 3},
+		{OK: true, Version: 1 << 40},
 		{Reason: ReasonInsufficientFunds},
 		{Reason: "unknown account A"},
 		{Reason: ReasonMalformed},
@@ -102,7 +104,10 @@ func TestResultRoundTrip(t *testing.T) {
 func TestDecodeResultRejectsMalformed(t *testing.T) {
 	bad := map[string][]byte{
 		"empty":              nil,
-		"bad status":         {2, 0},
+		"bad status":         {3, 0},
+		"missing version":    {2, 0},
+		"version 0 spelled":  {2, 0, 0},
+		"version then bytes": {2, 0, 1, 5},
 		"missing value":      {1},
 		"ok with reason":     {1, 0, 'x'},
 		"non-minimal varint": {1, 0x80, 0x00},

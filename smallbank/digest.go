@@ -15,7 +15,7 @@ import (
 //     computed once when the account is first folded and kept in bucketOf.
 //   - A leaf hashes to SHA-256(leafDomain || e1 || e2 ...) over the elements (appendOwnedElem)
 //     of its accounts in name order, so the digest depends only on the set of (name, checking,
-//     savings, owner), not on the order in which the accounts were opened. An empty leaf has a
+//     savings, version, owner), not on the order in which the accounts were opened. An empty leaf has a
 //     constant hash.
 //   - An inner node of level k (1 for the parents of leaves, 4 for the root) hashes to
 //     SHA-256(nodeDomain || k || its 16 children's hashes).
@@ -37,7 +37,7 @@ import (
 // Domain tags keep the digest's uses of SHA-256 apart from each other and from every other use.
 const (
 	bucketDomain  = "smallbank/digest/v2/bucket\x00"
-	leafDomain    = "smallbank/digest/v2/leaf\x00"
+	leafDomain    = "smallbank/digest/v3/leaf\x00" // v3: elements carry the account's version
 	nodeDomain    = "smallbank/digest/v2/node\x00" // followed by the node's level as one byte
 	tellersDomain = "smallbank/digest/v2/tellers\x00"
 )
@@ -119,5 +119,6 @@ func appendOwnedElem(b []byte, name string, a account, owner string) []byte {
 func appendElem(b []byte, name string, a account) []byte {
 	b = append(append(b, byte(len(name))), name...)
 	b = binary.BigEndian.AppendUint64(b, uint64(a.checking))
-	return binary.BigEndian.AppendUint64(b, uint64(a.savings))
+	b = binary.BigEndian.AppendUint64(b, uint64(a.savings))
+	return binary.BigEndian.AppendUint64(b, a.version)
 }

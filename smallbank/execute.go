@@ -74,7 +74,7 @@ func (b *Bank) balance(n string) Result {
 		return unknownAccount(n)
 	}
 	a := b.accts.get(i)
-	return succeed(a.checking + a.savings)
+	return Result{OK: true, Value: a.checking + a.savings, Version: a.version}
 }
 
 func (b *Bank) depositChecking(client, n string, v int64) Result {
@@ -203,7 +203,7 @@ func (b *Bank) commitOne(client string, i int32, a account, delta int64) Result 
 		panic("smallbank: the total overflowed although every account is within MaxBalance")
 	}
 	b.touch(i)
-	b.accts.set(i, a)
+	b.accts.set(i, b.nextVersion(i, a))
 	b.total = total
 	return succeed(delta)
 }
@@ -219,9 +219,20 @@ func (b *Bank) commitTwo(client string, i int32, a account, j int32, c account) 
 	}
 	b.touch(i)
 	b.touch(j)
-	b.accts.set(i, a)
-	b.accts.set(j, c)
+	b.accts.set(i, b.nextVersion(i, a))
+	b.accts.set(j, b.nextVersion(j, c))
 	return succeed(0)
+}
+
+// nextVersion is a, about to replace account i, with i's version, plus one if a's balances
+// differ from i's (an operation that moves nothing, a deposit of 0, leaves the version).
+func (b *Bank) nextVersion(i int32, a account) account {
+	old := b.accts.get(i)
+	a.version = old.version
+	if a.checking != old.checking || a.savings != old.savings {
+		a.version++
+	}
+	return a
 }
 
 // lowers reports whether storing a as account i would take money from it (lower its checking,

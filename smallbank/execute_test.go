@@ -145,8 +145,8 @@ func TestExecuteAndQuery(t *testing.T) {
 		{"query malformed", bank.Query, []byte{0xff}, Result{Reason: ReasonMalformed}},
 		{"execute malformed", execute, []byte{6, 1, 'A'}, Result{Reason: ReasonMalformed}},
 		{"execute update", execute, send, Result{OK: true}},
-		{"query read", bank.Query, read, Result{OK: true, Value: 14}},
-		{"execute read", execute, read, Result{OK: true, Value: 14}},
+		{"query read", bank.Query, read, Result{OK: true, Value: 14, Version: 1}},
+		{"execute read", execute, read, Result{OK: true, Value: 14, Version: 1}},
 	}
 	for _, tt := range tests {
 		got, err := DecodeResult(tt.run(tt.op))

@@ -11,16 +11,20 @@ import (
 	"github.com/bftbank/pbft/pbft"
 )
 
-// snapshotMagic starts every snapshot and names its version (v2 added owners and tellers).
-const snapshotMagic = "smallbank/snapshot/v2\x00"
+// snapshotMagic starts every snapshot and names its version (v2 added owners and tellers, v3
+// the accounts' versions).
+const snapshotMagic = "smallbank/snapshot/v3\x00"
 
-// minSnapshotEntry is the smallest encoded account: a 1-byte name, two 1-byte varints and an
-// empty owner.
-const minSnapshotEntry = 5
+// snapshotMagicV2 starts the snapshots of the previous format, which Restore names in its error.
+const snapshotMagicV2 = "smallbank/snapshot/v2\x00"
+
+// minSnapshotEntry is the smallest encoded account: a 1-byte name, three 1-byte varints and
+// an empty owner.
+const minSnapshotEntry = 6
 
 // Snapshot encodes the whole state canonically: the magic, the number of accounts as a uvarint,
 // then every account in name order as its length-prefixed name, checking and savings as zigzag
-// varints and its length-prefixed owner (empty for the client of the account's own name); then
+// varints, its version as a uvarint and its length-prefixed owner (empty for the client of the account's own name); then
 // the number of tellers as a uvarint and each length-prefixed, in name order; last SHA-256 of
 // everything before it. Equal states give equal snapshots.
 func (b *Bank) Snapshot() []byte {
@@ -53,7 +57,7 @@ func (b *Bank) Freeze() func() []byte {
 
 // encodeSnapshot encodes the accounts in the given (name) order, then the tellers; see Snapshot.
 func encodeSnapshot(st frozenState) []byte {
-	buf := make([]byte, 0, len(snapshotMagic)+binary.MaxVarintLen64+len(st.order)*17+sha256.Size)
+	buf := make([]byte, 0, len(snapshotMagic)+binary.MaxVarintLen64+len(st.order)*20+sha256.Size)
 	buf = append(buf, snapshotMagic...)
 	buf = binary.AppendUvarint(buf, uint64(len(st.order)))
 	for _, i := range st.order {
@@ -62,6 +66,7 @@ func encodeSnapshot(st frozenState) []byte {
 		a := st.accts.get(i)
 		buf = binary.AppendVarint(buf, a.checking)
 		buf = binary.AppendVarint(buf, a.savings)
+		buf = binary.AppendUvarint(buf, a.version)
 		if owner := ownerIn(st.owners, st.names, i); owner != name {
 			buf = appendName(buf, owner)
 		} else {
@@ -105,6 +110,9 @@ func (b *Bank) RestoreVerified(snapshot []byte, want pbft.Digest) error {
 // decodeSnapshot parses a snapshot into a new bank whose digest is not computed yet.
 func decodeSnapshot(snapshot []byte) (*Bank, error) {
 	body, ok := checkSum(snapshot)
+	if ok && bytes.HasPrefix(body, []byte(snapshotMagicV2)) {
+		return nil, errors.New("smallbank: snapshot of format v2, written before accounts had versions; this build reads v3 only")
+	}
 	if !ok || !bytes.HasPrefix(body, []byte(snapshotMagic)) {
 		return nil, errors.New("smallbank: snapshot is corrupted")
 	}
@@ -145,7 +153,7 @@ func decodeAccounts(r *reader, count int) (*Bank, error) {
 	var arena, last []byte
 	for k := range count {
 		name := r.nameBytes()
-		a := account{checking: r.varint(), savings: r.varint()}
+		a := account{checking: r.varint(), savings: r.varint(), version: r.uvarint()}
 		owner := r.ownerBytes()
 		if r.err != nil || bytes.Equal(owner, name) {
 			return nil, errors.New("smallbank: snapshot is corrupted")

@@ -88,7 +88,7 @@ func snapshotBody(count uint64, entries ...any) []byte {
 			b = binary.AppendVarint(b, v)
 		}
 		if k%3 == 2 {
-			b = append(b, 0) // the owner: the account's own client
+			b = append(b, 0, 0) // version 0, and the owner: the account's own client
 		}
 	}
 	return append(b, 0) // no tellers
