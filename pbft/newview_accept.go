@@ -53,6 +53,7 @@ func (r *Replica) onNewView(from NodeID, m *NewView) {
 	}
 	if r.isLeader() {
 		r.nextSeq = max(maxS, stable.Seq, r.executed)
+		r.carried, r.carriedIn = r.nextSeq, r.view
 	}
 	r.forwardWaiting()
 	r.tryPropose()

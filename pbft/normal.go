@@ -57,8 +57,17 @@ func (r *Replica) canPropose() bool {
 	return r.viewActive && r.isLeader() && r.inWindow(r.nextSeq+1)
 }
 
-// inflight is the number of slots the leader proposed that have not committed.
-func (r *Replica) inflight() int { return int(r.nextSeq - r.committedPrefix()) }
+// inflight is the number of slots the leader proposed in this view that have not committed.
+// The slots its NEW-VIEW carried over do not count: waiting for PipelineBatch requests until
+// they commit held a new leader's first proposal back by a round of votes (docs/protocol.md,
+// "View change"); they are bounded by the window, not by the pipeline.
+func (r *Replica) inflight() int {
+	from := r.committedPrefix()
+	if r.carriedIn == r.view {
+		from = max(from, r.carried)
+	}
+	return int(r.nextSeq - from)
+}
 
 // committedPrefix is the highest slot such that it and all slots before it are committed.
 func (r *Replica) committedPrefix() Seq {

@@ -216,9 +216,11 @@ func (r *Replica) afterRecover(far Seq) {
 			// The slots of its NEW-VIEW's O are taken in this view, those decided by a
 			// certificate included (no vote of this replica records them): proposing there
 			// again would be a second pre-prepare for one (view, slot).
+			r.carried, r.carriedIn = 0, r.view
 			for i := range nv.PrePrepares {
-				r.nextSeq = max(r.nextSeq, nv.PrePrepares[i].Seq)
+				r.carried = max(r.carried, nv.PrePrepares[i].Seq)
 			}
+			r.nextSeq = max(r.nextSeq, r.carried)
 		}
 	}
 	if nv := r.vc.lastNewView; !r.viewActive && nv != nil && nv.View == r.view {

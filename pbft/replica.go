@@ -16,6 +16,10 @@ type Replica struct {
 	executed   Seq            // last executed slot
 	lastResend uint64
 	nextSeq    Seq // leader: last assigned slot
+	// carried is, for the leader of view carriedIn, the last slot its NEW-VIEW carried over:
+	// the slots up to it are not ones it opened, and do not count as in flight (inflight).
+	carried   Seq
+	carriedIn View
 
 	slots       map[Seq]*slot
 	checkpoints map[Seq]*checkpointVotes
