@@ -55,6 +55,11 @@ func (p *pace) base(configured int) int {
 // timerBase is the base of this replica's view-change timers (configured or learned).
 func (r *Replica) timerBase() int { return r.vc.pace.base(r.cfg.ViewChangeTicks) }
 
+// TimerBase returns the base of this replica's request, leader-silence and NEW-VIEW timers in
+// ticks: ViewChangeTicks, or the base learned from the slots' pace if larger, at most
+// maxPaceScale times ViewChangeTicks (docs/protocol.md, "Timer adaptation").
+func (r *Replica) TimerBase() int { return r.timerBase() }
+
 // observePace records the latency of slot sl, executed now, if this replica accepted its
 // pre-prepare in the current view (a slot filled by catch-up or carried by a view change says
 // nothing about the current leader's pace).
