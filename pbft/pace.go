@@ -61,10 +61,11 @@ func (r *Replica) timerBase() int { return r.vc.pace.base(r.cfg.ViewChangeTicks)
 func (r *Replica) TimerBase() int { return r.timerBase() }
 
 // observePace records the latency of slot sl, executed now, if this replica accepted its
-// pre-prepare in the current view (a slot filled by catch-up or carried by a view change says
-// nothing about the current leader's pace).
+// pre-prepare from the current view's leader and voted for it (slot.paced): a slot filled by
+// catch-up, decided by a NEW-VIEW's commit certificate (acceptDecided) or restored by Recover
+// says nothing about the current leader's pace.
 func (r *Replica) observePace(sl *slot) {
-	if sl.pp == nil || sl.pp.View != r.view || sl.since == 0 || sl.since > r.now {
+	if !sl.paced || sl.pp == nil || sl.pp.View != r.view || sl.since > r.now {
 		return
 	}
 	r.vc.pace.observe(r.now - sl.since)
