@@ -282,6 +282,7 @@ func (r *Replica) installSlot(cs *CommittedSlot) {
 	sl := r.slotAt(s)
 	if sl.committed == nil || sl.batch == nil {
 		r.stats.Fetched++
+		sl.paced = false // its latency is how long this replica lagged, not the leader's pace
 		cert := cs.Cert
 		r.markCommitted(sl, &cert, cs.PrePrepare.Batch)
 	}

@@ -72,6 +72,7 @@ func (r *Replica) acceptDecided(pp *PrePrepare, c *Cert) {
 		sl.since = r.now
 		sl.raise(StatusPrePrepare)
 	}
+	sl.paced = false // an earlier view's certificate commits it: not the new leader's pace
 	if r.isLeader() {
 		for i := range pp.Batch {
 			r.pending.markProposed(&pp.Batch[i])

@@ -142,7 +142,7 @@ func (r *Replica) acceptPrePrepare(pp *PrePrepare) {
 	}
 	sl.pp = pp
 	sl.tauSent = false
-	sl.since = r.now
+	sl.since, sl.paced = r.now, true
 	sl.raise(StatusPrePrepare)
 	if pp.Seq > r.executed {
 		for i := range pp.Batch {

@@ -55,11 +55,17 @@ func (p *pace) base(configured int) int {
 // timerBase is the base of this replica's view-change timers (configured or learned).
 func (r *Replica) timerBase() int { return r.vc.pace.base(r.cfg.ViewChangeTicks) }
 
+// TimerBase returns the base of this replica's request, leader-silence and NEW-VIEW timers in
+// ticks: ViewChangeTicks, or the base learned from the slots' pace if larger, at most
+// maxPaceScale times ViewChangeTicks (docs/protocol.md, "Timer adaptation").
+func (r *Replica) TimerBase() int { return r.timerBase() }
+
 // observePace records the latency of slot sl, executed now, if this replica accepted its
-// pre-prepare in the current view (a slot filled by catch-up or carried by a view change says
-// nothing about the current leader's pace).
+// pre-prepare from the current view's leader and voted for it (slot.paced): a slot filled by
+// catch-up, decided by a NEW-VIEW's commit certificate (acceptDecided) or restored by Recover
+// says nothing about the current leader's pace.
 func (r *Replica) observePace(sl *slot) {
-	if sl.pp == nil || sl.pp.View != r.view || sl.since == 0 || sl.since > r.now {
+	if !sl.paced || sl.pp == nil || sl.pp.View != r.view || sl.since > r.now {
 		return
 	}
 	r.vc.pace.observe(r.now - sl.since)

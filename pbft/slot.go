@@ -37,6 +37,7 @@ type slot struct {
 	tauSent    bool       // this replica's PREPARE for pp carried its τ-share
 
 	since         uint64    // tick at which the current view's pre-prepare was accepted
+	paced         bool      // since-to-execution is the current leader's pace (observePace)
 	formed        [4]*Cert  // collector: certificates formed, by CertKind
 	prepareShares *shareSet // collector: PREPARE shares of the current view
 	commitShares  *shareSet // collector: COMMIT shares of the current view

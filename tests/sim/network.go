@@ -140,6 +140,9 @@ func (s *Sim) deliver(e *event) {
 	case e.local != nil:
 		r.Step(e.to, e.local)
 	case e.req != nil:
+		if s.Ignore != nil && s.Ignore(e.to, e.req) {
+			return
+		}
 		if s.opts.Auth.VerifyRequest(e.req) != nil {
 			s.inv.rejected++
 			s.badSignatures[e.to]++

@@ -72,7 +72,11 @@ type Sim struct {
 	// and before sealing (honest senders included): it is the adversary's hand on the network.
 	// It returns how many ticks to hold the message beyond the network's delay, and false to
 	// drop it. A replica's copy to itself is local and never intercepted.
-	Intercept     func(from, to pbft.NodeID, m pbft.Message) (hold uint64, deliver bool)
+	Intercept func(from, to pbft.NodeID, m pbft.Message) (hold uint64, deliver bool)
+	// Ignore, when set, is asked for every client request that reaches a replica (before its
+	// authentication): true drops it, as a faulty replica may ignore any input of its own (a
+	// leader that censors a client). Requests forwarded by replicas go through Intercept.
+	Ignore        func(to pbft.NodeID, req *pbft.Request) bool
 	badSignatures map[pbft.NodeID]int // messages each replica refused at authentication
 	withheld      map[pbft.NodeID]int // client replies each replica's behaviour withheld
 	script        *script
