@@ -41,3 +41,34 @@ func TestPaceCountsJitter(t *testing.T) {
 		t.Fatalf("jittery slots (2/6 ticks) give base %d, steady 4-tick slots %d: jitter ignored", j, s)
 	}
 }
+
+// The learned base and the doubling per consecutive view change together stay within
+// maxTimerScale times the configured base: a base learned at its cap (8x) doubled three times
+// would be 64x, and a cluster would wait that long after a partition healed.
+func TestViewChangeTimeoutCapped(t *testing.T) {
+	r, err := New(TestConfig(2, 1, nopApp{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		r.vc.pace.observe(uint64(r.cfg.ViewChangeTicks) * 100) // the learned base sits at its cap
+	}
+	if got, want := r.timerBase(), r.cfg.ViewChangeTicks*maxPaceScale; got != want {
+		t.Fatalf("learned base %d, want the cap %d", got, want)
+	}
+	for v := View(2); v <= 6; v++ {
+		r.startViewChange(v)
+		if limit := r.cfg.ViewChangeTicks * maxTimerScale; r.vc.timeout > limit {
+			t.Fatalf("view change %d: timeout %d ticks, above %d", v-1, r.vc.timeout, limit)
+		}
+	}
+}
+
+// nopApp is an application that holds nothing, for tests of the core alone.
+type nopApp struct{}
+
+func (nopApp) Execute(ClientID, []byte) []byte { return nil }
+func (nopApp) Query([]byte) []byte             { return nil }
+func (nopApp) Digest() Digest                  { return Digest{} }
+func (nopApp) Snapshot() []byte                { return nil }
+func (nopApp) Restore([]byte) error            { return nil }

@@ -143,7 +143,7 @@ func (r *Replica) startViewChange(nv View) {
 	r.vc.fetch = batchFetchState{}
 	r.vc.started = r.now
 	r.vc.consecutive++
-	r.vc.timeout = r.timerBase() << min(r.vc.consecutive-1, maxBackoffShift)
+	r.vc.timeout = min(r.timerBase()<<min(r.vc.consecutive-1, maxBackoffShift), r.cfg.ViewChangeTicks*maxTimerScale)
 	r.pending.reset()
 	r.collector.armed = nil
 	r.persistView()
@@ -392,3 +392,9 @@ func (r *Replica) wellFormedViewChange(m *ViewChange) bool {
 // to outgrow any real message delay, short enough that a cluster recovers within seconds once a
 // partition heals.
 const maxBackoffShift = 3
+
+// maxTimerScale caps the view-change timeout, learned base and doubling together, at this many
+// times the configured base (6.4 s with the default 400 ms): a base learned at its cap (8x,
+// pace.go) doubled three times would be 64x, 25.6 s, and a cluster whose partition healed after
+// a run of failed view changes would wait that long.
+const maxTimerScale = 16
