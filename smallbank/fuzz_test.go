@@ -45,6 +45,7 @@ func FuzzParseOp(f *testing.F) {
 
 func FuzzDecodeResult(f *testing.F) {
 	f.Add(EncodeResult(Result{OK: true, Value: 14}))
+	f.Add(EncodeResult(Result{OK: true, Value: 14, Version: 300}))
 	f.Add(EncodeResult(Result{Reason: ReasonInsufficientFunds}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := DecodeResult(b); err == nil && !bytes.Equal(EncodeResult(r), b) {
@@ -55,6 +56,7 @@ func FuzzDecodeResult(f *testing.F) {
 
 func FuzzRestore(f *testing.F) {
 	f.Add(scenarioBank(f).Snapshot())
+	f.Add(busyBank(f).Snapshot()) // accounts with versions above 0
 	f.Fuzz(func(t *testing.T, b []byte) {
 		bank := NewBank()
 		if bank.Restore(b) == nil && !bytes.Equal(bank.Snapshot(), b) {
