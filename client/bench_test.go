@@ -58,7 +58,7 @@ func (l *memLink) answer(frame []byte, seq pbft.Seq) {
 	}
 	for i, s := range l.signers {
 		rep := pbft.Reply{View: 1, Replica: pbft.NodeID(i + 1), Client: req.Client, Timestamp: req.Timestamp,
-			ReadOnly: req.ReadOnly, Result: l.result, Seq: seq}
+			ReadOnly: req.ReadOnly, Result: l.result, Seq: seq, Op: pbft.OpDigest(req.Op)}
 		s.SignReply(&rep)
 		out, err := wire.EncodeReply(&rep)
 		if err != nil {
@@ -194,6 +194,6 @@ func BenchmarkReplies(b *testing.B) {
 func openCall(c *Client, t uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.call.reset(t, false, c.f+1)
+	c.call.reset(t, false, c.f+1, pbft.Digest{})
 	c.open = true
 }

@@ -13,6 +13,9 @@ import (
 type call struct {
 	t        uint64
 	readOnly bool
+	op       pbft.Digest  // pbft.OpDigest of the call's operation: replies must name it
+	others   int          // replicas whose reply named another operation (otherOp)
+	otherOp  []bool       // otherOp[i-1]: replica i's reply named another operation
 	quorum   int          // matching replies needed: replyQuorum, 2f+1
 	replies  []pbft.Reply // replies[i-1] is replica i's latest reply; Replica 0 if none
 	answered int          // replicas with a reply
@@ -25,15 +28,21 @@ type call struct {
 }
 
 func newCall(n int) *call {
-	return &call{replies: make([]pbft.Reply, n), views: make([]pbft.View, 0, n)}
+	return &call{replies: make([]pbft.Reply, n), views: make([]pbft.View, 0, n), otherOp: make([]bool, n)}
 }
 
-// reset makes k the call of a new request.
-func (k *call) reset(t uint64, readOnly bool, quorum int) {
+// reset makes k the call of a new request for the operation with digest op.
+func (k *call) reset(t uint64, readOnly bool, quorum int, op pbft.Digest) {
 	clear(k.replies)
-	k.t, k.readOnly, k.quorum = t, readOnly, quorum
-	k.answered, k.accepted, k.split = 0, nil, false
+	clear(k.otherOp)
+	k.t, k.readOnly, k.quorum, k.op = t, readOnly, quorum, op
+	k.answered, k.accepted, k.split, k.others = 0, nil, false, 0
 }
+
+// reused reports whether f+1 replicas (at least one honest) answered the call's timestamp
+// with another operation: this client's key signed another operation with the same timestamp,
+// which the replicas executed instead (docs/protocol.md, "Clients").
+func (k *call) reused() bool { return k.others > (k.quorum-1)/2 }
 
 // wants reports whether a reply with timestamp t and the read-only flag readOnly answers
 // this call, which is still waiting for a quorum (checked before the reply's MAC).
@@ -47,6 +56,14 @@ func (k *call) wants(t uint64, readOnly bool) bool {
 func (k *call) add(rep *pbft.Reply) (changed bool) {
 	if !k.wants(rep.Timestamp, rep.ReadOnly) || rep.Replica < 1 || int(rep.Replica) > len(k.replies) {
 		return false
+	}
+	if rep.Op != k.op {
+		if k.otherOp[rep.Replica-1] {
+			return false
+		}
+		k.otherOp[rep.Replica-1] = true
+		k.others++
+		return k.reused()
 	}
 	slot := &k.replies[rep.Replica-1]
 	if slot.Replica == 0 {

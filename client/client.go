@@ -71,7 +71,8 @@ type Client struct {
 	mu    sync.Mutex
 	view  pbft.View
 	lastT uint64
-	call  *call // the client's request, outstanding while open
+	clock func() uint64 // nanoseconds for timestamps; nil: the wall clock (tests set it)
+	call  *call         // the client's request, outstanding while open
 	open  bool
 }
 
@@ -159,6 +160,9 @@ func (c *Client) leader() pbft.NodeID {
 // nanoseconds, so that a restarted client never reuses a timestamp.
 func (c *Client) nextTimestamp() uint64 {
 	t := uint64(time.Now().UnixNano())
+	if c.clock != nil {
+		t = c.clock()
+	}
 	if t <= c.lastT {
 		t = c.lastT + 1
 	}

@@ -294,3 +294,25 @@ func TestOversizedOperationRefusedLocally(t *testing.T) {
 		t.Fatalf("Read of an oversized operation: %v, want ErrOpTooLarge", err)
 	}
 }
+
+// Two processes sharing client A's key sign different operations with one timestamp: the
+// replicas execute the first and answer the second with the first's cached reply, which names
+// the first operation (pbft.Reply.Op). The second process gets ErrTimestampReused, not the
+// first's result as its own (README "Known limitations" before the fix).
+func TestReusedTimestampIsReported(t *testing.T) {
+	fc := newFakeCluster(t)
+	fixed := func() uint64 { return 1_000_000 }
+	first, second := fc.newClient("A", Options{}), fc.newClient("A", Options{})
+	first.clock, second.clock = fixed, fixed
+	out, err := first.Submit(ctxTimeout(t, testTimeout), encode(t, "(A, B, 1)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = second.Submit(ctxTimeout(t, testTimeout), encode(t, "(A, B, 5)"))
+	if !errors.Is(err, ErrTimestampReused) {
+		t.Fatalf("second operation under timestamp 1000000: %v, want ErrTimestampReused (the first got %x)", err, out.Result)
+	}
+	if c, _, _ := fc.bank.Balances("A"); c != 10-1 {
+		t.Fatalf("A holds %d: the second operation must not have executed", c)
+	}
+}

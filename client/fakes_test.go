@@ -152,7 +152,7 @@ func (fc *fakeCluster) answerRead(at pbft.NodeID, req *pbft.Request) {
 	fc.mu.Lock()
 	fc.reads++
 	rep := pbft.Reply{View: fc.view, Replica: at, Client: req.Client, Timestamp: req.Timestamp,
-		ReadOnly: true, Result: fc.bank.Query(req.Op)}
+		ReadOnly: true, Result: fc.bank.Query(req.Op), Op: pbft.OpDigest(req.Op)}
 	fc.mu.Unlock()
 	fc.send(at, rep)
 }
@@ -167,7 +167,8 @@ func (fc *fakeCluster) order(at pbft.NodeID, req *pbft.Request) {
 	last := fc.last[req.Client]
 	if last == nil || last.Timestamp < req.Timestamp {
 		fc.seq++
-		last = &pbft.Reply{Client: req.Client, Timestamp: req.Timestamp, Seq: fc.seq, Result: fc.bank.Execute(req.Client, req.Op)}
+		last = &pbft.Reply{Client: req.Client, Timestamp: req.Timestamp, Seq: fc.seq, Result: fc.bank.Execute(req.Client, req.Op),
+			Op: pbft.OpDigest(req.Op)}
 		fc.last[req.Client] = last
 	}
 	rep, view := *last, fc.view

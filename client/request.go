@@ -94,7 +94,10 @@ func (c *Client) awaitRead(ctx context.Context, t uint64, deadline time.Time, ma
 	for {
 		select {
 		case <-c.wake:
-			accepted, split := c.progress()
+			accepted, split, err := c.progress()
+			if err != nil {
+				return false, err
+			}
 			if accepted != nil {
 				return false, nil
 			}
@@ -170,7 +173,11 @@ func (c *Client) ordered(ctx context.Context, op []byte, deadline time.Time) (*p
 	for {
 		select {
 		case <-c.wake:
-			if accepted, _ := c.progress(); accepted != nil {
+			accepted, _, err := c.progress()
+			if err != nil {
+				return nil, err
+			}
+			if accepted != nil {
 				if resent {
 					c.rto.backedOff(period)
 				} else {
@@ -213,7 +220,7 @@ func (c *Client) sendOrdered(frame []byte) {
 func (c *Client) begin(op []byte, readOnly bool) (uint64, []byte, error) {
 	c.mu.Lock()
 	t := c.nextTimestamp()
-	c.call.reset(t, readOnly, replyQuorum(c.f))
+	c.call.reset(t, readOnly, replyQuorum(c.f), pbft.OpDigest(op))
 	c.open = true
 	select {
 	case <-c.wake: // a token of the previous call that its waiter did not take
@@ -242,12 +249,22 @@ func (c *Client) end() *pbft.Reply {
 	return c.call.accepted
 }
 
-// progress reports the accepted reply of the outstanding call and whether it is split.
-func (c *Client) progress() (accepted *pbft.Reply, split bool) {
+// progress reports the accepted reply of the outstanding call and whether it is split; an
+// error if f+1 replicas answered its timestamp with another operation (ErrTimestampReused).
+func (c *Client) progress() (accepted *pbft.Reply, split bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.call.accepted, c.call.split
+	if c.call.reused() {
+		return nil, false, fmt.Errorf("client %s: request t=%d: %w", c.id, c.call.t, ErrTimestampReused)
+	}
+	return c.call.accepted, c.call.split, nil
 }
+
+// ErrTimestampReused is returned when the replicas executed another operation under the
+// request's timestamp: the client's key signed two operations with one timestamp (two
+// processes sharing a key), and only the first one executed. The request's own operation did
+// not execute and never will under that timestamp.
+var ErrTimestampReused = errors.New("the replicas executed another operation signed with this timestamp")
 
 // replyQuorum is the number of matching replies that complete a request, ordered or read-only:
 // 2f+1. Then at least f+1 honest replicas executed a completed write, and any 2f+1 replies to a

@@ -10,6 +10,7 @@ import (
 // digest and of snapshots.
 type clientEntry struct {
 	T      uint64
+	Op     Digest // OpDigest of the operation executed at T (Reply.Op)
 	Result []byte
 	Seq    Seq
 }
@@ -22,13 +23,13 @@ func newClientTable() *clientTable { return &clientTable{entries: make(map[Clien
 
 func (t *clientTable) get(c ClientID) *clientEntry { return t.entries[c] }
 
-func (t *clientTable) set(c ClientID, ts uint64, result []byte, s Seq) {
+func (t *clientTable) set(c ClientID, ts uint64, op Digest, result []byte, s Seq) {
 	e := t.entries[c]
 	if e == nil {
 		e = &clientEntry{}
 		t.entries[c] = e
 	}
-	e.T, e.Result, e.Seq = ts, result, s
+	e.T, e.Op, e.Result, e.Seq = ts, op, result, s
 }
 
 func (t *clientTable) sortedIDs() []ClientID {
@@ -50,6 +51,7 @@ func (t *clientTable) encode() []byte {
 		e := t.entries[id]
 		b = appendBytes(b, []byte(id))
 		b = binary.BigEndian.AppendUint64(b, e.T)
+		b = append(b, e.Op[:]...)
 		b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
 		b = appendBytes(b, e.Result)
 	}
@@ -65,19 +67,24 @@ func decodeClientTable(b []byte) (*clientTable, []byte, bool) {
 	for i := uint32(0); i < n; i++ {
 		var id, res []byte
 		var ts, s uint64
+		var op Digest
 		if id, b, ok = readBytes(b); !ok {
 			return nil, nil, false
 		}
 		if ts, b, ok = readUint64(b); !ok {
 			return nil, nil, false
 		}
+		if len(b) < len(op) {
+			return nil, nil, false
+		}
+		b = b[copy(op[:], b):]
 		if s, b, ok = readUint64(b); !ok {
 			return nil, nil, false
 		}
 		if res, b, ok = readBytes(b); !ok {
 			return nil, nil, false
 		}
-		t.set(ClientID(id), ts, res, Seq(s))
+		t.set(ClientID(id), ts, op, res, Seq(s))
 	}
 	return t, b, true
 }

@@ -22,10 +22,11 @@ func (r *Replica) executeSlot(sl *slot) {
 			continue
 		}
 		result := r.cfg.App.Execute(req.Client, req.Op)
-		r.clients.set(req.Client, req.Timestamp, result, sl.seq)
+		op := OpDigest(req.Op)
+		r.clients.set(req.Client, req.Timestamp, op, result, sl.seq)
 		r.waiting.executed(req.Client, req.Timestamp)
 		r.pending.executed(req.Client, req.Timestamp)
-		r.reply(req.Client, req.Timestamp, result, sl.seq, false)
+		r.reply(req.Client, req.Timestamp, op, result, sl.seq, false)
 		r.stats.ExecutedRequests++
 		n++
 	}

@@ -148,7 +148,11 @@ type Reply struct {
 	ReadOnly  bool
 	Result    []byte
 	Seq       Seq // the slot that executed the request; 0 for reads answered from state
-	Sig       []byte
+	// Op is OpDigest of the operation the reply answers: a client that signed two different
+	// operations with one timestamp learns that the replicas executed the other one instead of
+	// taking its result (docs/protocol.md, "Clients").
+	Op  Digest
+	Sig []byte
 }
 
 // CommittedSlot is a committed batch with the certificate that proves it (a COMMIT-CERT or a

@@ -18,7 +18,7 @@ func (r *Replica) onRequest(req Request, fromClient bool) {
 	}
 	if e := r.clients.get(req.Client); e != nil && req.Timestamp <= e.T {
 		if req.Timestamp == e.T && fromClient {
-			r.reply(req.Client, req.Timestamp, e.Result, e.Seq, false)
+			r.reply(req.Client, req.Timestamp, e.Op, e.Result, e.Seq, false)
 		}
 		return
 	}
@@ -37,17 +37,17 @@ func (r *Replica) onRequest(req Request, fromClient bool) {
 
 // answerRead answers a read-only request from the executed state (docs/protocol.md, "Clients").
 func (r *Replica) answerRead(req Request) {
-	r.reply(req.Client, req.Timestamp, r.cfg.App.Query(req.Op), 0, true)
+	r.reply(req.Client, req.Timestamp, OpDigest(req.Op), r.cfg.App.Query(req.Op), 0, true)
 }
 
 // reply answers a client. The view it names is the last view this replica saw established
 // (its NEW-VIEW accepted), not one it is trying to change to: clients move to the view that
 // f+1 replies name, and replicas stuck in a failed view change must not lead them to a
-// leader that never started.
-func (r *Replica) reply(c ClientID, t uint64, result []byte, s Seq, readOnly bool) {
+// leader that never started. op names the operation answered (Reply.Op).
+func (r *Replica) reply(c ClientID, t uint64, op Digest, result []byte, s Seq, readOnly bool) {
 	r.out.Replies = append(r.out.Replies, Reply{
 		View: r.vc.activeView, Replica: r.cfg.ID, Client: c, Timestamp: t,
-		ReadOnly: readOnly, Result: result, Seq: s,
+		ReadOnly: readOnly, Result: result, Seq: s, Op: op,
 	})
 }
 

@@ -51,7 +51,7 @@ func (r *Replica) restoreInPlace(b []byte, want Digest) bool {
 // current state's (stateDigest) or a staged one's.
 func combineStateDigest(app Digest, t *clientTable) Digest {
 	h := sha256.New()
-	h.Write([]byte("pbft/state/v1\x00"))
+	h.Write([]byte("pbft/state/v2\x00")) // v2: the client table names each operation (Reply.Op)
 	h.Write(app[:])
 	h.Write(t.encode())
 	var d Digest

@@ -88,6 +88,20 @@ func (r *Request) AppendSignedBytes(b []byte) []byte {
 // Digest returns the digest of the signed part of the request.
 func (r *Request) Digest() Digest { return sha256.Sum256(r.SignedBytes()) }
 
+// opDomain tags the operation digest (OpDigest).
+const opDomain = "pbft/op/v1\x00"
+
+// OpDigest names a client operation in a reply (Reply.Op): SHA-256 over a domain tag and the
+// operation's bytes. Every executed request and every read takes one, without allocating for
+// an operation within MaxOpBytes.
+func OpDigest(op []byte) Digest {
+	if len(op) > MaxOpBytes {
+		return sha256.Sum256(append([]byte(opDomain), op...))
+	}
+	var buf [len(opDomain) + MaxOpBytes]byte
+	return sha256.Sum256(append(append(buf[:0], opDomain...), op...))
+}
+
 // BatchDigest is the digest d of a pre-prepare: it binds the ordered list of requests, each
 // with its client's signature. The signature is covered so that two copies of a batch with
 // one digest are the same bytes: a faulty replica cannot pass off a certified batch with

@@ -60,6 +60,14 @@ func TestClientDecodeErrors(t *testing.T) {
 	if _, err := decodeReply(mustMarshal(t, &ReplyPb{Replica: 2})); !errors.Is(err, ErrMalformed) {
 		t.Errorf("reply without client: %v", err)
 	}
+	shortOp := mustMarshal(t, &ReplyPb{Client: []byte("A"), Op: make([]byte, 5)})
+	if _, err := decodeReply(shortOp); !errors.Is(err, ErrMalformed) {
+		t.Errorf("reply with a 5-byte operation digest (generated decoding): %v", err)
+	}
+	var rep pbft.Reply
+	if err := DecodeReplyFor(shortOp, "A", &rep); !errors.Is(err, ErrMalformed) {
+		t.Errorf("reply with a 5-byte operation digest (DecodeReplyFor): %v", err)
+	}
 	if _, err := encodeRequest(nil); err == nil {
 		t.Error("encodeRequest(nil) succeeded")
 	}

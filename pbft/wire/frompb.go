@@ -86,10 +86,14 @@ func replyFromPb(pb *ReplyPb) (*pbft.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pbft.Reply{
+	rep := &pbft.Reply{
 		View: pbft.View(pb.View), Replica: pbft.NodeID(pb.Replica), Client: client, Timestamp: pb.Timestamp,
 		ReadOnly: pb.ReadOnly, Result: bytesOrNil(pb.Result), Seq: pbft.Seq(pb.Seq), Sig: sig,
-	}, nil
+	}
+	if err := setReplyOp(rep, pb.Op); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 func forwardFromPb(pb *ForwardRequestPb) (*pbft.ForwardRequest, error) {

@@ -19,6 +19,7 @@ const (
 	replyResultField    protowire.Number = 6
 	replySeqField       protowire.Number = 7
 	replySigField       protowire.Number = 8
+	replyOpField        protowire.Number = 9
 )
 
 // errMalformedReply reports a reply that is not a protobuf encoding.
@@ -35,17 +36,24 @@ func DecodeReplyFor(frame []byte, self pbft.ClientID, rep *pbft.Reply) error {
 		return fmt.Errorf("%w: reply is %d bytes", ErrTooLarge, len(frame))
 	}
 	*rep = pbft.Reply{}
-	var client []byte
+	var client, op []byte
 	ok := forEachField(frame, func(num protowire.Number, typ protowire.Type, v uint64, val []byte) {
 		switch typ {
 		case protowire.VarintType:
 			setReplyVarint(rep, num, v)
 		case protowire.BytesType:
-			setReplyBytes(rep, &client, num, val)
+			if num == replyOpField {
+				op = val
+			} else {
+				setReplyBytes(rep, &client, num, val)
+			}
 		}
 	})
 	if !ok {
 		return errMalformedReply
+	}
+	if err := setReplyOp(rep, op); err != nil {
+		return err
 	}
 	return finishReply(rep, client, self)
 }
@@ -76,6 +84,18 @@ func setReplyBytes(rep *pbft.Reply, client *[]byte, num protowire.Number, v []by
 	}
 }
 
+// setReplyOp sets rep.Op from the encoded field: absent (the zero digest) or a digest's size.
+func setReplyOp(rep *pbft.Reply, op []byte) error {
+	switch len(op) {
+	case 0:
+	case len(rep.Op):
+		copy(rep.Op[:], op)
+	default:
+		return fmt.Errorf("%w: reply operation digest is %d bytes", ErrMalformed, len(op))
+	}
+	return nil
+}
+
 // finishReply checks the fields as the generated code's decoding does and names the client.
 func finishReply(rep *pbft.Reply, client []byte, self pbft.ClientID) error {
 	switch {
@@ -100,16 +120,16 @@ func finishReply(rep *pbft.Reply, client []byte, self pbft.ClientID) error {
 // encoding, written by hand because every request gets n of them (fields in number order,
 // zero values left out).
 func appendReply(b []byte, r *pbft.Reply) []byte {
-	return appendBytesField(appendReplyFields(b, r), replySigField, r.Sig)
+	return appendReplyOp(appendBytesField(appendReplyFields(b, r), replySigField, r.Sig), r)
 }
 
 // AppendReplySigned appends to b the byte string a replica MACs for a reply to a client: a
 // domain tag and the deterministic encoding of r without its Sig.
 func AppendReplySigned(b []byte, r *pbft.Reply) []byte {
-	return appendReplyFields(append(b, replyDomain...), r)
+	return appendReplyOp(appendReplyFields(append(b, replyDomain...), r), r)
 }
 
-// appendReplyFields appends the encoding of every field of r but Sig.
+// appendReplyFields appends the encoding of the fields of r before Sig.
 func appendReplyFields(b []byte, r *pbft.Reply) []byte {
 	b = appendVarintField(b, replyViewField, uint64(r.View))
 	b = appendVarintField(b, replyReplicaField, uint64(uint32(r.Replica)))
@@ -120,12 +140,27 @@ func appendReplyFields(b []byte, r *pbft.Reply) []byte {
 	return appendVarintField(b, replySeqField, uint64(r.Seq))
 }
 
+// appendReplyOp appends r.Op's field, absent for the zero digest.
+func appendReplyOp(b []byte, r *pbft.Reply) []byte {
+	if r.Op == (pbft.Digest{}) {
+		return b
+	}
+	return appendBytesField(b, replyOpField, r.Op[:])
+}
+
 // replySize is the length of the encoding of r.
 func replySize(r *pbft.Reply) int {
 	return varintFieldSize(replyViewField, uint64(r.View)) + varintFieldSize(replyReplicaField, uint64(uint32(r.Replica))) +
 		bytesFieldSize(replyClientField, len(r.Client)) + varintFieldSize(replyTimestampField, r.Timestamp) +
 		varintFieldSize(replyReadOnlyField, protowire.EncodeBool(r.ReadOnly)) + bytesFieldSize(replyResultField, len(r.Result)) +
-		varintFieldSize(replySeqField, uint64(r.Seq)) + bytesFieldSize(replySigField, len(r.Sig))
+		varintFieldSize(replySeqField, uint64(r.Seq)) + bytesFieldSize(replySigField, len(r.Sig)) + opFieldSize(r.Op)
+}
+
+func opFieldSize(op pbft.Digest) int {
+	if op == (pbft.Digest{}) {
+		return 0
+	}
+	return bytesFieldSize(replyOpField, len(op))
 }
 
 func varintFieldSize(num protowire.Number, v uint64) int {

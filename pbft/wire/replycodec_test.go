@@ -114,7 +114,7 @@ func TestReplyFieldNumbers(t *testing.T) {
 	fields := (&ReplyPb{}).ProtoReflect().Descriptor().Fields()
 	for name, num := range map[string]protowire.Number{"view": replyViewField, "replica": replyReplicaField,
 		"client": replyClientField, "timestamp": replyTimestampField, "read_only": replyReadOnlyField,
-		"result": replyResultField, "seq": replySeqField, "sig": replySigField} {
+		"result": replyResultField, "seq": replySeqField, "sig": replySigField, "op": replyOpField} {
 		if fd := fields.ByName(protoreflect.Name(name)); fd == nil || fd.Number() != num {
 			t.Errorf("ReplyPb field %s: schema %v, decoder uses %d", name, fd, num)
 		}
@@ -123,10 +123,14 @@ func TestReplyFieldNumbers(t *testing.T) {
 
 // replyToPb is the reference for the hand-written encoder: the generated message.
 func replyToPb(r *pbft.Reply) *ReplyPb {
-	return &ReplyPb{
+	pb := &ReplyPb{
 		View: uint64(r.View), Replica: uint32(r.Replica), Client: stringBytes(string(r.Client)),
 		Timestamp: r.Timestamp, ReadOnly: r.ReadOnly, Result: r.Result, Seq: uint64(r.Seq), Sig: r.Sig,
 	}
+	if r.Op != (pbft.Digest{}) {
+		pb.Op = r.Op[:]
+	}
+	return pb
 }
 
 func TestAppendReplyMatchesGeneratedCode(t *testing.T) {
@@ -134,6 +138,7 @@ func TestAppendReplyMatchesGeneratedCode(t *testing.T) {
 		{},
 		{Client: "A"},
 		{View: 3, Replica: 7, Client: "A", Timestamp: 1 << 62, ReadOnly: true, Result: []byte{1, 2, 3}, Seq: 99, Sig: make([]byte, 32)},
+		{View: 2, Replica: 1, Client: "A", Timestamp: 5, Result: []byte{1}, Seq: 3, Op: pbft.OpDigest([]byte("op")), Sig: make([]byte, 32)},
 		{View: 1<<64 - 1, Replica: 1<<32 - 1, Client: "client_with-a-long-name", Timestamp: 1, Result: make([]byte, 300), Seq: 1 << 40},
 	}
 	for _, r := range replies {

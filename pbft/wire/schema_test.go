@@ -17,7 +17,7 @@ func TestSchemaCoversCoreFields(t *testing.T) {
 	}
 	covered := map[reflect.Type][]string{
 		reflect.TypeFor[pbft.Request]():        {"Client", "Timestamp", "Op", "ReadOnly", "Sig"},
-		reflect.TypeFor[pbft.Reply]():          {"View", "Replica", "Client", "Timestamp", "ReadOnly", "Result", "Seq", "Sig"},
+		reflect.TypeFor[pbft.Reply]():          {"View", "Replica", "Client", "Timestamp", "ReadOnly", "Result", "Seq", "Op", "Sig"},
 		reflect.TypeFor[pbft.ForwardRequest](): {"Req"},
 		reflect.TypeFor[pbft.PrePrepare]():     {"View", "Seq", "Digest", "Batch", "WantTau"},
 		reflect.TypeFor[pbft.Prepare]():        {"View", "Seq", "Digest", "Tau", "Sigma"},

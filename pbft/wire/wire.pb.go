@@ -117,6 +117,7 @@ type ReplyPb struct {
 	Result        []byte                 `protobuf:"bytes,6,opt,name=result,proto3" json:"result,omitempty"`
 	Seq           uint64                 `protobuf:"varint,7,opt,name=seq,proto3" json:"seq,omitempty"`
 	Sig           []byte                 `protobuf:"bytes,8,opt,name=sig,proto3" json:"sig,omitempty"`
+	Op            []byte                 `protobuf:"bytes,9,opt,name=op,proto3" json:"op,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -203,6 +204,13 @@ func (x *ReplyPb) GetSeq() uint64 {
 func (x *ReplyPb) GetSig() []byte {
 	if x != nil {
 		return x.Sig
+	}
+	return nil
+}
+
+func (x *ReplyPb) GetOp() []byte {
+	if x != nil {
+		return x.Op
 	}
 	return nil
 }
@@ -1696,7 +1704,7 @@ const file_wire_proto_rawDesc = "" +
 	"\ttimestamp\x18\x02 \x01(\x04R\ttimestamp\x12\x0e\n" +
 	"\x02op\x18\x03 \x01(\fR\x02op\x12\x1b\n" +
 	"\tread_only\x18\x04 \x01(\bR\breadOnly\x12\x10\n" +
-	"\x03sig\x18\x05 \x01(\fR\x03sig\"\xc6\x01\n" +
+	"\x03sig\x18\x05 \x01(\fR\x03sig\"\xd6\x01\n" +
 	"\aReplyPb\x12\x12\n" +
 	"\x04view\x18\x01 \x01(\x04R\x04view\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\rR\areplica\x12\x16\n" +
@@ -1705,7 +1713,8 @@ const file_wire_proto_rawDesc = "" +
 	"\tread_only\x18\x05 \x01(\bR\breadOnly\x12\x16\n" +
 	"\x06result\x18\x06 \x01(\fR\x06result\x12\x10\n" +
 	"\x03seq\x18\a \x01(\x04R\x03seq\x12\x10\n" +
-	"\x03sig\x18\b \x01(\fR\x03sig\":\n" +
+	"\x03sig\x18\b \x01(\fR\x03sig\x12\x0e\n" +
+	"\x02op\x18\t \x01(\fR\x02op\":\n" +
 	"\x10ForwardRequestPb\x12&\n" +
 	"\x03req\x18\x01 \x01(\v2\x14.pbft.wire.RequestPbR\x03req\"\x93\x01\n" +
 	"\fPrePreparePb\x12\x12\n" +
