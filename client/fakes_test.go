@@ -25,6 +25,11 @@ const (
 	badSig           // answers correctly with a broken signature
 	bigView          // answers correctly but claims view 1000
 	noReads          // answers ordered requests only
+	// abaReads answers a read with the account's balance now but at version 0, as a replica
+	// still at the account's opening state would if the balance has come back to its opening
+	// value (docs/protocol.md, "Linearizability", the ABA case).
+	abaReads
+	otherOp // answers correctly but names another operation (Reply.Op), correctly signed
 )
 
 // fakeCluster stands in for a PBFT cluster, for testing the client alone: it orders every
@@ -153,6 +158,14 @@ func (fc *fakeCluster) answerRead(at pbft.NodeID, req *pbft.Request) {
 	fc.reads++
 	rep := pbft.Reply{View: fc.view, Replica: at, Client: req.Client, Timestamp: req.Timestamp,
 		ReadOnly: true, Result: fc.bank.Query(req.Op), Op: pbft.OpDigest(req.Op)}
+	if fc.modes[at-1] == abaReads {
+		res, err := smallbank.DecodeResult(rep.Result)
+		if err != nil {
+			fc.t.Error(err)
+		}
+		res.Version = 0
+		rep.Result = smallbank.EncodeResult(res)
+	}
 	fc.mu.Unlock()
 	fc.send(at, rep)
 }
@@ -193,6 +206,8 @@ func (fc *fakeCluster) send(id pbft.NodeID, rep pbft.Reply) {
 		rep.Result = smallbank.EncodeResult(smallbank.Result{OK: true, Value: 999})
 	case bigView:
 		rep.View = 1000
+	case otherOp:
+		rep.Op = pbft.OpDigest(append([]byte("another "), rep.Op[:]...))
 	}
 	fc.signers[id-1].SignReply(&rep)
 	if mode == badSig {
