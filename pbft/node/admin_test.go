@@ -38,7 +38,7 @@ func TestAdminEndpoint(t *testing.T) {
 	st := adminStatus(t, addrs[1])
 	var viaControl controlapi.NodeStatus
 	c.nodes[1].ctl.get(t, controlapi.CmdNode, 0, &viaControl)
-	if st.ID != "n1" || st.View != 1 || !st.ViewActive || st.Leader != "n1" || st.Stale ||
+	if st.ID != "n1" || st.View != 1 || !st.ViewActive || st.Leader != "n1" || st.Stale || st.TimerBaseMS <= 0 ||
 		st.StateDigest == "" || st.StateDigest != viaControl.StateDigest || st.Faults == nil {
 		t.Errorf("status %+v; control channel %+v", st, viaControl)
 	}

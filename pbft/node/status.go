@@ -20,6 +20,7 @@ func (nd *node) nodeStatusAnswer() answer {
 	st := controlapi.NodeStatus{MoneyTotal: &money, ID: nd.id.String(), View: uint64(nd.core.View()), ViewActive: nd.core.ViewActive(),
 		Leader: nd.core.Leader().String(), Executed: uint64(nd.core.Executed()),
 		Stable: uint64(nd.core.StableCheckpoint().Seq), StateDigest: hex.EncodeToString(digest[:]),
+		TimerBaseMS:    float64(time.Duration(nd.core.TimerBase())*nd.tick()) / float64(time.Millisecond),
 		LastViewChange: viewChangeInfo(nd.obs.vc)}
 	return func() (any, error) {
 		nd.completeStatus(&st)

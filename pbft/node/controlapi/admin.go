@@ -22,6 +22,10 @@ type NodeStatus struct {
 	Leader     string `json:"leader"`      // of View
 	Executed   uint64 `json:"executed"`    // the last executed slot
 	Stable     uint64 `json:"stable"`      // the stable checkpoint
+	// TimerBaseMS is the base of the request, leader-silence and NEW-VIEW timers now: timers.
+	// view_change, or the larger base learned from the slots' latency (docs/protocol.md, "Timer
+	// adaptation"). Absent in a Stale answer.
+	TimerBaseMS float64 `json:"timer_base_ms,omitempty"`
 	// StateDigest is the digest of the executed state (hex), comparable between replicas at
 	// the same Executed slot. Empty in a Stale answer.
 	StateDigest string `json:"state_digest,omitempty"`
