@@ -8,14 +8,13 @@ import (
 	"github.com/bftbank/pbft/pbft/auth"
 )
 
-// batcherNode is a node with just what the request batcher uses: keys, a pool and a mailbox.
+// batcherNode is the inbound path's node (inboundNode) with a client budget and one
+// verification job at a time: what the request batcher uses.
 func batcherNode(t *testing.T) *node {
 	t.Helper()
-	k := testKeys(t)
-	nd := &node{id: 1, auth: auth.New(k.Public, k.Replicas[0]), mail: newMailbox(), pool: newPool(1, 7),
-		rejects: newRejections(), clients: budget{limit: 64}}
+	nd := inboundNode(t)
+	nd.clients = budget{limit: 64}
 	nd.reqs.workers = 1
-	t.Cleanup(nd.pool.stop)
 	return nd
 }
 
